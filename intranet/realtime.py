@@ -1,0 +1,34 @@
+"""The one way events leave the server: publish() to channel-layer groups.
+
+Every service that changes something people can see calls publish() from
+transaction.on_commit, so no socket hears of a row that could still roll
+back. The channel layer is best effort; clients catch up from the database
+after a reconnect (docs/realtime.md).
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+Event = dict[str, Any]
+
+
+def user_group(user_id: int) -> str:
+    """Return the group every socket of one user joins."""
+    return f"user.{user_id}"
+
+
+async def apublish(event: Event, *, groups: Iterable[str]) -> None:
+    layer = get_channel_layer()
+    if layer is None:  # pragma: no cover - CHANNEL_LAYERS is always set
+        return
+    message = {"type": "event.publish", "event": event}
+    for group in groups:
+        await layer.group_send(group, message)
+
+
+def publish(event: Event, *, groups: Iterable[str]) -> None:
+    """Send `event` to every socket in `groups`. Call from on_commit."""
+    async_to_sync(apublish)(event, groups=list(groups))

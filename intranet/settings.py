@@ -1,0 +1,309 @@
+"""Canteen settings: one module, configured by environment variables.
+
+With nothing set, Canteen runs embedded: SQLite in WAL mode, the in-memory
+channel layer, a local-memory cache and tasks run in-process. Production sets
+DEBUG=0, SECRET_KEY, DATABASE_URL (PostgreSQL) and REDIS_URL; README.md lists
+every variable. A bad value raises ImproperlyConfigured with one sentence
+that names the variable; manage.py and asgi.py print it as one line.
+"""
+
+import warnings
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Return the boolean in `name`, refusing anything but clear spellings."""
+    raw = env.str(name, default=None)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: set it to 1 or 0.")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = env.str(name, default=None)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a whole number: set it to one, e.g. {default}."
+        ) from None
+
+
+def database_from_url(name: str, default: str) -> dict:
+    """Return a DATABASES entry for the URL in `name` (SQLite or PostgreSQL)."""
+    url = env.str(name, default=default)
+    scheme = urlsplit(url).scheme
+    if scheme in {"postgres", "postgresql", "pgsql"}:
+        parts = urlsplit(url)
+        if not parts.hostname and not parts.path.strip("/"):
+            raise ImproperlyConfigured(
+                f"{name} has no host or database name: set it like "
+                "postgres://user:password@host:5432/canteen."
+            )
+        config = environ.Env.db_url_config(url)
+        config["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
+        config["CONN_HEALTH_CHECKS"] = True
+        return config
+    if scheme == "sqlite":
+        config = environ.Env.db_url_config(url)
+        config["OPTIONS"] = {
+            # WAL lets readers work while one writer commits; IMMEDIATE takes
+            # the write lock at BEGIN so two writers queue instead of failing
+            # with "database is locked" halfway through a transaction.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+        # Browser tests run Daphne in another process, which cannot see an
+        # in-memory database: the test database is always a file.
+        config["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+        return config
+    raise ImproperlyConfigured(
+        f"{name}={url!r} is not a database URL Canteen understands: set it like "
+        "postgres://user:password@host:5432/canteen or sqlite:///path/to/db.sqlite3."
+    )
+
+
+def channel_layer_from_url(url: str) -> dict:
+    """Return the CHANNEL_LAYERS entry for inmemory://, redis:// or
+    redis+pubsub:// (rediss:// for TLS)."""
+    scheme = urlsplit(url).scheme
+    if scheme == "inmemory":
+        return {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+    if scheme in {"redis", "rediss"}:
+        return {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [url],
+                # A tab that stops reading loses events beyond this; the
+                # client resyncs from the database, which is the truth.
+                "capacity": 500,
+                "expiry": 30,
+            },
+        }
+    if scheme in {"redis+pubsub", "rediss+pubsub"}:
+        return {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [url.replace("+pubsub", "", 1)]},
+        }
+    raise ImproperlyConfigured(
+        f"CHANNELS_URL={url!r} is not a channel layer Canteen understands: set it "
+        "to inmemory://, redis://host:6379/0 or redis+pubsub://host:6379/0."
+    )
+
+
+DEBUG = env_bool("DEBUG", True)
+
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set and DEBUG is off: set SECRET_KEY to a long random "
+            "string, e.g. the output of: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+        )
+    # Development only: the deploy check rejects it (a test proves it).
+    SECRET_KEY = "django-insecure-canteen-embedded-development-key"  # noqa: S105
+
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"]
+)
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+SITE_NAME = env.str("SITE_NAME", default="Canteen")
+
+INSTALLED_APPS = [
+    # Daphne first: its runserver serves HTTP and WebSockets alike.
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "allauth",
+    "allauth.account",
+    # With "ninja" installed, the API docs use its bundled Swagger UI instead
+    # of a CDN.
+    "ninja",
+    "django_tasks",
+    "django_tasks_db",
+    "profiles",
+    "feeds",
+    "messaging",
+    "intranet",
+    "frontend",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "intranet.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+ROOT_URLCONF = "intranet.urls"
+ASGI_APPLICATION = "intranet.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "frontend.context_processors.site",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": database_from_url("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CHANNELS_URL = env.str("CHANNELS_URL", default="") or env.str(
+    "REDIS_URL", default="inmemory://"
+)
+CHANNEL_LAYERS = {"default": channel_layer_from_url(CHANNELS_URL)}
+
+CACHES = {
+    "default": env.cache_url(
+        "CACHE_URL",
+        default=env.str("REDIS_URL", default="") or "locmemcache://canteen",
+    )
+}
+
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="immediate")
+if TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+elif TASKS_BACKEND == "database":
+    # Run by the Procfile's worker process (manage.py db_worker).
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+else:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND={TASKS_BACKEND!r} is unknown: set it to immediate or database."
+    )
+
+AUTH_USER_MODEL = "profiles.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+_VALIDATORS = "django.contrib.auth.password_validation"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": f"{_VALIDATORS}.UserAttributeSimilarityValidator"},
+    {"NAME": f"{_VALIDATORS}.MinimumLengthValidator"},
+    {"NAME": f"{_VALIDATORS}.CommonPasswordValidator"},
+    {"NAME": f"{_VALIDATORS}.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+
+# allauth: staff sign in with their work email. Accounts come from the admin
+# (and later SSO/SCIM), so open sign-up is off unless ALLOW_SIGNUP=1.
+ACCOUNT_ADAPTER = "profiles.adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_LOGOUT_ON_GET = False
+ALLOW_SIGNUP = env_bool("ALLOW_SIGNUP", False)
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        # Hashed, compressed files in production (collectstatic at release);
+        # plain files from the apps while developing.
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# While developing, whitenoise serves from the apps' static folders and
+# staticfiles/ does not exist until collectstatic runs (the release step).
+if DEBUG:
+    warnings.filterwarnings("ignore", "No directory at", UserWarning)
+
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="canteen@localhost")
+
+# Production hardening; `manage.py check --deploy` is clean with DEBUG=0.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS = [
+    # HSTS preload is an explicit opt-in (SECURE_HSTS_PRELOAD=1): once on
+    # the browsers' list a domain cannot leave it quickly.
+    "security.W021",
+]
+
+# Real-time: how often an open socket rechecks that its session still holds.
+SOCKET_SESSION_RECHECK_SECONDS = env_int("SOCKET_SESSION_RECHECK_SECONDS", 5)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.channels.server": {"level": "WARNING"},
+        "daphne": {"level": "WARNING"},
+    },
+}

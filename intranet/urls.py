@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from intranet import views
+from intranet.api import api
+
+urlpatterns = [
+    path("", include("frontend.urls")),
+    path("", include("profiles.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("healthz", views.healthz, name="healthz"),
+]

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from profiles import views
+
+urlpatterns = [
+    path("settings/tokens/", views.tokens, name="api_tokens"),
+    path(
+        "settings/tokens/<int:token_id>/revoke/",
+        views.revoke_token,
+        name="api_token_revoke",
+    ),
+]

@@ -1,0 +1,96 @@
+"""Configuration: bad values stop start-up with one clear line, and the
+production configuration passes Django's deploy checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x" * 20 + "-production-secret-key-for-the-deploy-check-0123456789",
+    "DATABASE_URL": "postgres://canteen@127.0.0.1:5432/canteen",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "ALLOWED_HOSTS": "canteen.example.com",
+    "TASKS_BACKEND": "database",
+}
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(
+            (
+                "DEBUG",
+                "SECRET_KEY",
+                "DATABASE_URL",
+                "REDIS_URL",
+                "CHANNELS_URL",
+                "CACHE_URL",
+                "ALLOWED_HOSTS",
+                "TASKS_BACKEND",
+            )
+        )
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "names"),
+    [
+        ({"DATABASE_URL": "mysqlish:/nowhere"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "postgres://"}, "DATABASE_URL"),
+        ({"DEBUG": "0"}, "SECRET_KEY"),
+        ({"DEBUG": "maybe"}, "DEBUG"),
+        ({"CHANNELS_URL": "kafka://broker"}, "CHANNELS_URL"),
+        ({"TASKS_BACKEND": "celery"}, "TASKS_BACKEND"),
+    ],
+)
+def test_bad_configuration_stops_with_one_clear_line(env, names):
+    result = manage("check", **env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Canteen cannot start: ")
+    assert names in lines[0]
+    assert "set" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_asgi_entry_point_reports_bad_configuration_the_same_way():
+    result = subprocess.run(
+        [sys.executable, "-c", "import intranet.asgi"],
+        cwd=ROOT,
+        env={**os.environ, "DEBUG": "0", "SECRET_KEY": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_configuration_passes_the_deploy_check():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_the_embedded_default_is_not_fit_to_deploy():
+    # Proof that the deploy check above can fail: DEBUG on, the dev key.
+    result = manage("check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0
+    assert "DEBUG" in result.stderr + result.stdout

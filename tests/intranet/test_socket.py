@@ -1,0 +1,133 @@
+"""The /ws/ socket through the real ASGI application."""
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+
+from intranet.asgi import application
+from intranet.events import CLOSE_SESSION_ENDED, CLOSE_UNAUTHENTICATED
+from intranet.realtime import apublish, user_group
+from tests.base import make_people, session_cookie_for, socket_headers
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def signed_in_socket(user, **kwargs) -> WebsocketCommunicator:
+    session_key = await database_sync_to_async(session_cookie_for)(user)
+    communicator = WebsocketCommunicator(
+        application, "/ws/", headers=socket_headers(session_key, **kwargs)
+    )
+    connected, _ = await communicator.connect()
+    assert connected
+    hello = await communicator.receive_json_from()
+    assert hello == {"type": "hello", "user": user.pk}
+    return communicator
+
+
+async def test_anonymous_socket_is_closed_with_4401():
+    communicator = WebsocketCommunicator(application, "/ws/", headers=socket_headers())
+    connected, _ = await communicator.connect()
+    assert connected
+    closed = await communicator.receive_output()
+    assert closed == {"type": "websocket.close", "code": CLOSE_UNAUTHENTICATED}
+    await communicator.disconnect()
+
+
+async def test_foreign_origin_is_refused():
+    people = await database_sync_to_async(make_people)()
+    session_key = await database_sync_to_async(session_cookie_for)(people["alice"])
+    communicator = WebsocketCommunicator(
+        application,
+        "/ws/",
+        headers=socket_headers(session_key, origin="https://evil.example"),
+    )
+    connected, _ = await communicator.connect()
+    assert connected is False
+
+
+async def test_ping_answers_pong_and_bad_input_gets_error_events():
+    people = await database_sync_to_async(make_people)()
+    ws = await signed_in_socket(people["alice"])
+
+    await ws.send_json_to({"type": "ping"})
+    assert await ws.receive_json_from() == {"type": "pong"}
+
+    await ws.send_to(text_data="{not json")
+    error = await ws.receive_json_from()
+    assert (error["type"], error["code"]) == ("error", "bad_json")
+
+    await ws.send_json_to(["a", "list"])
+    assert (await ws.receive_json_from())["code"] == "invalid"
+
+    await ws.send_json_to({"client_id": "c1"})
+    error = await ws.receive_json_from()
+    assert (error["code"], error["client_id"]) == ("invalid", "c1")
+
+    await ws.send_json_to({"type": "launch.rockets", "client_id": "c2"})
+    error = await ws.receive_json_from()
+    assert error == {
+        "type": "error",
+        "code": "unknown_type",
+        "message": "Unknown event type 'launch.rockets'.",
+        "client_id": "c2",
+    }
+
+    await ws.send_json_to({"type": "ping", "client_id": 12})
+    assert (await ws.receive_json_from())["code"] == "invalid"
+
+    await ws.send_to(bytes_data=b"\x00\x01")
+    assert (await ws.receive_json_from())["code"] == "invalid"
+
+    # After all that, the socket still works.
+    await ws.send_json_to({"type": "ping"})
+    assert await ws.receive_json_from() == {"type": "pong"}
+    await ws.disconnect()
+
+
+async def test_published_event_reaches_only_the_users_own_sockets():
+    people = await database_sync_to_async(make_people)()
+    alice_tab_1 = await signed_in_socket(people["alice"])
+    alice_tab_2 = await signed_in_socket(people["alice"])
+    bob_tab = await signed_in_socket(people["bob"])
+
+    event = {"type": "test.event", "n": 1}
+    await apublish(event, groups=[user_group(people["alice"].pk)])
+
+    assert await alice_tab_1.receive_json_from() == event
+    assert await alice_tab_2.receive_json_from() == event
+    assert await bob_tab.receive_nothing(timeout=0.2)
+    for ws in (alice_tab_1, alice_tab_2, bob_tab):
+        await ws.disconnect()
+
+
+async def test_signing_out_closes_open_sockets(settings):
+    settings.SOCKET_SESSION_RECHECK_SECONDS = 0.1
+    people = await database_sync_to_async(make_people)()
+    alice = people["alice"]
+    client = Client()
+    await database_sync_to_async(client.force_login)(alice)
+    session_key = client.cookies["sessionid"].value
+    ws = WebsocketCommunicator(application, "/ws/", headers=socket_headers(session_key))
+    assert (await ws.connect())[0]
+    await ws.receive_json_from()
+
+    await database_sync_to_async(client.post)("/accounts/logout/")
+
+    closed = await ws.receive_output(timeout=3)
+    assert closed == {"type": "websocket.close", "code": CLOSE_SESSION_ENDED}
+    await ws.disconnect()
+
+
+async def test_deactivating_a_user_closes_their_sockets(settings):
+    settings.SOCKET_SESSION_RECHECK_SECONDS = 0.1
+    people = await database_sync_to_async(make_people)()
+    bob = people["bob"]
+    ws = await signed_in_socket(bob)
+
+    bob.is_active = False
+    await database_sync_to_async(bob.save)(update_fields=["is_active"])
+
+    closed = await ws.receive_output(timeout=3)
+    assert closed == {"type": "websocket.close", "code": CLOSE_SESSION_ENDED}
+    await ws.disconnect()
