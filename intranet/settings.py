@@ -7,6 +7,7 @@ every variable. A bad value raises ImproperlyConfigured with one sentence
 that names the variable; manage.py and asgi.py print it as one line.
 """
 
+import os
 import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -73,8 +74,12 @@ def database_from_url(name: str, default: str) -> dict:
             "timeout": 20,
         }
         # Browser tests run Daphne in another process, which cannot see an
-        # in-memory database: the test database is always a file.
-        config["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+        # in-memory database: the test database is always a file, one per
+        # test run so that two runs on one machine do not collide.
+        # (The suffix goes through the environment so that a spawned server
+        # process computes the same name as the test process.)
+        run = os.environ.setdefault("CANTEEN_TEST_RUN", str(os.getpid()))
+        config["TEST"] = {"NAME": str(BASE_DIR / f"test-db-{run}.sqlite3")}
         return config
     raise ImproperlyConfigured(
         f"{name}={url!r} is not a database URL Canteen understands: set it like "
