@@ -1,0 +1,296 @@
+"""Two Daphne processes on one Redis deliver each other's events.
+
+README.md promises that several `web` processes share PostgreSQL and Redis
+and that an event published anywhere reaches the sockets every process
+holds. This starts two real Daphne processes on the test database and one
+Redis channel layer and proves it over real sockets. The in-memory layer
+cannot do this, so the test needs Redis: without it the test skips, or
+fails when REQUIRE_SERVICES=1.
+"""
+
+import asyncio
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import pytest
+import redis
+from channels_redis.core import RedisChannelLayer
+from django.conf import settings
+from django.db import connection
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Origin
+
+from intranet.realtime import user_group
+from intranet.settings import channel_layer_from_url
+from profiles.models import User
+from tests.base import free_port, services_required, session_cookie_for
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+# REDIS_URL when set (CI's second run), else a database of its own on the
+# usual local Redis.
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/2"
+START_SECONDS = 20.0
+STOP_SECONDS = 10.0
+REPLY_SECONDS = 5.0
+DELIVERY_SECONDS = 1.0
+
+
+@dataclass
+class Daphne:
+    port: int
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """Return the Redis URL for the test, failing or skipping if it is down."""
+    url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        # Never print the password a URL may carry.
+        where = urlsplit(url).netloc.rpartition("@")[2]
+        problem = (
+            f"Redis at {where} does not answer ({exc}): two Daphne processes "
+            "need it to share a channel layer. Start redis-server or set REDIS_URL."
+        )
+        if services_required():
+            pytest.fail(f"REQUIRE_SERVICES=1 but {problem}")
+        pytest.skip(problem)
+    finally:
+        client.close()
+    return url
+
+
+def url_of_test_database() -> str:
+    """Return a DATABASE_URL that points another process at the test database."""
+    db = connection.settings_dict
+    name = str(db["NAME"])
+    if connection.vendor == "sqlite":
+        if name == ":memory:" or "mode=memory" in name:
+            pytest.fail(
+                f"The test database {name!r} is in memory, which another process "
+                "cannot open: intranet/settings.py should make it a file."
+            )
+        return f"sqlite:///{Path(name).resolve()}"
+    if connection.vendor == "postgresql":
+        auth = ""
+        if db["USER"]:
+            auth = quote(db["USER"], safe="")
+            if db["PASSWORD"]:
+                auth += ":" + quote(db["PASSWORD"], safe="")
+            auth += "@"
+        host = db["HOST"] or ""
+        if ":" in host:
+            host = f"[{host}]"
+        port = f":{db['PORT']}" if db["PORT"] else ""
+        return f"postgres://{auth}{host}{port}/{quote(name, safe='')}"
+    pytest.fail(f"No DATABASE_URL spelling for a {connection.vendor} database.")
+
+
+def start_daphne(port: int, env: dict[str, str], log: Path) -> Daphne:
+    """Start Daphne as the Procfile's `web` process does, on loopback."""
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--proxy-headers",
+                "--websocket-max-message-size",
+                "65536",
+                "intranet.asgi:application",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    return Daphne(port=port, process=process, log=log)
+
+
+def wait_until_listening(daphne: Daphne) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        code = daphne.process.poll()
+        if code is not None:
+            pytest.fail(
+                f"Daphne on port {daphne.port} exited with {code} before "
+                f"listening:\n{daphne.output()}"
+            )
+        try:
+            with socket.create_connection(("127.0.0.1", daphne.port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(
+        f"Daphne on port {daphne.port} did not listen within {START_SECONDS:g} s:\n"
+        f"{daphne.output()}"
+    )
+
+
+def stop(daphne: Daphne) -> None:
+    process = daphne.process
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=STOP_SECONDS)
+    # Shown by pytest only when the test fails.
+    print(f"--- Daphne on port {daphne.port} ---\n{daphne.output()}")
+
+
+@pytest.fixture
+def daphnes(
+    redis_url: str, transactional_db: None, tmp_path: Path
+) -> Iterator[list[Daphne]]:
+    """Run two Daphne processes on the test database and one Redis.
+
+    They stop before the test database is flushed, as this fixture depends
+    on transactional_db.
+    """
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        # Session data and the session auth hash are signed with it.
+        "SECRET_KEY": settings.SECRET_KEY,
+        "DATABASE_URL": url_of_test_database(),
+        "CHANNELS_URL": redis_url,
+        "REDIS_URL": redis_url,
+        "PYTHONUNBUFFERED": "1",
+    }
+    started: list[Daphne] = []
+    try:
+        ports: set[int] = set()
+        while len(ports) < 2:
+            ports.add(free_port())
+        for port in sorted(ports):
+            started.append(start_daphne(port, env, tmp_path / f"daphne-{port}.log"))
+        for daphne in started:
+            wait_until_listening(daphne)
+        yield started
+    finally:
+        for daphne in started:
+            stop(daphne)
+
+
+@pytest.fixture
+def session_keys(alice: User, bob: User) -> dict[int, str]:
+    # Signed in here, outside the event loop, where the ORM may run.
+    return {user.pk: session_cookie_for(user) for user in (alice, bob)}
+
+
+def get_healthz(daphne: Daphne) -> tuple[int, Any]:
+    conn = http.client.HTTPConnection("127.0.0.1", daphne.port, timeout=REPLY_SECONDS)
+    try:
+        conn.request("GET", "/healthz")
+        response = conn.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        conn.close()
+
+
+async def receive(ws: ClientConnection, timeout: float = REPLY_SECONDS) -> Any:
+    return json.loads(await asyncio.wait_for(ws.recv(), timeout))
+
+
+async def open_socket(
+    stack: AsyncExitStack, daphne: Daphne, user: User, session_key: str
+) -> ClientConnection:
+    """Open /ws/ as `user`, check hello and ping, and close it with `stack`."""
+    ws = await stack.enter_async_context(
+        connect(
+            f"ws://127.0.0.1:{daphne.port}/ws/",
+            origin=Origin(f"http://127.0.0.1:{daphne.port}"),
+            additional_headers={
+                "Cookie": f"{settings.SESSION_COOKIE_NAME}={session_key}"
+            },
+            open_timeout=REPLY_SECONDS,
+            proxy=None,
+        )
+    )
+    assert await receive(ws) == {"type": "hello", "user": user.pk}
+    await ws.send(json.dumps({"type": "ping"}))
+    assert await receive(ws) == {"type": "pong"}
+    return ws
+
+
+async def publish(layer: RedisChannelLayer, event: dict[str, Any], *, to: User) -> None:
+    """Send `event` as intranet.realtime.publish() would, from this process."""
+    message = {"type": "event.publish", "event": event}
+    await asyncio.wait_for(layer.group_send(user_group(to.pk), message), REPLY_SECONDS)
+
+
+async def test_an_event_published_once_reaches_the_users_sockets_on_every_daphne(
+    daphnes: list[Daphne],
+    redis_url: str,
+    alice: User,
+    bob: User,
+    session_keys: dict[int, str],
+):
+    for daphne in daphnes:
+        status, body = await asyncio.to_thread(get_healthz, daphne)
+        assert (status, body["status"]) == (200, "ok"), body
+
+    # The layer every Daphne builds from the URL, so the prefix matches.
+    config = channel_layer_from_url(redis_url)
+    assert config["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    layer = RedisChannelLayer(**config["CONFIG"])
+
+    async with AsyncExitStack() as stack:
+        stack.push_async_callback(layer.close_pools)
+        first, second = daphnes
+        alice_sockets = {
+            daphne.port: await open_socket(stack, daphne, alice, session_keys[alice.pk])
+            for daphne in (first, second)
+        }
+        bob_socket = await open_socket(stack, second, bob, session_keys[bob.pk])
+
+        # hello comes after group_add, so every socket is in its group now.
+        event = {"type": "test.scaleout", "nonce": uuid.uuid4().hex}
+        deliveries = {
+            port: asyncio.create_task(receive(ws)) for port, ws in alice_sockets.items()
+        }
+        started = time.monotonic()
+        await publish(layer, event, to=alice)
+        left = max(0.0, DELIVERY_SECONDS - (time.monotonic() - started))
+        _, pending = await asyncio.wait(deliveries.values(), timeout=left)
+        for task in pending:
+            task.cancel()
+        late = [port for port, task in deliveries.items() if task in pending]
+        assert not late, (
+            f"Daphne on port(s) {late} did not deliver the event within "
+            f"{DELIVERY_SECONDS:g} s"
+        )
+        assert [task.result() for task in deliveries.values()] == [event, event]
+
+        # Bob's socket shares a process with one of Alice's but not her group:
+        # his own event is the first thing he hears.
+        bobs_event = {"type": "test.scaleout", "nonce": uuid.uuid4().hex}
+        await publish(layer, bobs_event, to=bob)
+        assert await receive(bob_socket) == bobs_event
