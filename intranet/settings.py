@@ -60,8 +60,17 @@ def database_from_url(name: str, default: str) -> dict:
                 "postgres://user:password@host:5432/canteen."
             )
         config = environ.Env.db_url_config(url)
-        config["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
-        config["CONN_HEALTH_CHECKS"] = True
+        # Under ASGI, Django's persistent connections (CONN_MAX_AGE) leak
+        # from worker threads; psycopg's pool is the supported way to reuse
+        # connections (Django docs, "Persistent connections").
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            "pool": {
+                "min_size": env_int("DATABASE_POOL_MIN", 2),
+                "max_size": env_int("DATABASE_POOL_MAX", 20),
+                "timeout": 10,
+            }
+        }
         return config
     if scheme == "sqlite":
         config = environ.Env.db_url_config(url)
@@ -200,6 +209,8 @@ CHANNELS_URL = env.str("CHANNELS_URL", default="") or env.str(
 )
 CHANNEL_LAYERS = {"default": channel_layer_from_url(CHANNELS_URL)}
 
+# The cache may share REDIS_URL's database with the channel layer: never
+# cache.clear() there (FLUSHDB would drop every socket's group membership).
 CACHES = {
     "default": env.cache_url(
         "CACHE_URL",

@@ -1,6 +1,20 @@
+import uuid
+
 import pytest
 
 from tests.base import make_people
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_namespace(settings):
+    """Give each test a fresh cache (rate limits, …) without clearing it.
+
+    cache.clear() on a Redis shared with the channel layer would also drop
+    every socket's group membership; a new key prefix isolates just as well.
+    """
+    default = settings.CACHES["default"]
+    settings.CACHES = {**settings.CACHES,
+                       "default": {**default, "KEY_PREFIX": uuid.uuid4().hex}}  # fmt: skip
 
 
 @pytest.fixture
@@ -21,16 +35,3 @@ def bob(people):
 @pytest.fixture
 def carol(people):
     return people["carol"]
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _no_persistent_connections_in_tests(django_db_setup):
-    """Close each thread's connection after use while testing.
-
-    Socket tests reach the database from asgiref's worker threads; with
-    CONN_MAX_AGE those connections outlive the test and PostgreSQL then
-    refuses to drop the test database ("being accessed by other users").
-    """
-    from django.db import connections
-
-    connections.settings["default"]["CONN_MAX_AGE"] = 0
