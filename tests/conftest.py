@@ -12,9 +12,8 @@ def _own_cache_namespace(settings):
     cache.clear() on a Redis shared with the channel layer would also drop
     every socket's group membership; a new key prefix isolates just as well.
     """
-    default = settings.CACHES["default"]
-    settings.CACHES = {**settings.CACHES,
-                       "default": {**default, "KEY_PREFIX": uuid.uuid4().hex}}  # fmt: skip
+    default = {**settings.CACHES["default"], "KEY_PREFIX": uuid.uuid4().hex}
+    settings.CACHES = {**settings.CACHES, "default": default}
 
 
 @pytest.fixture
