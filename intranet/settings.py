@@ -153,6 +153,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    # Before allauth, so Canteen's templates override allauth's.
+    "frontend",
     "allauth",
     "allauth.account",
     # With "ninja" installed, the API docs use its bundled Swagger UI instead
@@ -164,7 +166,6 @@ INSTALLED_APPS = [
     "feeds",
     "messaging",
     "intranet",
-    "frontend",
 ]
 
 MIDDLEWARE = [

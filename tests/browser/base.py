@@ -1,0 +1,243 @@
+"""Browser tests: Daphne serves Canteen, headless Chromium drives it.
+
+Every page a test looks at goes through check_page() (visit() calls it): it
+saves a screenshot to tests/browser/screenshots/ and fails on any serious or
+critical axe-core violation, so each new browser test checks accessibility
+without asking.
+"""
+
+import os
+import re
+import shutil
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any, ClassVar
+from unittest import mock
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from channels.testing import ChannelsLiveServerTestCase
+from django.conf import settings
+from django.db import connections
+from playwright.sync_api import (
+    Browser,
+    Locator,
+    Page,
+    Playwright,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
+
+from profiles.models import User
+from tests.base import session_cookie_for
+
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+DESKTOP = ViewportSize(width=1280, height=800)
+PHONE = ViewportSize(width=375, height=740)
+# Debian's Chromium, offline: no sandbox (containers), no GPU, and none of the
+# background traffic to Google that would slow start-up or hang without a
+# network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+BLOCKING_IMPACTS = ("critical", "serious")
+# A page that fails a step fails in seconds, not Playwright's default 30.
+TIMEOUT_MS = 10_000
+
+_axe = Axe()
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
+
+
+def chromium_executable() -> str:
+    """Return the path of Debian's Chromium.
+
+    Without it, skip with the command that installs it, except in CI (CI
+    set), where a missing browser must fail the run rather than quietly drop
+    the browser tests.
+    """
+    path = shutil.which("chromium")
+    if path:
+        return path
+    if in_ci():
+        pytest.fail(
+            "The browser tests need Chromium and CI is set, so they may not "
+            "skip: install Debian's chromium (apt-get install chromium) on the "
+            "CI machine.",
+            pytrace=False,
+        )
+    pytest.skip(
+        "The browser tests need Chromium: sudo apt-get install chromium "
+        "(Playwright drives Debian's build, so no `playwright install`)."
+    )
+
+
+def accessibility_report(violations: list[dict[str, Any]]) -> str:
+    """Return axe-core violations as a readable list, one node per line."""
+    lines = []
+    for violation in violations:
+        lines.append(
+            f"{violation['id']} ({violation['impact']}): {violation['help']}\n"
+            f"  {violation['helpUrl']}"
+        )
+        for node in violation["nodes"]:
+            target = " ".join(str(part) for part in node["target"])
+            summary = node.get("failureSummary", "").replace("\n", "\n      ")
+            lines.append(f"  - {target}\n      {summary}")
+    return "\n".join(lines)
+
+
+def assert_accessible(page: Page, name: str) -> None:
+    """Fail when axe-core finds a serious or critical violation on `page`."""
+    violations = _axe.run(page).response["violations"]
+    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+    if blocking:
+        raise AssertionError(
+            f"Page {name!r} ({page.url}) has {len(blocking)} serious or critical "
+            f"accessibility violation(s); screenshot: "
+            f"{SCREENSHOTS / name}.png\n{accessibility_report(blocking)}"
+        )
+
+
+def check_page(page: Page, name: str) -> None:
+    """Let the page settle, save screenshots/<name>.png and run axe-core.
+
+    Call it on every page a test reaches, however it got there.
+    """
+    page.wait_for_load_state("load")
+    # On signed-in pages, wait until the socket has answered (any state), so
+    # the screenshot and axe see the settled connection indicator.
+    status = page.locator("[data-connection-status]")
+    if status.count():
+        expect(status.first).to_have_attribute("data-state", re.compile(".+"))
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    assert_accessible(page, name)
+
+
+def visit(page: Page, path: str, name: str) -> None:
+    """Open `path` (relative to the live server) and check the page."""
+    response = page.goto(path)
+    assert response is not None and response.ok, f"GET {path}: {response}"
+    check_page(page, name)
+
+
+def assert_no_horizontal_scroll(page: Page) -> None:
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    scroll_width = page.evaluate("document.scrollingElement.scrollWidth")
+    assert scroll_width <= width, (
+        f"{page.url} scrolls sideways at {width}px: the page is {scroll_width}px wide."
+    )
+
+
+def tab_to(page: Page, target: Locator, *, limit: int = 15) -> None:
+    """Press Tab until `target` has focus; fail if it never does."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if target.evaluate("element => element === document.activeElement"):
+            return
+    raise AssertionError(f"{target} was not reached with {limit} presses of Tab.")
+
+
+def sign_in(page: Page, email: str, password: str, *, name: str = "sign-in") -> None:
+    """Sign in through the real sign-in form (checked as page `name`)."""
+    visit(page, "/accounts/login/", name)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.mark.browser
+class BrowserTestCase(ChannelsLiveServerTestCase):
+    """Serve the app with Daphne (HTTP and WebSocket) to one Chromium.
+
+    Daphne and the browser start once per class; each test gets a fresh
+    browser context (no cookies) from new_page().
+    """
+
+    playwright: ClassVar[Playwright]
+    browser: ClassVar[Browser]
+    _browser_stack: ClassVar[ExitStack]
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        # Before anything starts, so a skip leaves no Daphne process behind.
+        executable = chromium_executable()
+        cls._browser_stack = ExitStack()
+        # The server process points the database at TEST["NAME"], or when
+        # that is unset at "test_" + NAME; but NAME already names the test
+        # database by then, so on PostgreSQL it looks for test_test_canteen
+        # (django/channels#2176). Pin TEST["NAME"] to the database in use.
+        database = settings.DATABASES["default"]
+        cls._browser_stack.enter_context(
+            mock.patch.dict(database.setdefault("TEST", {}), NAME=database["NAME"])
+        )
+        # The Daphne process is forked from this one: it must not inherit an
+        # open database socket (or a pool of them) that both would then use.
+        for connection in connections.all(initialized_only=True):
+            connection.close()
+            close_pool = getattr(connection, "close_pool", None)
+            if close_pool is not None:
+                close_pool()
+        try:
+            super().setUpClass()  # forks the Daphne process
+        except BaseException:
+            cls._browser_stack.close()
+            raise
+        try:
+            # Playwright's sync API runs an asyncio event loop in this thread,
+            # so Django would refuse every ORM call made here (setUp, the
+            # tests, the flush between tests) as unsafe in an async context.
+            # No coroutine of ours touches the database in this thread, so
+            # the check is off while the browser runs. It goes on only after
+            # Daphne has forked, so the server keeps the check.
+            cls._browser_stack.enter_context(
+                mock.patch.dict(os.environ, {"DJANGO_ALLOW_ASYNC_UNSAFE": "true"})
+            )
+            cls.playwright = cls._browser_stack.enter_context(sync_playwright())
+            cls.browser = cls.playwright.chromium.launch(
+                executable_path=executable, args=CHROMIUM_ARGS, headless=True
+            )
+            cls._browser_stack.callback(cls.browser.close)
+        except BaseException:
+            cls._browser_stack.close()
+            super().tearDownClass()
+            raise
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls._browser_stack.close()
+        super().tearDownClass()
+
+    def new_page(self, viewport: ViewportSize = DESKTOP) -> Page:
+        """Return a page in a fresh browser context, closed after the test."""
+        context = self.browser.new_context(
+            base_url=self.live_server_url, viewport=viewport
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        self.addCleanup(context.close)
+        return context.new_page()
+
+    def sign_in_as(self, page: Page, user: User) -> None:
+        """Give `page` a signed-in session for `user`, skipping the form.
+
+        For tests about other pages; the form has its own tests.
+        """
+        page.context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": session_cookie_for(user),
+                    "url": self.live_server_url,
+                }
+            ]
+        )
