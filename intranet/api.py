@@ -6,11 +6,12 @@ and scripts send `Authorization: Bearer cnt_…` personal tokens. Every error
 answers JSON `{"error": "…"}`.
 """
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
+from intranet.errors import RateLimited, ServiceError
 from profiles.models import APIToken
 from profiles.selectors import get_active_token
 from profiles.services import record_token_use
@@ -74,6 +75,21 @@ def _http_error(request, exc: HttpError):
     return api.create_response(request, {"error": str(exc)}, status=exc.status_code)
 
 
+@api.exception_handler(ServiceError)
+def _service_error(request, exc: ServiceError):
+    response = api.create_response(
+        request, {"error": exc.message, "code": exc.code}, status=exc.status
+    )
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc: Http404):
+    return api.create_response(request, {"error": str(exc) or "Not found."}, status=404)
+
+
 @api.exception_handler(ValidationError)
 def _invalid(request, exc: ValidationError):
     return api.create_response(
@@ -84,3 +100,4 @@ def _invalid(request, exc: ValidationError):
 
 
 api.add_router("/", "profiles.api.router")
+api.add_router("/", "messaging.api.router")

@@ -1,0 +1,226 @@
+"""REST endpoints for conversations and messages: parse, check access
+through the selectors, call one service, answer JSON."""
+
+from typing import Any, Literal
+
+from ninja import Field, Query, Router, Schema, Status
+
+from intranet.api import Error, require_scope
+from intranet.types import AuthedRequest
+from messaging import events, selectors, services
+from messaging.models import Conversation
+
+router = Router(tags=["messaging"])
+
+ERRORS: dict[int, type[Error]] = {
+    400: Error,
+    401: Error,
+    403: Error,
+    404: Error,
+    409: Error,
+    429: Error,
+}
+
+
+class ConversationIn(Schema):
+    kind: Literal["direct", "group"]
+    members: list[int] = Field(..., min_length=1, max_length=100)
+    title: str = ""
+
+
+class MessageIn(Schema):
+    body: str
+    client_id: str = Field(..., min_length=1, max_length=64)
+    thread: int | None = None
+
+
+class MessageEditIn(Schema):
+    body: str
+
+
+class ReactionIn(Schema):
+    emoji: str = Field(..., min_length=1, max_length=32)
+
+
+class ReadIn(Schema):
+    message: int
+
+
+class MembersIn(Schema):
+    members: list[int] = Field(..., min_length=1, max_length=100)
+
+
+class HistoryQuery(Schema):
+    before: int | None = None
+    after: int | None = None
+    around: int | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+def _conversation_out(conversation: Conversation, viewer) -> dict[str, Any]:
+    (conversation,) = selectors.with_members(
+        Conversation.objects.filter(pk=conversation.pk)
+    )
+    data = events.conversation_data(conversation)
+    data["title"] = selectors.display_title(conversation, viewer)
+    return data
+
+
+@router.get("/conversations", response={200: list[dict[str, Any]], **ERRORS})
+def list_conversations(request: AuthedRequest):
+    """Your conversations, most recent first, with unread counts."""
+    require_scope(request, "read")
+    return [s.as_dict() for s in selectors.conversation_summaries(request.user)]
+
+
+@router.post(
+    "/conversations", response={200: dict[str, Any], 201: dict[str, Any], **ERRORS}
+)
+def create_conversation(request: AuthedRequest, data: ConversationIn):
+    """Open the direct conversation with one person, or create a group."""
+    require_scope(request, "write")
+    if data.kind == "direct":
+        if len(data.members) != 1:
+            return Status(
+                400, {"error": "A direct conversation is with exactly one person."}
+            )
+        conversation = services.get_or_create_direct(
+            request.user, other_id=data.members[0]
+        )
+        return Status(200, _conversation_out(conversation, request.user))
+    conversation = services.create_group(
+        request.user, title=data.title, member_ids=data.members
+    )
+    return Status(201, _conversation_out(conversation, request.user))
+
+
+@router.get(
+    "/conversations/{conversation_id}", response={200: dict[str, Any], **ERRORS}
+)
+def get_conversation(request: AuthedRequest, conversation_id: int):
+    require_scope(request, "read")
+    conversation = selectors.get_conversation_for_user(request.user, conversation_id)
+    return _conversation_out(conversation, request.user)
+
+
+@router.post("/conversations/{conversation_id}/members", response={204: None, **ERRORS})
+def add_members(request: AuthedRequest, conversation_id: int, data: MembersIn):
+    require_scope(request, "write")
+    services.add_members(
+        request.user, conversation_id=conversation_id, member_ids=data.members
+    )
+    return Status(204, None)
+
+
+@router.post("/conversations/{conversation_id}/leave", response={204: None, **ERRORS})
+def leave(request: AuthedRequest, conversation_id: int):
+    require_scope(request, "write")
+    services.leave_conversation(request.user, conversation_id=conversation_id)
+    return Status(204, None)
+
+
+@router.get(
+    "/conversations/{conversation_id}/messages",
+    response={200: dict[str, Any], **ERRORS},
+)
+def list_messages(
+    request: AuthedRequest, conversation_id: int, query: Query[HistoryQuery]
+):
+    """One page of history by id cursor: `before`, `after` or `around` an id."""
+    require_scope(request, "read")
+    conversation = selectors.get_conversation_for_user(request.user, conversation_id)
+    messages = selectors.message_history(
+        conversation,
+        before=query.before,
+        after=query.after,
+        around=query.around,
+        limit=query.limit,
+    )
+    return {"messages": [events.message_data(m) for m in messages]}
+
+
+@router.post(
+    "/conversations/{conversation_id}/messages",
+    response={200: dict[str, Any], 201: dict[str, Any], **ERRORS},
+)
+def send_message(request: AuthedRequest, conversation_id: int, data: MessageIn):
+    """Send a message; the same `client_id` again returns the stored one (200)."""
+    require_scope(request, "write")
+    message, created = services.send_message(
+        request.user,
+        conversation_id=conversation_id,
+        body=data.body,
+        client_id=data.client_id,
+        thread_id=data.thread,
+    )
+    return Status(201 if created else 200, events.message_data(message))
+
+
+@router.post(
+    "/conversations/{conversation_id}/read", response={200: dict[str, int], **ERRORS}
+)
+def mark_read(request: AuthedRequest, conversation_id: int, data: ReadIn):
+    require_scope(request, "write")
+    marker = services.mark_read(
+        request.user, conversation_id=conversation_id, message_id=data.message
+    )
+    return {"last_read_id": marker}
+
+
+@router.get("/messages/{message_id}", response={200: dict[str, Any], **ERRORS})
+def get_message(request: AuthedRequest, message_id: int):
+    require_scope(request, "read")
+    return events.message_data(selectors.get_message_for_user(request.user, message_id))
+
+
+@router.get("/messages/{message_id}/thread", response={200: dict[str, Any], **ERRORS})
+def get_thread(request: AuthedRequest, message_id: int):
+    require_scope(request, "read")
+    root = selectors.get_message_for_user(request.user, message_id)
+    return {
+        "root": events.message_data(root),
+        "replies": [events.message_data(m) for m in selectors.thread_messages(root)],
+    }
+
+
+@router.patch("/messages/{message_id}", response={200: dict[str, Any], **ERRORS})
+def edit_message(request: AuthedRequest, message_id: int, data: MessageEditIn):
+    require_scope(request, "write")
+    message = services.edit_message(request.user, message_id=message_id, body=data.body)
+    return events.message_data(message)
+
+
+@router.delete("/messages/{message_id}", response={204: None, **ERRORS})
+def delete_message(request: AuthedRequest, message_id: int):
+    require_scope(request, "write")
+    services.delete_message(request.user, message_id=message_id)
+    return Status(204, None)
+
+
+@router.post(
+    "/messages/{message_id}/reactions", response={200: dict[str, Any], **ERRORS}
+)
+def add_reaction(request: AuthedRequest, message_id: int, data: ReactionIn):
+    require_scope(request, "write")
+    message = services.toggle_reaction(
+        request.user, message_id=message_id, emoji=data.emoji, add=True
+    )
+    return events.reaction_changed(message)
+
+
+@router.delete(
+    "/messages/{message_id}/reactions/{emoji}", response={200: dict[str, Any], **ERRORS}
+)
+def remove_reaction(request: AuthedRequest, message_id: int, emoji: str):
+    require_scope(request, "write")
+    message = services.toggle_reaction(
+        request.user, message_id=message_id, emoji=emoji, add=False
+    )
+    return events.reaction_changed(message)
+
+
+@router.get("/events", response={200: dict[str, Any], **ERRORS})
+def sync(request: AuthedRequest, since: int = Query(..., ge=0)):  # type: ignore[type-arg]
+    """Stored events after cursor `since` (what the socket's `sync` returns)."""
+    require_scope(request, "read")
+    return events.sync_result(selectors.events_since(request.user, since))

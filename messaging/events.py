@@ -1,0 +1,191 @@
+"""Event shapes for conversations (docs/realtime.md).
+
+Outbound builders return plain dicts; every conversation event that is
+stored in the Event log also carries a `cursor` (added by the service).
+Inbound schemas validate what a socket client sends.
+"""
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+
+from messaging.models import Conversation, Message
+
+if TYPE_CHECKING:
+    from messaging.selectors import SyncResult
+
+MAX_BODY_LENGTH = 10_000
+
+
+def conversation_group(conversation_id: int) -> str:
+    return f"conversation.{conversation_id}"
+
+
+def person(user) -> dict[str, Any]:
+    return {"id": user.pk, "name": user.display_name, "initials": user.initials}
+
+
+def message_data(
+    message: Message, *, reactions: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The public shape of a message (REST and socket alike).
+
+    Call with `sender` selected and `reactions` prefetched, or pass the
+    reactions (a new message has none, so nothing to query).
+    """
+    deleted = message.is_deleted
+    return {
+        "id": message.pk,
+        "conversation": message.conversation_id,
+        "sender": person(message.sender),
+        "client_id": message.client_id,
+        "body": "" if deleted else message.body,
+        "html": "" if deleted else message.body_html,
+        "thread": message.thread_root_id,
+        "created_at": message.created_at.isoformat(),
+        "edited_at": message.edited_at.isoformat() if message.edited_at else None,
+        "deleted": deleted,
+        "reactions": []
+        if deleted
+        else reactions
+        if reactions is not None
+        else reaction_summary(message),
+    }
+
+
+def reaction_summary(message: Message) -> list[dict[str, Any]]:
+    counts: dict[str, list[int]] = {}
+    for reaction in message.reactions.all():
+        counts.setdefault(reaction.emoji, []).append(reaction.user_id)
+    return [{"emoji": emoji, "users": users} for emoji, users in counts.items()]
+
+
+def message_new(message: Message, *, accepted_at: float) -> dict[str, Any]:
+    # accepted_at (server clock, seconds) lets benchmarks measure delivery.
+    return {
+        "type": "message.new",
+        "message": message_data(message, reactions=[]),
+        "accepted_at": accepted_at,
+    }
+
+
+def message_ack(message: Message) -> dict[str, Any]:
+    """Answer the sending socket: its send is stored (possibly earlier)."""
+    return {
+        "type": "message.ack",
+        "client_id": message.client_id,
+        "message": message_data(message),
+    }
+
+
+def message_edited(message: Message) -> dict[str, Any]:
+    return {"type": "message.edited", "message": message_data(message)}
+
+
+def message_deleted(message: Message) -> dict[str, Any]:
+    return {"type": "message.deleted", "message": message_data(message)}
+
+
+def reaction_changed(message: Message) -> dict[str, Any]:
+    return {
+        "type": "reaction.changed",
+        "conversation": message.conversation_id,
+        "message": message.pk,
+        "reactions": reaction_summary(message),
+    }
+
+
+def conversation_data(conversation: Conversation) -> dict[str, Any]:
+    return {
+        "id": conversation.pk,
+        "kind": conversation.kind,
+        "title": conversation.title,
+        "members": [person(m.user) for m in conversation.memberships.all()],
+    }
+
+
+def conversation_updated(conversation: Conversation) -> dict[str, Any]:
+    return {
+        "type": "conversation.updated",
+        "conversation": conversation_data(conversation),
+    }
+
+
+def conversation_joined(conversation_id: int) -> dict[str, Any]:
+    return {"type": "conversation.joined", "conversation": conversation_id}
+
+
+def conversation_left(conversation_id: int) -> dict[str, Any]:
+    return {"type": "conversation.left", "conversation": conversation_id}
+
+
+def read_updated(conversation_id: int, last_read_id: int) -> dict[str, Any]:
+    return {
+        "type": "read.updated",
+        "conversation": conversation_id,
+        "last_read_id": last_read_id,
+    }
+
+
+def typing(conversation_id: int, user, *, active: bool) -> dict[str, Any]:
+    return {
+        "type": "typing",
+        "conversation": conversation_id,
+        "user": person(user),
+        "active": active,
+    }
+
+
+def sync_result(result: "SyncResult") -> dict[str, Any]:
+    if result.resync_required:
+        return {"type": "resync.required", "cursor": result.cursor}
+    return {
+        "type": "sync.batch",
+        "events": result.events,
+        "cursor": result.cursor,
+        "more": result.more,
+    }
+
+
+# Inbound: what a client may send. Unknown fields are ignored; wrong types
+# are refused rather than coerced ("12" is not a conversation id).
+
+
+class Inbound(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    client_id: StrictStr | None = Field(default=None, max_length=64)
+
+
+class MessageSend(Inbound):
+    conversation: StrictInt
+    body: StrictStr
+    client_id: StrictStr = Field(min_length=1, max_length=64)  # type: ignore[assignment]
+    thread: StrictInt | None = None
+
+
+class MessageEdit(Inbound):
+    message: StrictInt
+    body: StrictStr
+
+
+class MessageRef(Inbound):
+    message: StrictInt
+
+
+class ReactionChange(Inbound):
+    message: StrictInt
+    emoji: StrictStr = Field(min_length=1, max_length=32)
+
+
+class ConversationRef(Inbound):
+    conversation: StrictInt
+
+
+class MarkRead(Inbound):
+    conversation: StrictInt
+    message: StrictInt
+
+
+class Sync(Inbound):
+    since: StrictInt = Field(ge=0)

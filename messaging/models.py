@@ -1,0 +1,140 @@
+from django.conf import settings
+from django.db import models
+
+
+class Conversation(models.Model):
+    """A place to chat: two people, a named group, or a space's channel.
+
+    A direct conversation's `direct_key` ("<low id>:<high id>") is unique,
+    so two people always share exactly one; its members never change.
+    """
+
+    class Kind(models.TextChoices):
+        DIRECT = "direct", "Direct message"
+        GROUP = "group", "Group conversation"
+        SPACE = "space", "Space chat"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    title = models.CharField(max_length=100, blank=True)
+    direct_key = models.CharField(max_length=41, null=True, blank=True, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Denormalised for the sidebar's "most recent first" without a join.
+    last_message_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="conversations"
+    )
+
+    def __str__(self) -> str:
+        return self.title or f"{self.get_kind_display()} {self.pk}"
+
+
+class Membership(models.Model):
+    """A person in a conversation, and how far they have read."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="conversation_memberships",
+    )
+    joined_at = models.DateTimeField(auto_now_add=True)
+    # The id of the newest message this person has read; unread messages
+    # are the ones above it. Monotonic: marking read never moves it back.
+    last_read_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "user"], name="one_membership_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.conversation_id}"
+
+
+class Message(models.Model):
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="messages"
+    )
+    # The sending client's id for this message: a retried send finds the
+    # stored row instead of storing the message twice.
+    client_id = models.CharField(max_length=64)
+    body = models.TextField()
+    body_html = models.TextField()
+    thread_root = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="replies",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sender", "client_id"], name="one_message_per_client_id"
+            )
+        ]
+        indexes = [models.Index(fields=["conversation", "id"], name="message_history")]
+
+    def __str__(self) -> str:
+        return f"Message {self.pk} in {self.conversation_id}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class Reaction(models.Model):
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="reactions"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    emoji = models.CharField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "user", "emoji"], name="one_reaction_per_emoji"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.emoji} by {self.user_id} on {self.message_id}"
+
+
+class Event(models.Model):
+    """The durable copy of every event a conversation's members receive.
+
+    Its id is the cursor every live event carries. A tab that reconnects
+    asks for the events above the last cursor it saw, so nothing the channel
+    layer dropped is lost. Old rows are pruned; a cursor older than what is
+    kept gets an explicit "resync required" instead of a silent gap.
+    """
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="+"
+    )
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["conversation", "id"], name="event_replay")]
+
+    def __str__(self) -> str:
+        return f"Event {self.pk} ({self.payload.get('type')})"

@@ -1,0 +1,332 @@
+"""Every write to conversations, and the events it publishes.
+
+Each change is stored in one transaction together with its Event row (the
+replay log), and published on commit: durable before live.
+"""
+
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Greatest
+from django.http import Http404
+from django.utils import timezone
+
+from intranet.errors import ServiceError
+from intranet.markdown import render_markdown
+from intranet.ratelimit import Window, check_rate
+from intranet.realtime import publish, user_group
+from messaging import events
+from messaging.models import Conversation, Event, Membership, Message, Reaction
+from messaging.selectors import (
+    get_conversation_for_user,
+    get_message_for_user,
+    is_member,
+    with_members,
+)
+from profiles.models import User
+
+# A burst of 10 messages in 5 s, then at most 60 a minute.
+SEND_RATE = (Window(limit=10, seconds=5), Window(limit=60, seconds=60))
+MAX_GROUP_SIZE = 100
+MAX_TITLE_LENGTH = 100
+
+
+def _record(conversation_id: int, payload: dict[str, Any]) -> dict[str, Any]:
+    """Store `payload` in the replay log and publish it on commit.
+
+    Call inside transaction.atomic(). Returns the payload with its cursor.
+    """
+    event = Event.objects.create(conversation_id=conversation_id, payload=payload)
+    published = {**payload, "cursor": event.pk}
+    group = events.conversation_group(conversation_id)
+    publish_on_commit(published, group)
+    return published
+
+
+def publish_on_commit(payload: dict[str, Any], group: str) -> None:
+    """Publish `payload` to `group` once the current transaction commits."""
+    transaction.on_commit(lambda: publish(payload, groups=[group]))
+
+
+def _clean_body(body: str) -> str:
+    body = body.strip()
+    if not body:
+        raise ServiceError("empty", "A message cannot be empty.")
+    if len(body) > events.MAX_BODY_LENGTH:
+        raise ServiceError(
+            "too_long",
+            f"A message can be at most {events.MAX_BODY_LENGTH:,} characters "
+            f"(this one has {len(body):,}).",
+        )
+    return body
+
+
+def _active_people(user_ids: Iterable[int]) -> list[User]:
+    ids = set(user_ids)
+    people = list(User.objects.filter(pk__in=ids, is_active=True))
+    if len(people) != len(ids):
+        raise ServiceError("unknown_person", "Some of those people do not exist.")
+    return people
+
+
+def _announce_joined(conversation: Conversation, people: Iterable[User]) -> None:
+    """Tell each new member's sockets to join the conversation's group."""
+    for member in people:
+        publish_on_commit(
+            events.conversation_joined(conversation.pk), user_group(member.pk)
+        )
+
+
+def get_or_create_direct(user: User, *, other_id: int) -> Conversation:
+    """Return the one direct conversation between `user` and `other_id`."""
+    (other,) = _active_people([other_id])
+    low, high = sorted((user.pk, other.pk))
+    key = f"{low}:{high}"
+    existing = Conversation.objects.filter(direct_key=key).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            conversation = Conversation.objects.create(
+                kind=Conversation.Kind.DIRECT, direct_key=key, created_by=user
+            )
+            people = {user.pk: user, other.pk: other}.values()
+            Membership.objects.bulk_create(
+                Membership(conversation=conversation, user=p) for p in people
+            )
+            _announce_joined(conversation, people)
+    except IntegrityError:  # both people opened it at once; one row won
+        return Conversation.objects.get(direct_key=key)
+    return conversation
+
+
+def create_group(user: User, *, title: str, member_ids: Iterable[int]) -> Conversation:
+    """Create a group conversation of `user` and `member_ids`."""
+    title = title.strip()
+    if len(title) > MAX_TITLE_LENGTH:
+        raise ServiceError(
+            "too_long", f"A name can be at most {MAX_TITLE_LENGTH} characters."
+        )
+    ids = set(member_ids) | {user.pk}
+    if len(ids) < 2:
+        raise ServiceError("too_few", "A group needs at least one other person.")
+    if len(ids) > MAX_GROUP_SIZE:
+        raise ServiceError(
+            "too_many", f"A group can have at most {MAX_GROUP_SIZE} people."
+        )
+    people = _active_people(ids)
+    with transaction.atomic():
+        conversation = Conversation.objects.create(
+            kind=Conversation.Kind.GROUP, title=title, created_by=user
+        )
+        Membership.objects.bulk_create(
+            Membership(conversation=conversation, user=p) for p in people
+        )
+        _announce_joined(conversation, people)
+    return conversation
+
+
+def add_members(user: User, *, conversation_id: int, member_ids: Iterable[int]) -> None:
+    """Add people to a group conversation `user` belongs to."""
+    conversation = get_conversation_for_user(user, conversation_id)
+    if conversation.kind != Conversation.Kind.GROUP:
+        # A direct conversation is between exactly two people, for ever:
+        # adding a third would show them a history written for two.
+        raise ServiceError(
+            "not_a_group", "Only group conversations can take new people."
+        )
+    current = set(conversation.memberships.values_list("user_id", flat=True))
+    new = set(member_ids) - current
+    if not new:
+        return
+    if len(current | new) > MAX_GROUP_SIZE:
+        raise ServiceError(
+            "too_many", f"A group can have at most {MAX_GROUP_SIZE} people."
+        )
+    people = _active_people(new)
+    with transaction.atomic():
+        Membership.objects.bulk_create(
+            Membership(conversation=conversation, user=p) for p in people
+        )
+        refreshed = with_members(Conversation.objects.filter(pk=conversation.pk)).get()
+        _record(conversation.pk, events.conversation_updated(refreshed))
+        _announce_joined(conversation, people)
+
+
+def leave_conversation(user: User, *, conversation_id: int) -> None:
+    """Leave a group conversation; its events stop reaching `user` at once."""
+    conversation = get_conversation_for_user(user, conversation_id)
+    if conversation.kind != Conversation.Kind.GROUP:
+        raise ServiceError("not_a_group", "You can only leave group conversations.")
+    with transaction.atomic():
+        Membership.objects.filter(conversation=conversation, user=user).delete()
+        refreshed = with_members(Conversation.objects.filter(pk=conversation.pk)).get()
+        _record(conversation.pk, events.conversation_updated(refreshed))
+        payload = events.conversation_left(conversation.pk)
+        publish_on_commit(payload, user_group(user.pk))
+
+
+def send_message(
+    sender: User,
+    *,
+    conversation_id: int,
+    body: str,
+    client_id: str,
+    thread_id: int | None = None,
+) -> tuple[Message, bool]:
+    """Store a message and publish `message.new`; return (message, created).
+
+    A repeated `client_id` from the same sender returns the stored message
+    with created=False, so a client can retry a send it is unsure of.
+    """
+    conversation = get_conversation_for_user(sender, conversation_id)
+    client_id = client_id.strip()
+    if not client_id or len(client_id) > 64:
+        raise ServiceError("invalid", "client_id must be 1 to 64 characters.")
+    existing = Message.objects.filter(sender=sender, client_id=client_id).first()
+    if existing is not None:
+        return _same_send(existing, conversation.pk)
+    body = _clean_body(body)
+    check_rate("message.send", sender.pk, SEND_RATE)
+    root = None
+    if thread_id is not None:
+        root = Message.objects.filter(pk=thread_id, conversation=conversation).first()
+        if root is None:
+            raise ServiceError(
+                "not_found", "That thread is not in this conversation.", status=404
+            )
+        root = root.thread_root or root  # replies to replies join the thread
+    html = render_markdown(body)
+    accepted_at = time.time()
+    try:
+        with transaction.atomic():
+            # The row lock makes one conversation's messages commit in id
+            # order, so a reader never sees message n+1 before message n.
+            Conversation.objects.filter(pk=conversation.pk).update(
+                last_message_at=timezone.now()
+            )
+            message = Message.objects.create(
+                conversation=conversation,
+                sender=sender,
+                client_id=client_id,
+                body=body,
+                body_html=html,
+                thread_root=root,
+            )
+            # Writing a message means having read up to it.
+            Membership.objects.filter(conversation=conversation, user=sender).update(
+                last_read_id=Greatest(F("last_read_id"), message.pk)
+            )
+            _record(
+                conversation.pk, events.message_new(message, accepted_at=accepted_at)
+            )
+    except IntegrityError:
+        # The same client_id raced in from another tab or process.
+        existing = Message.objects.get(sender=sender, client_id=client_id)
+        return _same_send(existing, conversation.pk)
+    return message, True
+
+
+def _same_send(existing: Message, conversation_id: int) -> tuple[Message, bool]:
+    if existing.conversation_id != conversation_id:
+        raise ServiceError(
+            "client_id_reused", "That client_id was already used for another message."
+        )
+    return existing, False
+
+
+def edit_message(user: User, *, message_id: int, body: str) -> Message:
+    """Change the text of one of `user`'s own messages."""
+    message = get_message_for_user(user, message_id)
+    if message.sender_id != user.pk:
+        raise ServiceError(
+            "forbidden", "You can only edit your own messages.", status=403
+        )
+    if message.is_deleted:
+        raise ServiceError("deleted", "That message was deleted.", status=409)
+    body = _clean_body(body)
+    if body == message.body:
+        return message
+    with transaction.atomic():
+        message.body = body
+        message.body_html = render_markdown(body)
+        message.edited_at = timezone.now()
+        message.save(update_fields=["body", "body_html", "edited_at"])
+        _record(message.conversation_id, events.message_edited(message))
+    return message
+
+
+def delete_message(user: User, *, message_id: int) -> Message:
+    """Delete one of `user`'s messages, leaving a tombstone in its place."""
+    message = get_message_for_user(user, message_id)
+    if message.sender_id != user.pk:
+        raise ServiceError(
+            "forbidden", "You can only delete your own messages.", status=403
+        )
+    if message.is_deleted:
+        return message
+    with transaction.atomic():
+        message.deleted_at = timezone.now()
+        message.body = message.body_html = ""
+        message.save(update_fields=["deleted_at", "body", "body_html"])
+        message.reactions.all().delete()
+        _record(message.conversation_id, events.message_deleted(message))
+    return message
+
+
+def toggle_reaction(user: User, *, message_id: int, emoji: str, add: bool) -> Message:
+    """Add or remove `user`'s `emoji` on a message; both are idempotent."""
+    message = get_message_for_user(user, message_id)
+    emoji = emoji.strip()
+    if not emoji or len(emoji) > 32 or any(c.isspace() for c in emoji):
+        raise ServiceError("invalid", "A reaction is one emoji.")
+    if message.is_deleted:
+        raise ServiceError("deleted", "That message was deleted.", status=409)
+    with transaction.atomic():
+        if add:
+            Reaction.objects.get_or_create(message=message, user=user, emoji=emoji)
+        else:
+            Reaction.objects.filter(message=message, user=user, emoji=emoji).delete()
+        _record(message.conversation_id, events.reaction_changed(message))
+    return message
+
+
+def mark_read(user: User, *, conversation_id: int, message_id: int) -> int:
+    """Move `user`'s read marker up to `message_id`; return the marker.
+
+    Every tab and device of `user` hears `read.updated`.
+    """
+    conversation = get_conversation_for_user(user, conversation_id)
+    newest = (
+        Message.objects.filter(conversation=conversation, id__lte=message_id)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    if newest is None:
+        raise ServiceError(
+            "not_found", "No such message in this conversation.", status=404
+        )
+    with transaction.atomic():
+        Membership.objects.filter(
+            Q(last_read_id__lt=newest), conversation=conversation, user=user
+        ).update(last_read_id=newest)
+        marker = Membership.objects.get(
+            conversation=conversation, user=user
+        ).last_read_id
+        payload = events.read_updated(conversation.pk, marker)
+        publish_on_commit(payload, user_group(user.pk))
+    return marker
+
+
+def set_typing(user: User, *, conversation_id: int, active: bool) -> None:
+    """Tell the other members `user` is (or stopped) typing. Not stored."""
+    if not is_member(user.pk, conversation_id):
+        raise Http404("No such conversation.")
+    publish(
+        events.typing(conversation_id, user, active=active),
+        groups=[events.conversation_group(conversation_id)],
+    )

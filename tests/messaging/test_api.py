@@ -1,0 +1,167 @@
+"""The messaging REST API: personas, errors, and the same services."""
+
+import pytest
+from django.core.cache import cache
+
+from messaging import services
+from messaging.models import Message
+from profiles.services import create_api_token
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    cache.clear()
+
+
+@pytest.fixture
+def direct(alice, bob):
+    return services.get_or_create_direct(alice, other_id=bob.pk)
+
+
+def post(client, url, data):
+    return client.post(url, data, content_type="application/json")
+
+
+def test_create_list_send_and_page_through_history(client, alice, bob, carol):
+    client.force_login(alice)
+    response = post(
+        client, "/api/v1/conversations", {"kind": "direct", "members": [bob.pk]}
+    )
+    assert response.status_code == 200
+    conversation = response.json()
+    assert conversation["title"] == "Bob Brown"
+    assert {m["id"] for m in conversation["members"]} == {alice.pk, bob.pk}
+
+    url = f"/api/v1/conversations/{conversation['id']}/messages"
+    ids = []
+    for n in range(5):
+        response = post(client, url, {"body": f"m{n}", "client_id": f"c{n}"})
+        assert response.status_code == 201
+        ids.append(response.json()["id"])
+    page = client.get(url, {"limit": 2}).json()["messages"]
+    assert [m["id"] for m in page] == ids[-2:]
+    older = client.get(url, {"limit": 2, "before": ids[-2]}).json()["messages"]
+    assert [m["body"] for m in older] == ["m1", "m2"]
+
+    group = post(
+        client,
+        "/api/v1/conversations",
+        {"kind": "group", "members": [bob.pk, carol.pk], "title": "Lunch"},
+    )
+    assert group.status_code == 201
+    listing = client.get("/api/v1/conversations").json()
+    assert [c["title"] for c in listing] == ["Lunch", "Bob Brown"]
+
+
+def test_outsiders_get_404_on_every_endpoint(client, alice, carol, direct):
+    message, _ = services.send_message(
+        alice, conversation_id=direct.pk, body="private", client_id="p"
+    )
+    client.force_login(carol)
+    c, m = direct.pk, message.pk
+    checks = [
+        client.get(f"/api/v1/conversations/{c}"),
+        client.get(f"/api/v1/conversations/{c}/messages"),
+        post(
+            client,
+            f"/api/v1/conversations/{c}/messages",
+            {"body": "x", "client_id": "y"},
+        ),
+        post(client, f"/api/v1/conversations/{c}/read", {"message": m}),
+        post(client, f"/api/v1/conversations/{c}/members", {"members": [carol.pk]}),
+        client.get(f"/api/v1/messages/{m}"),
+        client.get(f"/api/v1/messages/{m}/thread"),
+        client.patch(
+            f"/api/v1/messages/{m}", {"body": "x"}, content_type="application/json"
+        ),
+        client.delete(f"/api/v1/messages/{m}"),
+        post(client, f"/api/v1/messages/{m}/reactions", {"emoji": "👍"}),
+    ]
+    for response in checks:
+        assert response.status_code == 404, response.content
+        assert "error" in response.json()
+    assert client.get("/api/v1/events", {"since": 0}).json()["events"] == []
+    assert Message.objects.get().body == "private"
+
+
+def test_bad_input_is_a_clear_4xx(client, alice, bob, direct):
+    client.force_login(alice)
+    url = f"/api/v1/conversations/{direct.pk}/messages"
+    cases = [
+        ({"body": "", "client_id": "a"}, 400, "cannot be empty"),
+        ({"body": "x" * 10_001, "client_id": "a"}, 400, "at most 10,000"),
+        ({"body": "hi"}, 422, "not valid"),
+        ({"body": 5, "client_id": "a"}, 422, "not valid"),
+    ]
+    for data, status, text in cases:
+        response = post(client, url, data)
+        assert response.status_code == status, response.content
+        assert text in response.json()["error"]
+    response = client.post(url, "{not json", content_type="application/json")
+    assert response.status_code in (400, 422)
+    response = post(
+        client,
+        "/api/v1/conversations",
+        {"kind": "direct", "members": [bob.pk, alice.pk]},
+    )
+    assert response.status_code == 400
+    assert Message.objects.count() == 0
+
+
+def test_rate_limit_answers_429_with_retry_after(client, alice, direct):
+    client.force_login(alice)
+    url = f"/api/v1/conversations/{direct.pk}/messages"
+    statuses = [
+        post(client, url, {"body": "x", "client_id": f"r{n}"}).status_code
+        for n in range(11)
+    ]
+    assert statuses == [201] * 10 + [429]
+    response = post(client, url, {"body": "x", "client_id": "again"})
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) >= 1
+    assert response.json()["code"] == "rate_limited"
+
+
+def test_tokens_need_the_write_scope_to_send(client, alice, direct):
+    _, read_only = create_api_token(alice, name="Reader", scopes=["read"])
+    _, writer = create_api_token(alice, name="Bot", scopes=["read", "write"])
+    url = f"/api/v1/conversations/{direct.pk}/messages"
+    data = {"body": "from a bot", "client_id": "bot-1"}
+    response = client.post(
+        url,
+        data,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {read_only}",
+    )
+    assert response.status_code == 403
+    response = client.post(
+        url,
+        data,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {writer}",
+    )
+    assert response.status_code == 201
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {read_only}").status_code == 200
+
+
+def test_session_writes_need_csrf(alice, direct):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    response = post(
+        client,
+        f"/api/v1/conversations/{direct.pk}/messages",
+        {"body": "x", "client_id": "csrf"},
+    )
+    assert response.status_code == 403
+    assert Message.objects.count() == 0
+
+
+def test_sync_over_rest(client, alice, bob, direct):
+    services.send_message(alice, conversation_id=direct.pk, body="one", client_id="1")
+    client.force_login(bob)
+    body = client.get("/api/v1/events", {"since": 0}).json()
+    assert body["type"] == "sync.batch"
+    assert [e["message"]["body"] for e in body["events"]] == ["one"]
+    assert client.get("/api/v1/events").status_code == 422

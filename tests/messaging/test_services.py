@@ -1,0 +1,274 @@
+"""Conversation services with personas: alice and bob talk, carol is out."""
+
+import pytest
+from django.core.cache import cache
+from django.http import Http404
+
+from intranet.errors import RateLimited, ServiceError
+from intranet.realtime import user_group
+from messaging import selectors, services
+from messaging.events import MAX_BODY_LENGTH, conversation_group
+from messaging.models import Conversation, Event, Message
+from tests.base import capture_published
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    cache.clear()
+
+
+@pytest.fixture
+def direct(alice, bob):
+    return services.get_or_create_direct(alice, other_id=bob.pk)
+
+
+def send(user, conversation, body="Hello", client_id=None, **kwargs):
+    client_id = client_id or f"c-{Message.objects.count()}-{body[:10]}"
+    message, _ = services.send_message(
+        user, conversation_id=conversation.pk, body=body, client_id=client_id, **kwargs
+    )
+    return message
+
+
+def test_two_people_share_one_direct_conversation(alice, bob, direct):
+    again = services.get_or_create_direct(bob, other_id=alice.pk)
+    assert again == direct
+    assert direct.kind == Conversation.Kind.DIRECT
+    assert set(direct.members.all()) == {alice, bob}
+    with pytest.raises(ServiceError, match="do not exist"):
+        services.get_or_create_direct(alice, other_id=999_999)
+
+
+def test_send_message_stores_renders_and_publishes_to_members_on_commit(
+    alice, direct, django_capture_on_commit_callbacks
+):
+    with (
+        capture_published() as published,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        message, created = services.send_message(
+            alice,
+            conversation_id=direct.pk,
+            body="**hi** <script>x</script>",
+            client_id="abc",
+        )
+    assert created is True
+    assert (
+        message.body_html == "<p><strong>hi</strong> &lt;script&gt;x&lt;/script&gt;</p>"
+    )
+    (call,) = published
+    assert call["groups"] == [conversation_group(direct.pk)]
+    event = call["event"]
+    assert event["type"] == "message.new"
+    assert event["message"]["id"] == message.pk
+    assert event["message"]["client_id"] == "abc"
+    assert event["cursor"] == Event.objects.get().pk
+    # Nothing is published before commit.
+    with (
+        capture_published() as published,
+        django_capture_on_commit_callbacks(execute=False),
+    ):
+        send(alice, direct, "second")
+    assert published == []
+
+
+def test_a_repeated_client_id_stores_one_message(alice, bob, direct):
+    first, created = services.send_message(
+        alice, conversation_id=direct.pk, body="once", client_id="same"
+    )
+    for _ in range(4):
+        again, created = services.send_message(
+            alice, conversation_id=direct.pk, body="once", client_id="same"
+        )
+        assert (again, created) == (first, False)
+    assert Message.objects.count() == 1
+    # Another sender may use the same client_id.
+    _, created = services.send_message(
+        bob, conversation_id=direct.pk, body="mine", client_id="same"
+    )
+    assert created is True
+
+
+def test_outsiders_get_404_everywhere(alice, carol, direct):
+    message = send(alice, direct)
+    with pytest.raises(Http404):
+        services.send_message(
+            carol, conversation_id=direct.pk, body="hi", client_id="x"
+        )
+    with pytest.raises(Http404):
+        services.mark_read(carol, conversation_id=direct.pk, message_id=message.pk)
+    with pytest.raises(Http404):
+        services.toggle_reaction(carol, message_id=message.pk, emoji="👍", add=True)
+    with pytest.raises(Http404):
+        services.edit_message(carol, message_id=message.pk, body="hacked")
+    with pytest.raises(Http404):
+        services.set_typing(carol, conversation_id=direct.pk, active=True)
+    assert selectors.events_since(carol, 0).events == []
+    assert Message.objects.count() == 1
+
+
+def test_bad_bodies_are_refused(alice, direct):
+    for body, code in [
+        ("", "empty"),
+        ("   \n", "empty"),
+        ("x" * (MAX_BODY_LENGTH + 1), "too_long"),
+    ]:
+        with pytest.raises(ServiceError) as caught:
+            send(alice, direct, body)
+        assert caught.value.code == code
+    send(alice, direct, "x" * MAX_BODY_LENGTH)
+    assert Message.objects.count() == 1
+
+
+def test_sending_is_rate_limited_with_a_clear_error(alice, bob, direct):
+    for n in range(10):
+        send(alice, direct, f"burst {n}")
+    with pytest.raises(RateLimited, match="too fast"):
+        send(alice, direct, "one too many")
+    # Bob is not slowed down by Alice.
+    send(bob, direct, "fine")
+
+
+def test_edit_and_delete_own_messages_only(alice, bob, direct):
+    message = send(alice, direct, "draft")
+    with pytest.raises(ServiceError, match="your own"):
+        services.edit_message(bob, message_id=message.pk, body="nope")
+    edited = services.edit_message(alice, message_id=message.pk, body="final *text*")
+    assert edited.edited_at is not None
+    assert edited.body_html == "<p>final <em>text</em></p>"
+    with pytest.raises(ServiceError, match="your own"):
+        services.delete_message(bob, message_id=message.pk)
+    services.toggle_reaction(bob, message_id=message.pk, emoji="👍", add=True)
+    deleted = services.delete_message(alice, message_id=message.pk)
+    assert deleted.is_deleted and deleted.body == "" and deleted.body_html == ""
+    assert deleted.reactions.count() == 0
+    types = [e.payload["type"] for e in Event.objects.order_by("id")]
+    assert types == [
+        "message.new",
+        "message.edited",
+        "reaction.changed",
+        "message.deleted",
+    ]
+
+
+def test_reactions_toggle_idempotently(alice, bob, direct):
+    message = send(alice, direct)
+    for _ in range(2):
+        services.toggle_reaction(bob, message_id=message.pk, emoji="🎉", add=True)
+    services.toggle_reaction(alice, message_id=message.pk, emoji="🎉", add=True)
+    event = Event.objects.latest("id")
+    assert event.payload["reactions"] == [{"emoji": "🎉", "users": [bob.pk, alice.pk]}]
+    services.toggle_reaction(bob, message_id=message.pk, emoji="🎉", add=False)
+    assert message.reactions.count() == 1
+    with pytest.raises(ServiceError):
+        services.toggle_reaction(
+            bob, message_id=message.pk, emoji="two words", add=True
+        )
+
+
+def test_unread_counts_and_read_marker(
+    alice,
+    bob,
+    carol,
+    direct,
+    django_assert_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    messages = [send(alice, direct, f"m{n}") for n in range(3)]
+    group = services.create_group(alice, title="Lunch", member_ids=[bob.pk, carol.pk])
+    send(carol, group, "pizza?")
+
+    with django_assert_num_queries(2):
+        summaries = selectors.conversation_summaries(bob)
+    by_id = {s.conversation.pk: s for s in summaries}
+    assert by_id[direct.pk].unread == 3
+    assert by_id[direct.pk].title == "Alice Adams"
+    assert by_id[group.pk].unread == 1
+    assert by_id[group.pk].title == "Lunch"
+    assert [s.conversation.pk for s in summaries] == [group.pk, direct.pk]
+    # The sender has read their own messages.
+    assert {
+        s.conversation.pk: s.unread for s in selectors.conversation_summaries(alice)
+    } == {direct.pk: 0, group.pk: 1}
+
+    with (
+        capture_published() as published,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        marker = services.mark_read(
+            bob, conversation_id=direct.pk, message_id=messages[1].pk
+        )
+    assert marker == messages[1].pk
+    assert published == [
+        {
+            "event": {
+                "type": "read.updated",
+                "conversation": direct.pk,
+                "last_read_id": messages[1].pk,
+            },
+            "groups": [user_group(bob.pk)],
+        }
+    ]
+    # Never backwards.
+    services.mark_read(bob, conversation_id=direct.pk, message_id=messages[0].pk)
+    unread = {
+        s.conversation.pk: s.unread for s in selectors.conversation_summaries(bob)
+    }
+    assert unread[direct.pk] == 1
+
+
+def test_groups_add_and_leave(alice, bob, carol, django_capture_on_commit_callbacks):
+    with pytest.raises(ServiceError, match="at least one other"):
+        services.create_group(alice, title="Solo", member_ids=[])
+    group = services.create_group(alice, title="Team", member_ids=[bob.pk])
+    with pytest.raises(Http404):
+        services.add_members(carol, conversation_id=group.pk, member_ids=[carol.pk])
+    with (
+        capture_published() as published,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.add_members(bob, conversation_id=group.pk, member_ids=[carol.pk])
+    assert set(group.members.all()) == {alice, bob, carol}
+    assert {
+        "event": {"type": "conversation.joined", "conversation": group.pk},
+        "groups": [user_group(carol.pk)],
+    } in published
+    services.leave_conversation(carol, conversation_id=group.pk)
+    with pytest.raises(Http404):
+        selectors.get_conversation_for_user(carol, group.pk)
+    direct = services.get_or_create_direct(alice, other_id=bob.pk)
+    with pytest.raises(ServiceError, match="only leave group"):
+        services.leave_conversation(alice, conversation_id=direct.pk)
+    with pytest.raises(ServiceError, match="Only group"):
+        services.add_members(alice, conversation_id=direct.pk, member_ids=[carol.pk])
+
+
+def test_threads_and_history_pages(alice, bob, direct):
+    root = send(alice, direct, "root")
+    reply = send(bob, direct, "reply", thread_id=root.pk)
+    nested = send(alice, direct, "reply to reply", thread_id=reply.pk)
+    assert nested.thread_root == root
+    more = [send(bob, direct, f"m{n}") for n in range(5)]
+    history = selectors.message_history(direct, limit=3)
+    assert [m.pk for m in history] == [m.pk for m in more[-3:]]
+    older = selectors.message_history(direct, before=history[0].pk, limit=3)
+    assert [m.pk for m in older] == [root.pk, more[0].pk, more[1].pk]
+    assert older[0].reply_count == 2  # type: ignore[attr-defined]
+    around = selectors.message_history(direct, around=more[2].pk, limit=4)
+    assert more[2] in around
+    assert [m.pk for m in selectors.thread_messages(root)] == [reply.pk, nested.pk]
+
+
+def test_sync_replays_missed_events_and_flags_pruned_cursors(alice, bob, direct):
+    first = send(alice, direct, "one")
+    cursor = Event.objects.get().pk
+    later = [send(alice, direct, f"later {n}") for n in range(3)]
+    result = selectors.events_since(bob, cursor)
+    new_ids = [e["message"]["id"] for e in result.events if e["cursor"] > cursor]
+    assert new_ids == [m.pk for m in later]
+    assert result.cursor == Event.objects.latest("id").pk
+    assert not result.more and not result.resync_required
+    assert first.pk in [e["message"]["id"] for e in result.events]  # lookback
+
+    Event.objects.filter(pk__lte=result.cursor - 1).delete()
+    assert selectors.events_since(bob, cursor).resync_required is True

@@ -1,0 +1,293 @@
+"""Messaging over the real ASGI socket: every inbound event, its errors and
+its audience."""
+
+import asyncio
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.core.cache import cache
+
+from intranet.asgi import application
+from messaging import services
+from messaging.models import Message
+from tests.base import make_people, session_cookie_for, socket_headers
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def connect(user) -> WebsocketCommunicator:
+    session_key = await database_sync_to_async(session_cookie_for)(user)
+    ws = WebsocketCommunicator(application, "/ws/", headers=socket_headers(session_key))
+    assert (await ws.connect())[0]
+    assert (await ws.receive_json_from())["type"] == "hello"
+    return ws
+
+
+async def receive_type(ws, event_type, timeout=2):
+    """Return the next event of `event_type`, skipping others."""
+    while True:
+        event = await ws.receive_json_from(timeout=timeout)
+        if event["type"] == event_type:
+            return event
+
+
+@pytest.fixture
+async def chat():
+    await database_sync_to_async(cache.clear)()
+    people = await database_sync_to_async(make_people)()
+    alice, bob = people["alice"], people["bob"]
+    direct = await database_sync_to_async(services.get_or_create_direct)(
+        alice, other_id=bob.pk
+    )
+    sockets = {name: await connect(people[name]) for name in ("alice", "bob", "carol")}
+    yield people, direct, sockets
+    for ws in sockets.values():
+        await ws.disconnect()
+
+
+async def test_a_sent_message_reaches_members_live_and_acks_the_sender(chat):
+    people, direct, ws = chat
+    await ws["alice"].send_json_to(
+        {
+            "type": "message.send",
+            "conversation": direct.pk,
+            "body": "Hi **Bob**",
+            "client_id": "uuid-1",
+        }
+    )
+    ack = await receive_type(ws["alice"], "message.ack")
+    assert ack["client_id"] == "uuid-1"
+    new = await receive_type(ws["bob"], "message.new")
+    assert new["message"]["html"] == "<p>Hi <strong>Bob</strong></p>"
+    assert new["message"]["sender"]["id"] == people["alice"].pk
+    assert new["message"]["id"] == ack["message"]["id"]
+    assert isinstance(new["cursor"], int)
+    assert isinstance(new["accepted_at"], float)
+    # The sender's own tab gets it too (to replace its local echo).
+    assert (await receive_type(ws["alice"], "message.new"))["message"][
+        "client_id"
+    ] == "uuid-1"
+    assert await ws["carol"].receive_nothing(timeout=0.3)
+
+
+async def test_the_same_client_id_five_times_over_socket_and_rest_stores_one(chat):
+    people, direct, ws = chat
+    send = {
+        "type": "message.send",
+        "conversation": direct.pk,
+        "body": "once",
+        "client_id": "retry-me",
+    }
+    for _ in range(3):
+        await ws["alice"].send_json_to(send)
+        await receive_type(ws["alice"], "message.ack")
+    session_key = await database_sync_to_async(session_cookie_for)(people["alice"])
+
+    def post_twice():
+        from django.test import Client
+
+        client = Client()
+        client.cookies["sessionid"] = session_key
+        statuses = [
+            client.post(
+                f"/api/v1/conversations/{direct.pk}/messages",
+                {"body": "once", "client_id": "retry-me"},
+                content_type="application/json",
+            ).status_code
+            for _ in range(2)
+        ]
+        return statuses, Message.objects.count()
+
+    statuses, count = await database_sync_to_async(post_twice)()
+    assert statuses == [200, 200]
+    assert count == 1
+
+
+async def test_outsiders_events_are_refused_and_nothing_is_stored(chat):
+    _, direct, ws = chat
+    await ws["carol"].send_json_to(
+        {
+            "type": "message.send",
+            "conversation": direct.pk,
+            "body": "let me in",
+            "client_id": "sneaky",
+        }
+    )
+    error = await ws["carol"].receive_json_from()
+    assert error == {
+        "type": "error",
+        "code": "not_found",
+        "message": "No such conversation.",
+        "client_id": "sneaky",
+    }
+    for event in (
+        {"type": "typing.start", "conversation": direct.pk},
+        {"type": "read", "conversation": direct.pk, "message": 1},
+    ):
+        await ws["carol"].send_json_to(event)
+        assert (await ws["carol"].receive_json_from())["code"] == "not_found"
+    assert await database_sync_to_async(Message.objects.count)() == 0
+    # The socket is still open and useful.
+    await ws["carol"].send_json_to({"type": "ping"})
+    assert await ws["carol"].receive_json_from() == {"type": "pong"}
+    assert await ws["alice"].receive_nothing(timeout=0.2)
+
+
+@pytest.mark.parametrize(
+    ("event", "code"),
+    [
+        (
+            {
+                "type": "message.send",
+                "conversation": "1",
+                "body": "x",
+                "client_id": "a",
+            },
+            "invalid",
+        ),
+        ({"type": "message.send", "body": "x", "client_id": "a"}, "invalid"),
+        ({"type": "message.send", "conversation": 1, "body": "x"}, "invalid"),
+        (
+            {"type": "message.send", "conversation": 0, "body": "", "client_id": "a"},
+            "not_found",
+        ),
+        ({"type": "message.edit", "message": 1}, "invalid"),
+        ({"type": "reaction.add", "message": 1, "emoji": ""}, "invalid"),
+        ({"type": "sync", "since": -1}, "invalid"),
+    ],
+)
+async def test_malformed_events_get_error_events(chat, event, code):
+    _, _, ws = chat
+    await ws["alice"].send_json_to(event)
+    error = await ws["alice"].receive_json_from()
+    assert (error["type"], error["code"]) == ("error", code)
+    assert error["message"]
+
+
+async def test_empty_and_oversized_bodies_get_errors_with_the_client_id(chat):
+    _, direct, ws = chat
+    for body, code in (("  ", "empty"), ("x" * 10_001, "too_long")):
+        await ws["alice"].send_json_to(
+            {
+                "type": "message.send",
+                "conversation": direct.pk,
+                "body": body,
+                "client_id": code,
+            }
+        )
+        error = await ws["alice"].receive_json_from()
+        assert (error["code"], error["client_id"]) == (code, code)
+
+
+async def test_typing_reaches_others_but_not_the_typist(chat):
+    people, direct, ws = chat
+    await ws["alice"].send_json_to({"type": "typing.start", "conversation": direct.pk})
+    typing = await receive_type(ws["bob"], "typing")
+    assert typing == {
+        "type": "typing",
+        "conversation": direct.pk,
+        "user": {"id": people["alice"].pk, "name": "Alice Adams", "initials": "AA"},
+        "active": True,
+    }
+    assert await ws["alice"].receive_nothing(timeout=0.2)
+    assert await ws["carol"].receive_nothing(timeout=0.1)
+
+
+async def test_edit_delete_reaction_and_read_flow_to_the_right_sockets(chat):
+    people, direct, ws = chat
+    await ws["alice"].send_json_to(
+        {
+            "type": "message.send",
+            "conversation": direct.pk,
+            "body": "typo",
+            "client_id": "e1",
+        }
+    )
+    message_id = (await receive_type(ws["bob"], "message.new"))["message"]["id"]
+
+    await ws["alice"].send_json_to(
+        {"type": "message.edit", "message": message_id, "body": "fixed"}
+    )
+    edited = await receive_type(ws["bob"], "message.edited")
+    assert edited["message"]["html"] == "<p>fixed</p>"
+    assert edited["message"]["edited_at"]
+
+    await ws["bob"].send_json_to(
+        {"type": "reaction.add", "message": message_id, "emoji": "👍"}
+    )
+    reaction = await receive_type(ws["alice"], "reaction.changed")
+    assert reaction["reactions"] == [{"emoji": "👍", "users": [people["bob"].pk]}]
+
+    bob_second_tab = await connect(people["bob"])
+    await ws["bob"].send_json_to(
+        {"type": "read", "conversation": direct.pk, "message": message_id}
+    )
+    read = await receive_type(bob_second_tab, "read.updated")
+    assert read["last_read_id"] == message_id
+    await bob_second_tab.disconnect()
+
+    await ws["bob"].send_json_to({"type": "message.delete", "message": message_id})
+    error = await receive_type(ws["bob"], "error")
+    assert error["code"] == "forbidden"
+    await ws["alice"].send_json_to({"type": "message.delete", "message": message_id})
+    deleted = await receive_type(ws["bob"], "message.deleted")
+    assert deleted["message"]["deleted"] is True
+    assert deleted["message"]["body"] == ""
+    assert await ws["carol"].receive_nothing(timeout=0.1)
+
+
+async def test_reconnecting_tab_catches_up_on_everything_it_missed_in_order(chat):
+    people, direct, ws = chat
+    await ws["alice"].send_json_to(
+        {
+            "type": "message.send",
+            "conversation": direct.pk,
+            "body": "before",
+            "client_id": "b0",
+        }
+    )
+    cursor = (await receive_type(ws["bob"], "message.new"))["cursor"]
+    await ws["bob"].disconnect()
+
+    def send_fifty():
+        for n in range(50):
+            cache.clear()  # stay under the send rate limit
+            services.send_message(
+                people["alice"],
+                conversation_id=direct.pk,
+                body=f"missed {n}",
+                client_id=f"m{n}",
+            )
+
+    await database_sync_to_async(send_fifty)()
+    bob = await connect(people["bob"])
+    await bob.send_json_to({"type": "sync", "since": cursor})
+    batch = await receive_type(bob, "sync.batch")
+    bodies = [
+        e["message"]["body"]
+        for e in batch["events"]
+        if e["type"] == "message.new" and e["cursor"] > cursor
+    ]
+    assert bodies == [f"missed {n}" for n in range(50)]
+    assert batch["more"] is False
+    ws["bob"] = bob
+
+
+async def test_leaving_a_group_stops_its_events_at_once(chat):
+    people, _, ws = chat
+    group = await database_sync_to_async(services.create_group)(
+        people["alice"], title="Lunch", member_ids=[people["carol"].pk]
+    )
+    joined = await receive_type(ws["carol"], "conversation.joined")
+    assert joined["conversation"] == group.pk
+    await asyncio.sleep(0.05)
+    await database_sync_to_async(services.leave_conversation)(
+        people["carol"], conversation_id=group.pk
+    )
+    await receive_type(ws["carol"], "conversation.left")
+    await database_sync_to_async(services.send_message)(
+        people["alice"], conversation_id=group.pk, body="secret", client_id="s1"
+    )
+    await receive_type(ws["alice"], "message.new")
+    assert await ws["carol"].receive_nothing(timeout=0.3)
