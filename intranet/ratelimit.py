@@ -1,40 +1,32 @@
-"""Fixed-window rate limits in the cache (Redis in production).
+"""Token-bucket rate limits kept in the cache (Redis in production).
 
-Two windows give "a burst, then a steady rate": a short one caps bursts and
-a long one caps the sustained rate. cache.incr is atomic in Redis, so
-several processes share one count.
+A bucket holds up to `burst` tokens and refills at a steady rate: a person
+can send a quick burst, then keeps the steady rate. Reading and writing the
+bucket is not atomic, so simultaneous requests of one person may slip one or
+two past the limit; that is fine for stopping floods, and no lock is taken
+on the hot path.
 """
 
+import math
 import time
-from dataclasses import dataclass
 
 from django.core.cache import cache
 
 from intranet.errors import RateLimited
 
 
-@dataclass(frozen=True)
-class Window:
-    limit: int
-    seconds: int
-
-
-def check_rate(scope: str, key: str | int, windows: tuple[Window, ...]) -> None:
-    """Count one action of `key`; raise RateLimited if a window is full."""
-    now = int(time.time())
-    for window in windows:
-        slot = now // window.seconds
-        cache_key = f"rl:{scope}:{key}:{window.seconds}:{slot}"
-        # add() is a no-op when the key exists, so this is race-free.
-        cache.add(cache_key, 0, timeout=window.seconds + 1)
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # expired between add and incr
-            cache.set(cache_key, 1, timeout=window.seconds + 1)
-            count = 1
-        if count > window.limit:
-            retry_after = (slot + 1) * window.seconds - now
-            raise RateLimited(
-                f"You are sending too fast. Try again in {retry_after} s.",
-                retry_after=max(retry_after, 1),
-            )
+def take_token(scope: str, key: str | int, *, burst: int, per_minute: int) -> None:
+    """Spend one token of `key`'s bucket or raise RateLimited."""
+    per_second = per_minute / 60
+    cache_key = f"rl:{scope}:{key}"
+    now = time.time()
+    tokens, updated = cache.get(cache_key) or (float(burst), now)
+    tokens = min(float(burst), tokens + max(0.0, now - updated) * per_second)
+    if tokens < 1:
+        retry_after = max(1, math.ceil((1 - tokens) / per_second))
+        raise RateLimited(
+            f"You are sending too fast. Try again in {retry_after} s.",
+            retry_after=retry_after,
+        )
+    full_in = math.ceil(burst / per_second) + 1
+    cache.set(cache_key, (tokens - 1, now), timeout=full_in)

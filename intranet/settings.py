@@ -308,6 +308,10 @@ SILENCED_SYSTEM_CHECKS = [
     "security.W021",
 ]
 
+# Sending: a burst of MESSAGE_SEND_BURST messages, then this many a minute.
+MESSAGE_SEND_BURST = env_int("MESSAGE_SEND_BURST", 10)
+MESSAGE_SEND_PER_MINUTE = env_int("MESSAGE_SEND_PER_MINUTE", 60)
+
 # Real-time: how often an open socket rechecks that its session still holds.
 SOCKET_SESSION_RECHECK_SECONDS = env_int("SOCKET_SESSION_RECHECK_SECONDS", 5)
 

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from intranet.errors import ServiceError
 from intranet.markdown import render_markdown
-from intranet.ratelimit import Window, check_rate
+from intranet.ratelimit import take_token
 from intranet.realtime import publish, user_group
 from messaging import events
 from messaging.models import Conversation, Event, Membership, Message, Reaction
@@ -28,8 +29,6 @@ from messaging.selectors import (
 )
 from profiles.models import User
 
-# A burst of 10 messages in 5 s, then at most 60 a minute.
-SEND_RATE = (Window(limit=10, seconds=5), Window(limit=60, seconds=60))
 MAX_GROUP_SIZE = 100
 MAX_TITLE_LENGTH = 100
 
@@ -190,7 +189,12 @@ def send_message(
     if existing is not None:
         return _same_send(existing, conversation.pk)
     body = _clean_body(body)
-    check_rate("message.send", sender.pk, SEND_RATE)
+    take_token(
+        "message.send",
+        sender.pk,
+        burst=settings.MESSAGE_SEND_BURST,
+        per_minute=settings.MESSAGE_SEND_PER_MINUTE,
+    )
     root = None
     if thread_id is not None:
         root = Message.objects.filter(pk=thread_id, conversation=conversation).first()

@@ -1,16 +1,10 @@
 """The messaging REST API: personas, errors, and the same services."""
 
 import pytest
-from django.core.cache import cache
 
 from messaging import services
 from messaging.models import Message
 from profiles.services import create_api_token
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
 
 
 @pytest.fixture
@@ -108,7 +102,8 @@ def test_bad_input_is_a_clear_4xx(client, alice, bob, direct):
     assert Message.objects.count() == 0
 
 
-def test_rate_limit_answers_429_with_retry_after(client, alice, direct):
+def test_rate_limit_answers_429_with_retry_after(client, alice, direct, settings):
+    settings.MESSAGE_SEND_PER_MINUTE = 1  # no refill during the test
     client.force_login(alice)
     url = f"/api/v1/conversations/{direct.pk}/messages"
     statuses = [
