@@ -1,5 +1,12 @@
 from django.conf import settings
 
+from messaging.selectors import total_unread
+
 
 def site(request):
-    return {"SITE_NAME": settings.SITE_NAME}
+    user = getattr(request, "user", None)
+    context = {"SITE_NAME": settings.SITE_NAME}
+    if user is not None and user.is_authenticated:
+        # A callable: the query runs only on pages that show the count.
+        context["total_unread"] = lambda: total_unread(user)
+    return context

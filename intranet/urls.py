@@ -7,6 +7,7 @@ from intranet.api import api
 urlpatterns = [
     path("", include("frontend.urls")),
     path("", include("profiles.urls")),
+    path("", include("messaging.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

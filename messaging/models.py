@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.safestring import mark_safe
 
 
 class Conversation(models.Model):
@@ -95,6 +96,11 @@ class Message(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def html(self) -> str:
+        # body_html is only ever intranet.markdown's sanitised output.
+        return mark_safe(self.body_html)  # noqa: S308
 
 
 class Reaction(models.Model):

@@ -3,7 +3,15 @@ conversation only while they are a member of it (Http404 otherwise)."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -141,6 +149,26 @@ def conversation_summaries(user: User) -> list[ConversationSummary]:
         )
         for m in memberships
     ]
+
+
+def unread_messages(user: User) -> QuerySet[Message]:
+    """Messages `user` has not read: above their marker, not their own,
+    not deleted, not thread replies (threads are read in their panel)."""
+    return Message.objects.filter(
+        # One filter() call: both conditions apply to the same membership.
+        conversation__memberships__user=user,
+        id__gt=F("conversation__memberships__last_read_id"),
+        deleted_at__isnull=True,
+        thread_root__isnull=True,
+    ).exclude(sender=user)
+
+
+def total_unread(user: User) -> int:
+    return unread_messages(user).count()
+
+
+def unread_in(user: User, conversation_id: int) -> int:
+    return unread_messages(user).filter(conversation_id=conversation_id).count()
 
 
 def message_history(

@@ -25,6 +25,8 @@ from messaging.selectors import (
     get_conversation_for_user,
     get_message_for_user,
     is_member,
+    total_unread,
+    unread_in,
     with_members,
 )
 from profiles.models import User
@@ -321,7 +323,12 @@ def mark_read(user: User, *, conversation_id: int, message_id: int) -> int:
         marker = Membership.objects.get(
             conversation=conversation, user=user
         ).last_read_id
-        payload = events.read_updated(conversation.pk, marker)
+        payload = events.read_updated(
+            conversation.pk,
+            marker,
+            unread=unread_in(user, conversation.pk),
+            total_unread=total_unread(user),
+        )
         publish_on_commit(payload, user_group(user.pk))
     return marker
 

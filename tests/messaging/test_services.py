@@ -200,6 +200,8 @@ def test_unread_counts_and_read_marker(
                 "type": "read.updated",
                 "conversation": direct.pk,
                 "last_read_id": messages[1].pk,
+                "unread": 1,
+                "total_unread": 2,  # one here, one in the group
             },
             "groups": [user_group(bob.pk)],
         }
@@ -210,6 +212,7 @@ def test_unread_counts_and_read_marker(
         s.conversation.pk: s.unread for s in selectors.conversation_summaries(bob)
     }
     assert unread[direct.pk] == 1
+    assert selectors.total_unread(bob) == 2
 
 
 def test_groups_add_and_leave(alice, bob, carol, django_capture_on_commit_callbacks):

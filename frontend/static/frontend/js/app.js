@@ -1,5 +1,5 @@
 // Page glue shared by every signed-in page.
-import { connect, onStatus } from "./socket.js";
+import { connect, on, onStatus } from "./socket.js";
 
 const LABELS = {
   live: "Live",
@@ -24,6 +24,25 @@ function setUpMenu() {
   });
 }
 
+// The unread count beside "Messages" in the sidebar, kept live.
+function setUpUnreadBadge() {
+  const badge = document.querySelector("[data-total-unread]");
+  if (!badge) return;
+  const me = Number(document.body.dataset.me);
+  const show = (n) => {
+    badge.dataset.totalUnread = n;
+    badge.querySelector(".n").textContent = n;
+    badge.hidden = n === 0;
+  };
+  on("message.new", (event) => {
+    const m = event.message;
+    if (m.sender.id !== me && !m.thread) show(Number(badge.dataset.totalUnread) + 1);
+  });
+  // The server's count is the truth; it comes with every read change.
+  on("read.updated", (event) => show(event.total_unread));
+}
+
 setUpMenu();
+setUpUnreadBadge();
 onStatus(showStatus);
 connect();

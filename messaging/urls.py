@@ -1,0 +1,18 @@
+from django.urls import path
+
+from messaging import views
+
+urlpatterns = [
+    path("messages/", views.inbox, name="inbox"),
+    path("messages/new/", views.new_conversation, name="new_conversation"),
+    path("messages/with/<int:user_id>/", views.start_direct, name="start_direct"),
+    path("messages/<int:conversation_id>/", views.conversation, name="conversation"),
+    path(
+        "messages/<int:conversation_id>/m/<int:message_id>/",
+        views.permalink,
+        name="permalink",
+    ),
+    path(
+        "messages/<int:conversation_id>/leave/", views.leave, name="leave_conversation"
+    ),
+]

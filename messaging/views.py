@@ -1,0 +1,141 @@
+"""Pages for conversations: parse, check access, call one service, render."""
+
+from django.contrib import messages as flash
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from intranet.errors import ServiceError
+from intranet.types import AuthedRequest
+from messaging import events, selectors, services
+from messaging.forms import NewConversationForm
+from messaging.models import Conversation
+from profiles.models import User
+
+PEOPLE_PAGE = 50
+QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "👀", "✅", "🙏"]
+
+
+@require_GET
+def inbox(request: AuthedRequest):
+    summaries = selectors.conversation_summaries(request.user)
+    return render(request, "messaging/inbox.html", {"summaries": summaries})
+
+
+def _conversation_page(request: AuthedRequest, conversation_id: int, *, around=None):
+    conversation = selectors.get_conversation_for_user(request.user, conversation_id)
+    (conversation,) = selectors.with_members(
+        Conversation.objects.filter(pk=conversation.pk)
+    )
+    summaries = selectors.conversation_summaries(request.user)
+    current = next(s for s in summaries if s.conversation.pk == conversation.pk)
+    history = selectors.message_history(conversation, around=around)
+    for message in history:
+        message.reaction_list = events.reaction_summary(message)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "messaging/conversation.html",
+        {
+            "conversation": conversation,
+            "title": current.title,
+            "summaries": summaries,
+            "history": history,
+            "last_read_id": current.last_read_id,
+            "highlight": around,
+            "first_unread_id": next(
+                (
+                    m.pk
+                    for m in history
+                    if m.pk > current.last_read_id and m.sender_id != request.user.pk
+                ),
+                None,
+            ),
+            "cursor": selectors.latest_cursor(),
+            "quick_reactions": QUICK_REACTIONS,
+            "has_older": bool(history)
+            and conversation.messages.filter(
+                id__lt=history[0].pk, thread_root__isnull=True
+            ).exists(),
+        },
+    )
+
+
+@require_GET
+def conversation(request: AuthedRequest, conversation_id: int):
+    return _conversation_page(request, conversation_id)
+
+
+@require_GET
+def permalink(request: AuthedRequest, conversation_id: int, message_id: int):
+    """Show a message in context, highlighted (a thread reply: its root)."""
+    message = selectors.get_message_for_user(request.user, message_id)
+    if message.conversation_id != conversation_id:
+        raise Http404("No such message.")
+    root_id = message.thread_root_id or message.pk
+    return _conversation_page(request, conversation_id, around=root_id)
+
+
+@require_http_methods(["GET", "POST"])
+def new_conversation(request: AuthedRequest):
+    """Pick people (searchable list) and start a direct or group chat."""
+    query = request.GET.get("q", "").strip()
+    people = User.objects.filter(is_active=True).exclude(pk=request.user.pk)
+    if query:
+        people = people.filter(
+            Q(first_name__icontains=query)
+            | Q(last_name__icontains=query)
+            | Q(email__icontains=query)
+            | Q(title__icontains=query)
+        )
+    if request.method == "POST":
+        chosen = request.POST.getlist("members")
+        people = User.objects.filter(
+            is_active=True, pk__in=[c for c in chosen if c.isdigit()]
+        )
+    people = people.select_related("department")[:PEOPLE_PAGE]
+    form = NewConversationForm(request.POST or None, people=people)
+    if request.method == "POST" and form.is_valid():
+        members = form.cleaned_data["members"]
+        try:
+            if len(members) == 1:
+                conversation = services.get_or_create_direct(
+                    request.user, other_id=members[0]
+                )
+            else:
+                conversation = services.create_group(
+                    request.user, title=form.cleaned_data["title"], member_ids=members
+                )
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect("conversation", conversation.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "messaging/new.html",
+        {"form": form, "people": people, "query": query},
+        status=status,
+    )
+
+
+@require_POST
+def start_direct(request: AuthedRequest, user_id: int):
+    try:
+        conversation = services.get_or_create_direct(request.user, other_id=user_id)
+    except ServiceError as exc:
+        flash.error(request, exc.message)
+        return redirect(reverse("new_conversation"))
+    return redirect("conversation", conversation.pk)
+
+
+@require_POST
+def leave(request: AuthedRequest, conversation_id: int):
+    try:
+        services.leave_conversation(request.user, conversation_id=conversation_id)
+    except ServiceError as exc:
+        flash.error(request, exc.message)
+        return redirect("conversation", conversation_id)
+    flash.success(request, "You left the conversation.")
+    return redirect("inbox")
