@@ -126,10 +126,14 @@ def conversation_summaries(user: User) -> list[ConversationSummary]:
         Membership.objects.filter(user=user)
         .annotate(unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0))
         .select_related("conversation")
+        # Only untitled conversations are named after their members; a big
+        # titled group must not load thousands of members for the sidebar.
         .prefetch_related(
             Prefetch(
                 "conversation__memberships",
-                queryset=Membership.objects.select_related("user").order_by("user_id"),
+                queryset=Membership.objects.filter(conversation__title="")
+                .select_related("user")
+                .order_by("user_id"),
             )
         )
         # A new conversation without messages counts as active when made.

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from intranet import demo
+from messaging.demo import MESSAGES_PER_PERSON, build_demo_messages
 from profiles.factories import DEMO_PASSWORD
 
 
@@ -14,7 +15,7 @@ class Command(BaseCommand):
             type=int,
             default=demo.DEFAULT_SIZE,
             help=f"Number of people (default {demo.DEFAULT_SIZE}; thousands "
-            "for benchmarks).",
+            f"for benchmarks, with {MESSAGES_PER_PERSON} messages each).",
         )
         parser.add_argument("--seed", type=int, default=2026)
 
@@ -24,20 +25,29 @@ class Command(BaseCommand):
         if demo.demo_loaded():
             self.stdout.write("The demo company is already loaded.")
         else:
-            target = max(size, demo.DEFAULT_SIZE)
-            with tqdm(
-                total=target,
-                unit="people",
-                desc="Demo company",
-                disable=options["verbosity"] < 1,
-            ) as bar:
-                counts = demo.build_demo_company(
-                    size=size, seed=seed, progress=lambda n: bar.update(n)
-                )
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"Loaded the demo company: {counts['people']} people in "
-                    f"{counts['departments']} departments."
-                )
+            self.load(
+                size=max(size, demo.DEFAULT_SIZE),
+                seed=seed,
+                quiet=options["verbosity"] < 1,
             )
         self.stdout.write(f"Sign in as {demo.DEMO_LOGIN} with password {DEMO_PASSWORD}")
+
+    def load(self, *, size: int, seed: int, quiet: bool) -> None:
+        with tqdm(total=size, unit="people", desc="People", disable=quiet) as bar:
+            counts = demo.build_demo_company(
+                size=size, seed=seed, progress=lambda n: bar.update(n)
+            )
+        messages = size * MESSAGES_PER_PERSON
+        with tqdm(total=messages, unit="msg", desc="Messages", disable=quiet) as bar:
+            made = build_demo_messages(
+                seed=seed,
+                login_email=demo.DEMO_LOGIN,
+                message_count=messages,
+                progress=lambda n: bar.update(n),
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Loaded the demo company: {counts['people']} people in "
+                f"{counts['departments']} departments, {made:,} messages."
+            )
+        )

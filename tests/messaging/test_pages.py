@@ -1,0 +1,96 @@
+"""Conversation pages: access, permalinks, the new-message picker."""
+
+from messaging import services
+from messaging.models import Conversation
+
+
+def send(user, conversation, body, client_id):
+    return services.send_message(
+        user, conversation_id=conversation.pk, body=body, client_id=client_id
+    )[0]
+
+
+def test_conversation_page_for_members_and_404_for_outsiders(
+    client, alice, bob, carol, django_assert_max_num_queries
+):
+    direct = services.get_or_create_direct(alice, other_id=bob.pk)
+    for n in range(3):
+        send(bob, direct, f"hi {n}", f"c{n}")
+    client.force_login(alice)
+    with django_assert_max_num_queries(14):
+        response = client.get(f"/messages/{direct.pk}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "hi 2" in html
+    assert "New messages" in html  # alice has not read bob's messages
+    assert response.context["title"] == "Bob Brown"
+
+    client.force_login(carol)
+    assert client.get(f"/messages/{direct.pk}/").status_code == 404
+    assert client.get("/messages/").status_code == 200
+    assert "Bob Brown" not in client.get("/messages/").content.decode()
+
+
+def test_permalink_highlights_the_message_in_context(client, alice, bob, carol):
+    direct = services.get_or_create_direct(alice, other_id=bob.pk)
+    messages = [send(alice, direct, f"m{n}", f"p{n}") for n in range(5)]
+    client.force_login(bob)
+    target = messages[2]
+    response = client.get(f"/messages/{direct.pk}/m/{target.pk}/")
+    assert response.status_code == 200
+    assert response.context["highlight"] == target.pk
+    assert f'id="m{target.pk}"' in response.content.decode()
+
+    other = services.create_group(alice, title="Other", member_ids=[bob.pk])
+    assert client.get(f"/messages/{other.pk}/m/{target.pk}/").status_code == 404
+    client.force_login(carol)
+    assert client.get(f"/messages/{direct.pk}/m/{target.pk}/").status_code == 404
+
+
+def test_message_html_is_the_sanitised_rendering(client, alice, bob):
+    direct = services.get_or_create_direct(alice, other_id=bob.pk)
+    send(alice, direct, "<img src=x onerror=alert(1)> **ok**", "x")
+    client.force_login(bob)
+    html = client.get(f"/messages/{direct.pk}/").content.decode()
+    assert "<img" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt; <strong>ok</strong>" in html
+
+
+def test_new_message_picker_starts_direct_and_group_conversations(
+    client, alice, bob, carol
+):
+    client.force_login(alice)
+    page = client.get("/messages/new/", {"q": "bro"})
+    assert [p.pk for p in page.context["people"]] == [bob.pk]
+
+    response = client.post("/messages/new/", {"members": [bob.pk]})
+    direct = Conversation.objects.get(kind="direct")
+    assert response["Location"] == f"/messages/{direct.pk}/"
+    client.post("/messages/new/", {"members": [bob.pk]})
+    assert Conversation.objects.filter(kind="direct").count() == 1
+
+    response = client.post(
+        "/messages/new/", {"members": [bob.pk, carol.pk], "title": "Lunch"}
+    )
+    group = Conversation.objects.get(kind="group")
+    assert response["Location"] == f"/messages/{group.pk}/"
+    assert group.title == "Lunch"
+
+    assert client.post("/messages/new/", {"members": []}).status_code == 400
+    assert client.post("/messages/new/", {"members": ["999999"]}).status_code == 400
+
+
+def test_message_button_and_leaving_a_group(client, alice, bob, carol):
+    client.force_login(alice)
+    response = client.post(f"/messages/with/{bob.pk}/")
+    direct = Conversation.objects.get(kind="direct")
+    assert response["Location"] == f"/messages/{direct.pk}/"
+    assert client.get(f"/messages/with/{bob.pk}/").status_code == 405
+
+    group = services.create_group(alice, title="Team", member_ids=[bob.pk, carol.pk])
+    response = client.post(f"/messages/{group.pk}/leave/")
+    assert response["Location"] == "/messages/"
+    assert client.get(f"/messages/{group.pk}/").status_code == 404
+    # A direct conversation cannot be left; the page says why.
+    response = client.post(f"/messages/{direct.pk}/leave/", follow=True)
+    assert "only leave group" in response.content.decode()
