@@ -7,7 +7,7 @@ UV_VERSION := 0.13.9
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv run test lint typecheck pytest clean
+.PHONY: venv run test lint typecheck pytest bench clean
 
 # The venv is rebuilt only when the lock file changes.
 $(VENV)/.synced: pyproject.toml uv.lock
@@ -35,6 +35,11 @@ pytest: venv
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# Real sockets against Daphne + Redis (+ PostgreSQL when it answers);
+# figures in bench/results/messaging.json. Never part of `make test`.
+bench: venv
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles test-db.sqlite3*

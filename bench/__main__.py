@@ -1,0 +1,498 @@
+"""make bench: the message path, measured with real sockets.
+
+Daphne (Redis channel layer, PostgreSQL when it answers on 127.0.0.1:5432,
+else SQLite) runs pinned to core 0; this load generator runs on core 1.
+Latency is per recipient, from the server's accept time (`accepted_at` in
+`message.new`) to the moment this client reads the frame; loss and
+duplicates are counted with per-run sequence numbers in the bodies.
+Figures go to bench/results/messaging.json and a table on stdout.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from bench.harness import (
+    CLIENT_CORE,
+    ROOT,
+    Recipient,
+    daphne,
+    free_port,
+    open_socket,
+    percentile,
+    pin,
+    read_messages,
+    redis_server,
+    wait_for_port,
+)
+
+RESULTS = ROOT / "bench" / "results" / "messaging.json"
+ORIGIN = "http://127.0.0.1"
+P99_BUDGET_MS = 250.0
+
+
+def database_url() -> str:
+    """PostgreSQL's bench database when the server answers, else SQLite."""
+    probe = (
+        subprocess.run(
+            ["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"], check=False
+        )
+        if _has("pg_isready")
+        else None
+    )
+    if probe is not None and probe.returncode == 0:
+        for sql in (
+            "DROP DATABASE IF EXISTS canteen_bench WITH (FORCE)",
+            "CREATE DATABASE canteen_bench",
+        ):
+            subprocess.run(
+                ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", sql],
+                check=True,
+                capture_output=True,
+            )
+        return "postgres://postgres@127.0.0.1:5432/canteen_bench"
+    path = ROOT / "bench" / "results" / "bench.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def _has(command: str) -> bool:
+    from shutil import which
+
+    return which(command) is not None
+
+
+def server_env(redis_url: str, db_url: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "DATABASE_URL": db_url,
+        "REDIS_URL": redis_url,
+        "LOG_LEVEL": "WARNING",
+        # The benchmark measures delivery, not the per-person send limit.
+        "MESSAGE_SEND_BURST": "1000000",
+        "MESSAGE_SEND_PER_MINUTE": "100000000",
+    }
+    for key in ("CHANNELS_URL", "CACHE_URL"):
+        env.pop(key, None)
+    return env
+
+
+def prepare(members: int) -> dict:
+    """Migrate, then make people, sessions and the two conversations."""
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, check=True
+    )
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from messaging.models import Conversation, Membership
+    from profiles.models import User
+
+    people = User.objects.bulk_create(
+        User(
+            email=f"bench{n}@canteen.test",
+            first_name="Bench",
+            last_name=str(n),
+            password="!",  # noqa: S106 - unusable; sessions are made directly,
+        )
+        for n in range(members + 2)
+    )
+    cookies = []
+    for person in people:
+        store = SessionStore()
+        store[SESSION_KEY] = str(person.pk)
+        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        store[HASH_SESSION_KEY] = person.get_session_auth_hash()
+        store.create()
+        cookies.append(f"{settings.SESSION_COOKIE_NAME}={store.session_key}")
+    sender, partner, crowd = people[0], people[1], people[2:]
+    low, high = sorted((sender.pk, partner.pk))
+    direct = Conversation.objects.create(kind="direct", direct_key=f"{low}:{high}")
+    Membership.objects.bulk_create(
+        Membership(conversation=direct, user=p) for p in (sender, partner)
+    )
+    space = Conversation.objects.create(kind="space", title="Bench space")
+    Membership.objects.bulk_create(
+        Membership(conversation=space, user=p) for p in (sender, *crowd)
+    )
+    return {
+        "sender": cookies[0],
+        "partner": cookies[1],
+        "crowd": cookies[2:],
+        "direct": direct.pk,
+        "space": space.pk,
+    }
+
+
+async def connect_all(
+    url: str, cookies: list[str], batch: int = 100
+) -> list[Recipient]:
+    recipients = [Recipient(i) for i in range(len(cookies))]
+    for start in range(0, len(cookies), batch):
+        sockets = await asyncio.gather(
+            *(open_socket(url, c, ORIGIN) for c in cookies[start : start + batch])
+        )
+        for offset, ws in enumerate(sockets):
+            recipients[start + offset].ws = ws
+    return recipients
+
+
+async def run_rate(
+    sender_ws,
+    recipients: list[Recipient],
+    conversation: int,
+    *,
+    rate: float,
+    seconds: float,
+    mark: str,
+) -> dict:
+    """Send `rate` messages a second for `seconds`; return delivery figures."""
+    for r in recipients:
+        r.latencies.clear()
+        r.seen.clear()
+        r.duplicates = 0
+    stop = asyncio.Event()
+    readers = [asyncio.create_task(read_messages(r, stop, mark)) for r in recipients]
+    count = max(1, round(rate * seconds))
+    started = time.perf_counter()
+    for seq in range(count):
+        target = started + seq / rate
+        delay = target - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        await sender_ws.send(
+            json.dumps(
+                {
+                    "type": "message.send",
+                    "conversation": conversation,
+                    "body": f"{mark} {seq}",
+                    "client_id": f"{mark}-{seq}-{uuid.uuid4().hex[:8]}",
+                }
+            )
+        )
+    send_elapsed = time.perf_counter() - started
+    # Drain: wait until everything arrived, or 5 s of silence.
+    expected = count * len(recipients)
+    deadline = time.perf_counter() + 10
+    while time.perf_counter() < deadline:
+        if sum(len(r.seen) for r in recipients) >= expected:
+            break
+        await asyncio.sleep(0.05)
+    elapsed = time.perf_counter() - started
+    stop.set()
+    await asyncio.gather(*readers)
+    latencies = [v for r in recipients for v in r.latencies]
+    delivered = sum(len(r.seen) for r in recipients)
+    return {
+        "rate_per_s": rate,
+        "messages": count,
+        "recipients": len(recipients),
+        "deliveries": delivered,
+        "lost": expected - delivered,
+        "duplicates": sum(r.duplicates for r in recipients),
+        "deliveries_per_s": round(delivered / max(elapsed, send_elapsed), 1),
+        "p50_ms": round(percentile(latencies, 50), 1),
+        "p95_ms": round(percentile(latencies, 95), 1),
+        "p99_ms": round(percentile(latencies, 99), 1),
+        "max_ms": round(max(latencies), 1) if latencies else None,
+    }
+
+
+async def one_to_one(url: str, setup: dict, messages: int) -> dict:
+    sender = await open_socket(url, setup["sender"], ORIGIN)
+    partner_ws = await open_socket(url, setup["partner"], ORIGIN)
+    partner = Recipient(0, partner_ws)
+    stop = asyncio.Event()
+    sent_at: dict[int, float] = {}
+    e2e: list[float] = []
+
+    async def read() -> None:
+        while not stop.is_set():
+            try:
+                raw = await asyncio.wait_for(partner_ws.recv(), 0.5)
+            except TimeoutError:
+                continue
+            now = time.time()
+            event = json.loads(raw)
+            if event.get("type") != "message.new":
+                continue
+            seq = int(event["message"]["body"].rsplit(" ", 1)[1])
+            partner.seen.add(seq)
+            partner.latencies.append((now - event["accepted_at"]) * 1000)
+            e2e.append((now - sent_at[seq]) * 1000)
+
+    reader = asyncio.create_task(read())
+    # One at a time, 20 a second: latency without queueing.
+    for seq in range(messages):
+        sent_at[seq] = time.time()
+        await sender.send(
+            json.dumps(
+                {
+                    "type": "message.send",
+                    "conversation": setup["direct"],
+                    "body": f"direct {seq}",
+                    "client_id": f"d-{seq}-{uuid.uuid4().hex[:8]}",
+                }
+            )
+        )
+        await asyncio.sleep(0.05)
+    deadline = time.perf_counter() + 5
+    while len(partner.seen) < messages and time.perf_counter() < deadline:
+        await asyncio.sleep(0.05)
+    stop.set()
+    await reader
+    await sender.close()
+    await partner_ws.close()
+    return {
+        "messages": messages,
+        "lost": messages - len(partner.seen),
+        "delivery_p50_ms": round(percentile(partner.latencies, 50), 1),
+        "delivery_p95_ms": round(percentile(partner.latencies, 95), 1),
+        "delivery_p99_ms": round(percentile(partner.latencies, 99), 1),
+        "end_to_end_p50_ms": round(percentile(e2e, 50), 1),
+        "end_to_end_p99_ms": round(percentile(e2e, 99), 1),
+    }
+
+
+async def crowd(
+    url: str,
+    sender_cookie: str,
+    cookies: list[str],
+    conversation: int,
+    rates: list[float],
+    seconds: float,
+    label: str,
+) -> list[dict]:
+    recipients = await connect_all(url, cookies)
+    sender = await open_socket(url, sender_cookie, ORIGIN)
+    results = []
+    try:
+        for rate in rates:
+            result = await run_rate(
+                sender,
+                recipients,
+                conversation,
+                rate=rate,
+                seconds=seconds,
+                mark=f"{label}{rate:g}",
+            )
+            results.append(result)
+    finally:
+        await sender.close()
+        await asyncio.gather(
+            *(r.ws.close() for r in recipients if r.ws), return_exceptions=True
+        )
+    return results
+
+
+async def saturate(
+    url: str,
+    sender_cookie: str,
+    cookies: list[str],
+    conversation: int,
+    seconds: float,
+    label: str,
+) -> dict:
+    """Raise the send rate until p99 passes the budget or a message is lost."""
+    recipients = await connect_all(url, cookies)
+    sender = await open_socket(url, sender_cookie, ORIGIN)
+    best = None
+    steps = []
+    try:
+        rate = 10.0
+        while rate <= 320:
+            result = await run_rate(
+                sender,
+                recipients,
+                conversation,
+                rate=rate,
+                seconds=seconds,
+                mark=f"{label}{rate:g}",
+            )
+            steps.append(result)
+            if result["lost"] or result["p99_ms"] > P99_BUDGET_MS:
+                break
+            best = result
+            rate *= 2
+    finally:
+        await sender.close()
+        await asyncio.gather(
+            *(r.ws.close() for r in recipients if r.ws), return_exceptions=True
+        )
+    return {
+        "best_deliveries_per_s": best["deliveries_per_s"] if best else 0,
+        "best_rate_per_s": best["rate_per_s"] if best else 0,
+        "steps": steps,
+    }
+
+
+@contextlib.contextmanager
+def reference_server():
+    port = free_port()
+    process = subprocess.Popen(
+        [*pin(0), sys.executable, "-m", "bench.reference", str(port)], cwd=ROOT
+    )
+    try:
+        wait_for_port(port, process, Path(os.devnull))
+        yield f"ws://127.0.0.1:{port}/"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--members", type=int, default=1000)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--direct-messages", type=int, default=300)
+    args = parser.parse_args()
+    with contextlib.suppress(OSError):
+        os.sched_setaffinity(0, {CLIENT_CORE})
+    import resource
+
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
+
+    results: dict = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    with redis_server() as redis_url:
+        db_url = database_url()
+        env = server_env(redis_url, db_url)
+        os.environ.update(
+            {k: env[k] for k in ("DEBUG", "DATABASE_URL", "REDIS_URL", "LOG_LEVEL")}
+        )
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intranet.settings")
+        results["database"] = db_url.split(":", 1)[0]
+        setup = prepare(args.members)
+        with daphne(env) as server:
+            results["one_to_one"] = asyncio.run(
+                one_to_one(server.url, setup, args.direct_messages)
+            )
+            print_progress("1:1", results["one_to_one"])
+            results["space"] = asyncio.run(
+                crowd(
+                    server.url,
+                    setup["sender"],
+                    setup["crowd"],
+                    setup["space"],
+                    rates=[5, 20],
+                    seconds=args.seconds,
+                    label="space",
+                )
+            )
+            for step in results["space"]:
+                print_progress("space", step)
+            results["saturation_one_daphne"] = asyncio.run(
+                saturate(
+                    server.url,
+                    setup["sender"],
+                    setup["crowd"],
+                    setup["space"],
+                    seconds=args.seconds / 2,
+                    label="sat",
+                )
+            )
+            print_progress("saturation", results["saturation_one_daphne"])
+    with reference_server() as url:
+        results["reference"] = asyncio.run(
+            saturate(
+                url,
+                "x=1",
+                ["x=1"] * args.members,
+                0,
+                seconds=args.seconds / 2,
+                label="ref",
+            )
+        )
+        print_progress("reference", results["reference"])
+    ceiling = results["reference"]["best_deliveries_per_s"] or 1
+    results["ratio_to_reference"] = round(
+        results["saturation_one_daphne"]["best_deliveries_per_s"] / ceiling, 3
+    )
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2))
+    print_table(results)
+
+
+def print_progress(label: str, figures: dict) -> None:
+    print(
+        f"  {label}: {json.dumps({k: v for k, v in figures.items() if k != 'steps'})}",
+        flush=True,
+    )
+
+
+def print_table(r: dict) -> None:
+    o = r["one_to_one"]
+    rows = [
+        (
+            "1:1 delivery p50 / p95 / p99 (ms)",
+            f"{o['delivery_p50_ms']} / {o['delivery_p95_ms']} / {o['delivery_p99_ms']}",
+            "p50 ≤ 15, p99 ≤ 50",
+        ),
+        (
+            "1:1 end-to-end p50 / p99 (ms)",
+            f"{o['end_to_end_p50_ms']} / {o['end_to_end_p99_ms']}",
+            "",
+        ),
+        ("1:1 lost", str(o["lost"]), "0"),
+    ]
+    for step in r["space"]:
+        rows.append(
+            (
+                f"{step['recipients']} members at {step['rate_per_s']:g} msg/s: "
+                "p50 / p99 / max (ms)",
+                f"{step['p50_ms']} / {step['p99_ms']} / {step['max_ms']}",
+                "p99 ≤ 200 at 5/s",
+            )
+        )
+        rows.append(
+            (
+                "  deliveries/s, lost, duplicates",
+                f"{step['deliveries_per_s']}, {step['lost']}, {step['duplicates']}",
+                "0 lost",
+            )
+        )
+    rows.append(
+        (
+            "Saturation, 1 Daphne (deliveries/s, p99 ≤ 250 ms)",
+            str(r["saturation_one_daphne"]["best_deliveries_per_s"]),
+            "≥ 15,000",
+        )
+    )
+    rows.append(
+        (
+            "Reference: bare websockets (deliveries/s)",
+            str(r["reference"]["best_deliveries_per_s"]),
+            "",
+        )
+    )
+    rows.append(("Canteen / reference", str(r["ratio_to_reference"]), ""))
+    width = max(len(a) for a, _, _ in rows)
+    print(f"\nCanteen message path ({r['database']}, Redis layer) → {RESULTS}")
+    print(f"{'measure'.ljust(width)}  {'result':>24}  target")
+    for name, value, target in rows:
+        print(f"{name.ljust(width)}  {value:>24}  {target}")
+
+
+if __name__ == "__main__":
+    main()
