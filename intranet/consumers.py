@@ -218,10 +218,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     # Outbound: events services published to one of our groups.
 
     async def event_publish(self, message: dict[str, Any]) -> None:
-        event = message["event"]
-        kind = event.get("type")
-        if kind == "typing" and event["user"]["id"] == self.user_id:
-            return  # nobody needs to see their own typing indicator
-        if kind in {"conversation.joined", "conversation.left"}:
+        if message.get("skip_user") == self.user_id:
+            return
+        if message["kind"] in {"conversation.joined", "conversation.left"}:
             await self.sync_conversation_groups()
-        await self.send_json(event)
+        await self.send(text_data=message["text"])

@@ -6,6 +6,7 @@ back. The channel layer is best effort; clients catch up from the database
 after a reconnect (docs/realtime.md).
 """
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,15 +21,29 @@ def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 
 
-async def apublish(event: Event, *, groups: Iterable[str]) -> None:
+async def apublish(
+    event: Event, *, groups: Iterable[str], skip_user: int | None = None
+) -> None:
     layer = get_channel_layer()
     if layer is None:  # pragma: no cover - CHANNEL_LAYERS is always set
         return
-    message = {"type": "event.publish", "event": event}
+    # Encoded once here, not once per socket: a space's message goes to
+    # every member's socket as the same text frame.
+    message = {
+        "type": "event.publish",
+        "kind": event["type"],
+        "text": json.dumps(event, ensure_ascii=False, separators=(",", ":")),
+        "skip_user": skip_user,
+    }
     for group in groups:
         await layer.group_send(group, message)
 
 
-def publish(event: Event, *, groups: Iterable[str]) -> None:
-    """Send `event` to every socket in `groups`. Call from on_commit."""
-    async_to_sync(apublish)(event, groups=list(groups))
+def publish(
+    event: Event, *, groups: Iterable[str], skip_user: int | None = None
+) -> None:
+    """Send `event` to every socket in `groups` (but not to `skip_user`'s).
+
+    Call from transaction.on_commit when the event describes stored data.
+    """
+    async_to_sync(apublish)(event, groups=list(groups), skip_user=skip_user)

@@ -340,4 +340,5 @@ def set_typing(user: User, *, conversation_id: int, active: bool) -> None:
     publish(
         events.typing(conversation_id, user, active=active),
         groups=[events.conversation_group(conversation_id)],
+        skip_user=user.pk,  # nobody needs their own typing indicator
     )

@@ -77,10 +77,13 @@ def capture_published() -> Iterator[list[dict[str, Any]]]:
     calls: list[dict[str, Any]] = []
     original = realtime.apublish
 
-    async def recording(event, *, groups):
+    async def recording(event, *, groups, skip_user=None):
         groups = list(groups)
-        calls.append({"event": event, "groups": groups})
-        await original(event, groups=groups)
+        call = {"event": event, "groups": groups}
+        if skip_user is not None:
+            call["skip_user"] = skip_user
+        calls.append(call)
+        await original(event, groups=groups, skip_user=skip_user)
 
     realtime.apublish = recording  # type: ignore[assignment]
     try:
