@@ -4,6 +4,7 @@ Each change is stored in one transaction together with its Event row (the
 replay log), and published on commit: durable before live.
 """
 
+import datetime
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -342,3 +343,12 @@ def set_typing(user: User, *, conversation_id: int, active: bool) -> None:
         groups=[events.conversation_group(conversation_id)],
         skip_user=user.pk,  # nobody needs their own typing indicator
     )
+
+
+def prune_events(*, before: datetime.datetime) -> int:
+    """Delete replay-log events older than `before`; return how many.
+
+    A tab whose cursor predates what is left gets resync.required.
+    """
+    deleted, _ = Event.objects.filter(created_at__lt=before).delete()
+    return deleted

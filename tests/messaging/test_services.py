@@ -270,3 +270,22 @@ def test_sync_replays_missed_events_and_flags_pruned_cursors(alice, bob, direct)
 
     Event.objects.filter(pk__lte=result.cursor - 1).delete()
     assert selectors.events_since(bob, cursor).resync_required is True
+
+
+def test_pruning_old_events_turns_old_cursors_into_resync(alice, bob, direct):
+    import datetime
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    send(alice, direct, "old")
+    old_cursor = Event.objects.get().pk  # a tab saw this one, then went away
+    send(alice, direct, "missed, then pruned")
+    Event.objects.update(created_at=timezone.now() - datetime.timedelta(days=8))
+    send(alice, direct, "new")
+    send(alice, direct, "newer")
+    call_command("prune_events", days=7, verbosity=0)
+    assert Event.objects.count() == 2
+    assert selectors.events_since(bob, old_cursor).resync_required is True
+    latest = Event.objects.latest("id").pk
+    assert selectors.events_since(bob, latest).resync_required is False
