@@ -23,6 +23,7 @@ from intranet.realtime import user_group
 from messaging import events as messaging_events
 from messaging import selectors as messaging_selectors
 from messaging import services as messaging
+from profiles import presence
 from profiles.models import User
 from profiles.selectors import session_is_current
 
@@ -60,6 +61,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
         await self.sync_conversation_groups()
         self.watchdog = asyncio.create_task(self.watch_session())
+        await database_sync_to_async(presence.mark_seen)(user.pk, active=True)
         await self.send_json(events.hello(user_id=user.pk))
 
     async def disconnect(self, code: int) -> None:
@@ -139,6 +141,9 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     # Inbound handlers: validate, call one service, answer.
 
     async def handle_ping(self, content: dict[str, Any]) -> None:
+        # The browser says whether its tab is in use: active, or idle/hidden.
+        active = content.get("active") is not False
+        await database_sync_to_async(presence.mark_seen)(self.user_id, active=active)
         await self.send_json(events.pong())
 
     async def handle_message_send(self, content: dict[str, Any]) -> None:

@@ -1,8 +1,9 @@
 from datetime import date
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from intranet.api import Error, require_scope
+from profiles import presence
 
 router = Router(tags=["people"])
 
@@ -32,3 +33,18 @@ def me(request):
     """Return the signed-in person (or the owner of the token)."""
     require_scope(request, "read")
     return request.user
+
+
+@router.get(
+    "/presence", response={200: dict[str, str], 400: Error, 401: Error, 403: Error}
+)
+def get_presence(request, users: str = Query(..., description="Comma-separated ids")):
+    """Presence of up to 200 people: online, away or offline."""
+    require_scope(request, "read")
+    try:
+        ids = [int(part) for part in users.split(",") if part.strip()]
+    except ValueError:
+        return Status(400, {"error": "users must be comma-separated numeric ids."})
+    if not 0 < len(ids) <= 200:
+        return Status(400, {"error": "Ask for between 1 and 200 people."})
+    return {str(k): v for k, v in presence.statuses(ids).items()}
