@@ -26,7 +26,10 @@ def person(user) -> dict[str, Any]:
 
 
 def message_data(
-    message: Message, *, reactions: list[dict[str, Any]] | None = None
+    message: Message,
+    *,
+    reactions: list[dict[str, Any]] | None = None,
+    mentions: list[int] | None = None,
 ) -> dict[str, Any]:
     """The public shape of a message (REST and socket alike).
 
@@ -45,6 +48,9 @@ def message_data(
         "created_at": message.created_at.isoformat(),
         "edited_at": message.edited_at.isoformat() if message.edited_at else None,
         "deleted": deleted,
+        "mentions": mentions
+        if mentions is not None
+        else [u.pk for u in message.mentions.all()],
         "reactions": []
         if deleted
         else reactions
@@ -60,11 +66,14 @@ def reaction_summary(message: Message) -> list[dict[str, Any]]:
     return [{"emoji": emoji, "users": users} for emoji, users in counts.items()]
 
 
-def message_new(message: Message, *, accepted_at: float) -> dict[str, Any]:
+def message_new(
+    message: Message, *, accepted_at: float, mentions: list[int]
+) -> dict[str, Any]:
     # accepted_at (server clock, seconds) lets benchmarks measure delivery.
+    # A new message has no reactions and known mentions: nothing to query.
     return {
         "type": "message.new",
-        "message": message_data(message, reactions=[]),
+        "message": message_data(message, reactions=[], mentions=mentions),
         "accepted_at": accepted_at,
     }
 

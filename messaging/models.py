@@ -72,6 +72,9 @@ class Message(models.Model):
     client_id = models.CharField(max_length=64)
     body = models.TextField()
     body_html = models.TextField()
+    mentions = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="mentioned_in"
+    )
     thread_root = models.ForeignKey(
         "self",
         null=True,

@@ -192,7 +192,7 @@ def message_history(
     base: QuerySet[Message] = (
         Message.objects.filter(conversation=conversation, thread_root__isnull=True)
         .select_related("sender")
-        .prefetch_related("reactions")
+        .prefetch_related("reactions", "mentions")
         .annotate(reply_count=Count("replies"))
     )
     if around is not None:
@@ -210,7 +210,7 @@ def thread_messages(root: Message) -> list[Message]:
     return list(
         Message.objects.filter(thread_root=root)
         .select_related("sender")
-        .prefetch_related("reactions")
+        .prefetch_related("reactions", "mentions")
         .order_by("id")
     )
 

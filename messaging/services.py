@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from intranet.errors import ServiceError
-from intranet.markdown import render_markdown
+from intranet.markdown import mentioned_names, render_markdown
 from intranet.ratelimit import take_token
 from intranet.realtime import publish, user_group
 from messaging import events
@@ -64,6 +64,21 @@ def _clean_body(body: str) -> str:
             f"(this one has {len(body):,}).",
         )
     return body
+
+
+def _render(body: str, conversation_id: int) -> tuple[str, set[int]]:
+    """Render `body`; return its HTML and the members it @mentions."""
+    names = mentioned_names(body)
+    if not names:
+        return render_markdown(body), set()
+    people = {
+        m.user.display_name.lower(): (m.user_id, m.user.display_name)
+        for m in Membership.objects.filter(conversation_id=conversation_id)
+        .select_related("user")
+        .only("user__first_name", "user__last_name", "user__email")
+    }
+    people = {name: found for name, found in people.items() if name in names}
+    return render_markdown(body, people=people), {uid for uid, _ in people.values()}
 
 
 def _active_people(user_ids: Iterable[int]) -> list[User]:
@@ -206,7 +221,7 @@ def send_message(
                 "not_found", "That thread is not in this conversation.", status=404
             )
         root = root.thread_root or root  # replies to replies join the thread
-    html = render_markdown(body)
+    html, mentioned = _render(body, conversation.pk)
     accepted_at = time.time()
     try:
         with transaction.atomic():
@@ -223,12 +238,17 @@ def send_message(
                 body_html=html,
                 thread_root=root,
             )
+            if mentioned:
+                message.mentions.set(mentioned)
             # Writing a message means having read up to it.
             Membership.objects.filter(conversation=conversation, user=sender).update(
                 last_read_id=Greatest(F("last_read_id"), message.pk)
             )
             _record(
-                conversation.pk, events.message_new(message, accepted_at=accepted_at)
+                conversation.pk,
+                events.message_new(
+                    message, accepted_at=accepted_at, mentions=sorted(mentioned)
+                ),
             )
     except IntegrityError:
         # The same client_id raced in from another tab or process.
@@ -259,9 +279,10 @@ def edit_message(user: User, *, message_id: int, body: str) -> Message:
         return message
     with transaction.atomic():
         message.body = body
-        message.body_html = render_markdown(body)
+        message.body_html, mentioned = _render(body, message.conversation_id)
         message.edited_at = timezone.now()
         message.save(update_fields=["body", "body_html", "edited_at"])
+        message.mentions.set(mentioned)
         _record(message.conversation_id, events.message_edited(message))
     return message
 

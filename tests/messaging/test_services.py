@@ -289,3 +289,30 @@ def test_pruning_old_events_turns_old_cursors_into_resync(alice, bob, direct):
     assert selectors.events_since(bob, old_cursor).resync_required is True
     latest = Event.objects.latest("id").pk
     assert selectors.events_since(bob, latest).resync_required is False
+
+
+def test_mentions_of_members_become_chips_and_are_listed(
+    alice, bob, carol, direct, django_capture_on_commit_callbacks
+):
+    with (
+        capture_published() as published,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        message = send(alice, direct, "@**bob brown** look, and @**Carol Cruz** too")
+    assert list(message.mentions.all()) == [bob]
+    assert message.body_html == (
+        f'<p><span class="mention" data-user="{bob.pk}">@Bob Brown</span> look, '
+        "and @<strong>Carol Cruz</strong> too</p>"
+    )
+    assert published[0]["event"]["message"]["mentions"] == [bob.pk]
+
+    edited = services.edit_message(alice, message_id=message.pk, body="never mind")
+    assert list(edited.mentions.all()) == []
+
+
+def test_a_mentioned_name_is_escaped(alice, bob, direct):
+    bob.first_name = "<img src=x onerror=alert(1)>"
+    bob.save()
+    message = send(alice, direct, f"hi @**{bob.display_name}**")
+    assert "<img" not in message.body_html
+    assert "&lt;img src=x onerror=alert(1)&gt; Brown" in message.body_html
