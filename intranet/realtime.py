@@ -7,6 +7,7 @@ after a reconnect (docs/realtime.md).
 """
 
 import json
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,6 +15,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 Event = dict[str, Any]
+
+logger = logging.getLogger(__name__)
 
 
 def user_group(user_id: int) -> str:
@@ -36,7 +39,14 @@ async def apublish(
         "skip_user": skip_user,
     }
     for group in groups:
-        await layer.group_send(group, message)
+        try:
+            await layer.group_send(group, message)
+        except Exception:
+            # Best effort by design: the change is already committed, and
+            # every tab catches up from the database when its socket comes
+            # back (sync). Failing here would turn an outage of the channel
+            # layer into failed sends.
+            logger.warning("publish to %s failed", group, exc_info=True)
 
 
 def publish(

@@ -8,7 +8,7 @@ from django.test import Client
 from intranet.asgi import application
 from intranet.events import CLOSE_SESSION_ENDED, CLOSE_UNAUTHENTICATED
 from intranet.realtime import apublish, user_group
-from tests.base import make_people, session_cookie_for, socket_headers
+from tests.base import free_port, make_people, session_cookie_for, socket_headers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -131,3 +131,17 @@ async def test_deactivating_a_user_closes_their_sockets(settings):
     closed = await ws.receive_output(timeout=3)
     assert closed == {"type": "websocket.close", "code": CLOSE_SESSION_ENDED}
     await ws.disconnect()
+
+
+async def test_publish_survives_a_dead_channel_layer(settings, caplog):
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [f"redis://127.0.0.1:{free_port()}/0"]},
+        }
+    }
+    await apublish({"type": "test.event"}, groups=["user.1", "user.2"])
+    assert [r.message for r in caplog.records] == [
+        "publish to user.1 failed",
+        "publish to user.2 failed",
+    ]
