@@ -24,20 +24,27 @@ def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 
 
+def channel_message(event: Event, *, skip_user: int | None = None) -> dict[str, Any]:
+    """Wrap `event` for the channel layer, JSON-encoded once.
+
+    A space's message goes to every member's socket as the same text frame,
+    so it is encoded here, not once per socket.
+    """
+    return {
+        "type": "event.publish",
+        "kind": event["type"],
+        "text": json.dumps(event, ensure_ascii=False, separators=(",", ":")),
+        "skip_user": skip_user,
+    }
+
+
 async def apublish(
     event: Event, *, groups: Iterable[str], skip_user: int | None = None
 ) -> None:
     layer = get_channel_layer()
     if layer is None:  # pragma: no cover - CHANNEL_LAYERS is always set
         return
-    # Encoded once here, not once per socket: a space's message goes to
-    # every member's socket as the same text frame.
-    message = {
-        "type": "event.publish",
-        "kind": event["type"],
-        "text": json.dumps(event, ensure_ascii=False, separators=(",", ":")),
-        "skip_user": skip_user,
-    }
+    message = channel_message(event, skip_user=skip_user)
     for group in groups:
         try:
             await layer.group_send(group, message)

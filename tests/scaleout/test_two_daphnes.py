@@ -32,8 +32,9 @@ from django.db import connection
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Origin
 
-from intranet.realtime import user_group
+from intranet.realtime import channel_message, user_group
 from intranet.settings import channel_layer_from_url
+from messaging import services
 from profiles.models import User
 from tests.base import free_port, services_required, session_cookie_for
 
@@ -242,7 +243,7 @@ async def open_socket(
 
 async def publish(layer: RedisChannelLayer, event: dict[str, Any], *, to: User) -> None:
     """Send `event` as intranet.realtime.publish() would, from this process."""
-    message = {"type": "event.publish", "event": event}
+    message = channel_message(event)
     await asyncio.wait_for(layer.group_send(user_group(to.pk), message), REPLY_SECONDS)
 
 
@@ -294,3 +295,36 @@ async def test_an_event_published_once_reaches_the_users_sockets_on_every_daphne
         bobs_event = {"type": "test.scaleout", "nonce": uuid.uuid4().hex}
         await publish(layer, bobs_event, to=bob)
         assert await receive(bob_socket) == bobs_event
+
+
+async def test_a_message_sent_on_one_daphne_reaches_a_tab_on_the_other(
+    daphnes: list[Daphne],
+    alice: User,
+    bob: User,
+    session_keys: dict[int, str],
+):
+    conversation = await asyncio.to_thread(
+        services.get_or_create_direct, alice, other_id=bob.pk
+    )
+    async with AsyncExitStack() as stack:
+        first, second = daphnes
+        sender = await open_socket(stack, first, alice, session_keys[alice.pk])
+        recipient = await open_socket(stack, second, bob, session_keys[bob.pk])
+        for n in range(5):
+            client_id = uuid.uuid4().hex
+            started = time.monotonic()
+            await sender.send(
+                json.dumps(
+                    {
+                        "type": "message.send",
+                        "conversation": conversation.pk,
+                        "body": f"across processes {n}",
+                        "client_id": client_id,
+                    }
+                )
+            )
+            event = await receive(recipient, timeout=DELIVERY_SECONDS)
+            elapsed = time.monotonic() - started
+            assert event["type"] == "message.new"
+            assert event["message"]["client_id"] == client_id
+            assert elapsed < DELIVERY_SECONDS
