@@ -12,23 +12,18 @@ import asyncio
 import http.client
 import json
 import os
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 import redis
 from channels_redis.core import RedisChannelLayer
 from django.conf import settings
-from django.db import connection
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Origin
 
@@ -37,26 +32,21 @@ from intranet.settings import channel_layer_from_url
 from messaging import services
 from profiles.models import User
 from tests.base import free_port, services_required, session_cookie_for
+from tests.scaleout.processes import (
+    Daphne,
+    start_daphne,
+    stop,
+    url_of_test_database,
+    wait_until_listening,
+)
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 # REDIS_URL when set (CI's second run), else a database of its own on the
 # usual local Redis.
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/2"
-START_SECONDS = 20.0
-STOP_SECONDS = 10.0
 REPLY_SECONDS = 5.0
 DELIVERY_SECONDS = 1.0
-
-
-@dataclass
-class Daphne:
-    port: int
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
 
 
 @pytest.fixture
@@ -79,91 +69,6 @@ def redis_url() -> str:
     finally:
         client.close()
     return url
-
-
-def url_of_test_database() -> str:
-    """Return a DATABASE_URL that points another process at the test database."""
-    db = connection.settings_dict
-    name = str(db["NAME"])
-    if connection.vendor == "sqlite":
-        if name == ":memory:" or "mode=memory" in name:
-            pytest.fail(
-                f"The test database {name!r} is in memory, which another process "
-                "cannot open: intranet/settings.py should make it a file."
-            )
-        return f"sqlite:///{Path(name).resolve()}"
-    if connection.vendor == "postgresql":
-        auth = ""
-        if db["USER"]:
-            auth = quote(db["USER"], safe="")
-            if db["PASSWORD"]:
-                auth += ":" + quote(db["PASSWORD"], safe="")
-            auth += "@"
-        host = db["HOST"] or ""
-        if ":" in host:
-            host = f"[{host}]"
-        port = f":{db['PORT']}" if db["PORT"] else ""
-        return f"postgres://{auth}{host}{port}/{quote(name, safe='')}"
-    pytest.fail(f"No DATABASE_URL spelling for a {connection.vendor} database.")
-
-
-def start_daphne(port: int, env: dict[str, str], log: Path) -> Daphne:
-    """Start Daphne as the Procfile's `web` process does, on loopback."""
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "--bind",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--proxy-headers",
-                "--websocket-max-message-size",
-                "65536",
-                "intranet.asgi:application",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    return Daphne(port=port, process=process, log=log)
-
-
-def wait_until_listening(daphne: Daphne) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        code = daphne.process.poll()
-        if code is not None:
-            pytest.fail(
-                f"Daphne on port {daphne.port} exited with {code} before "
-                f"listening:\n{daphne.output()}"
-            )
-        try:
-            with socket.create_connection(("127.0.0.1", daphne.port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(
-        f"Daphne on port {daphne.port} did not listen within {START_SECONDS:g} s:\n"
-        f"{daphne.output()}"
-    )
-
-
-def stop(daphne: Daphne) -> None:
-    process = daphne.process
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=STOP_SECONDS)
-    # Shown by pytest only when the test fails.
-    print(f"--- Daphne on port {daphne.port} ---\n{daphne.output()}")
 
 
 @pytest.fixture
