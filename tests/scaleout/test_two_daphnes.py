@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import redis
+from channels.db import database_sync_to_async
 from channels_redis.core import RedisChannelLayer
 from django.conf import settings
 from websockets.asyncio.client import ClientConnection, connect
@@ -208,8 +209,8 @@ async def test_a_message_sent_on_one_daphne_reaches_a_tab_on_the_other(
     bob: User,
     session_keys: dict[int, str],
 ):
-    conversation = await asyncio.to_thread(
-        services.get_or_create_direct, alice, other_id=bob.pk
+    conversation = await database_sync_to_async(services.get_or_create_direct)(
+        alice, other_id=bob.pk
     )
     async with AsyncExitStack() as stack:
         first, second = daphnes
