@@ -9,9 +9,11 @@ without asking.
 import os
 import re
 import shutil
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, ParamSpec, TypeVar
 from unittest import mock
 
 import pytest
@@ -52,6 +54,28 @@ BLOCKING_IMPACTS = ("critical", "serious")
 TIMEOUT_MS = 10_000
 
 _axe = Axe()
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def off_the_loop(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Call `function` in a thread of its own and return what it returns.
+
+    Playwright's sync API keeps an event loop running in the test thread,
+    where async_to_sync refuses to run; services publish with it on commit.
+    In its own thread a service runs as it would in a view, and publishes
+    to the test's channel layer (with Redis, the server's too).
+    """
+
+    def call() -> R:
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
 
 
 def in_ci() -> bool:
@@ -218,10 +242,13 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
         cls._browser_stack.close()
         super().tearDownClass()
 
-    def new_page(self, viewport: ViewportSize = DESKTOP) -> Page:
-        """Return a page in a fresh browser context, closed after the test."""
+    def new_page(self, viewport: ViewportSize = DESKTOP, **options: Any) -> Page:
+        """Return a page in a fresh browser context, closed after the test.
+
+        `options` go to Browser.new_context (e.g. has_touch=True).
+        """
         context = self.browser.new_context(
-            base_url=self.live_server_url, viewport=viewport
+            base_url=self.live_server_url, viewport=viewport, **options
         )
         context.set_default_timeout(TIMEOUT_MS)
         self.addCleanup(context.close)
