@@ -136,7 +136,12 @@ def list_messages(
         around=query.around,
         limit=query.limit,
     )
-    return {"messages": [events.message_data(m) for m in messages]}
+    return {
+        "messages": [
+            {**events.message_data(m), "reply_count": m.reply_count}  # type: ignore[attr-defined]
+            for m in messages
+        ]
+    }
 
 
 @router.post(

@@ -31,6 +31,9 @@ def _conversation_page(request: AuthedRequest, conversation_id: int, *, around=N
     )
     summaries = selectors.conversation_summaries(request.user)
     current = next(s for s in summaries if s.conversation.pk == conversation.pk)
+    # The cursor is read before the history: an event committed in between
+    # is then replayed by the tab's first sync instead of being missed.
+    cursor = selectors.latest_cursor()
     history = selectors.message_history(conversation, around=around)
     for message in history:
         message.reaction_list = events.reaction_summary(message)  # type: ignore[attr-defined]
@@ -52,7 +55,7 @@ def _conversation_page(request: AuthedRequest, conversation_id: int, *, around=N
                 ),
                 None,
             ),
-            "cursor": selectors.latest_cursor(),
+            "cursor": cursor,
             "quick_reactions": QUICK_REACTIONS,
             "has_older": bool(history)
             and conversation.messages.filter(

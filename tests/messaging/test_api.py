@@ -32,8 +32,10 @@ def test_create_list_send_and_page_through_history(client, alice, bob, carol):
         response = post(client, url, {"body": f"m{n}", "client_id": f"c{n}"})
         assert response.status_code == 201
         ids.append(response.json()["id"])
+    post(client, url, {"body": "in a thread", "client_id": "t1", "thread": ids[-1]})
     page = client.get(url, {"limit": 2}).json()["messages"]
     assert [m["id"] for m in page] == ids[-2:]
+    assert [m["reply_count"] for m in page] == [0, 1]
     older = client.get(url, {"limit": 2, "before": ids[-2]}).json()["messages"]
     assert [m["body"] for m in older] == ["m1", "m2"]
 

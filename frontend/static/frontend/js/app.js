@@ -29,6 +29,7 @@ function setUpUnreadBadge() {
   const badge = document.querySelector("[data-total-unread]");
   if (!badge) return;
   const me = Number(document.body.dataset.me);
+  const onScreen = () => Number(document.querySelector(".chat")?.dataset.conversation);
   const show = (n) => {
     badge.dataset.totalUnread = n;
     badge.querySelector(".n").textContent = n;
@@ -36,10 +37,25 @@ function setUpUnreadBadge() {
   };
   on("message.new", (event) => {
     const m = event.message;
-    if (m.sender.id !== me && !m.thread) show(Number(badge.dataset.totalUnread) + 1);
+    // The conversation on screen is read as it arrives (its page sends
+    // the read marker), so it does not count.
+    const reading = m.conversation === onScreen() && document.visibilityState === "visible";
+    if (m.sender.id !== me && !m.thread && !reading) {
+      show(Number(badge.dataset.totalUnread) + 1);
+    }
   });
   // The server's count is the truth; it comes with every read change.
   on("read.updated", (event) => show(event.total_unread));
+  // After a reconnect, recount what arrived while the socket was down.
+  let connects = 0;
+  on("hello", async () => {
+    connects += 1;
+    if (connects === 1) return;
+    const response = await fetch("/api/v1/conversations", { credentials: "same-origin" });
+    if (!response.ok) return;
+    const conversations = await response.json();
+    show(conversations.reduce((sum, c) => sum + c.unread, 0));
+  });
 }
 
 setUpMenu();

@@ -9,11 +9,16 @@ const statusListeners = new Set();
 let socket = null;
 let attempt = 0;
 let pingTimer = null;
+let deadTimer = null;
+let retryTimer = null;
 let stopped = false;
 
 const PING_EVERY_MS = 25000;
+// A socket that answers nothing this long after a ping is dead, even if the
+// browser has not noticed (a network that vanished without a FIN).
+const PONG_WITHIN_MS = 10000;
 const BACKOFF_BASE_MS = 500;
-const BACKOFF_MAX_MS = 15000;
+const BACKOFF_MAX_MS = 10000;
 // Close codes that mean "do not retry": the session is gone (docs/realtime.md).
 const FATAL_CODES = new Set([4401, 4403]);
 
@@ -50,15 +55,25 @@ function backoff() {
   return Math.random() * ceiling;
 }
 
+function ping() {
+  // "active" feeds presence: a hidden tab counts as away.
+  if (!send({ type: "ping", active: document.visibilityState === "visible" })) return;
+  clearTimeout(deadTimer);
+  deadTimer = setTimeout(() => socket?.close(), PONG_WITHIN_MS);
+}
+
 export function connect() {
+  clearTimeout(retryTimer);
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  socket = new WebSocket(`${scheme}://${location.host}/ws/`);
-  socket.addEventListener("open", () => {
+  const current = new WebSocket(`${scheme}://${location.host}/ws/`);
+  socket = current;
+  current.addEventListener("open", () => {
     attempt = 0;
     clearInterval(pingTimer);
-    pingTimer = setInterval(() => send({ type: "ping" }), PING_EVERY_MS);
+    pingTimer = setInterval(ping, PING_EVERY_MS);
   });
-  socket.addEventListener("message", (message) => {
+  current.addEventListener("message", (message) => {
+    clearTimeout(deadTimer); // anything from the server proves it is alive
     let event;
     try {
       event = JSON.parse(message.data);
@@ -68,17 +83,31 @@ export function connect() {
     if (event.type === "hello") setStatus("live");
     dispatch(event);
   });
-  socket.addEventListener("close", (closeEvent) => {
+  current.addEventListener("close", (closeEvent) => {
+    if (socket !== current) return; // an old socket, already replaced
     clearInterval(pingTimer);
+    clearTimeout(deadTimer);
     if (stopped) return;
     if (FATAL_CODES.has(closeEvent.code)) {
       setStatus("signed-out");
       return;
     }
     setStatus("reconnecting");
-    setTimeout(connect, backoff());
+    retryTimer = setTimeout(connect, backoff());
   });
 }
+
+// Back online: try at once instead of waiting out the backoff.
+window.addEventListener("online", () => {
+  if (stopped || (socket && socket.readyState <= WebSocket.OPEN)) return;
+  attempt = 0;
+  connect();
+});
+
+// A tab coming back into view reports itself active straight away.
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible") ping();
+});
 
 export function disconnect() {
   stopped = true;
