@@ -17,7 +17,9 @@ from typing import Any, ClassVar, ParamSpec, TypeVar
 from unittest import mock
 
 import pytest
+from asgiref.sync import SyncToAsync
 from axe_playwright_python.sync_playwright import Axe
+from channels.layers import channel_layers
 from channels.testing import ChannelsLiveServerTestCase
 from django.conf import settings
 from django.db import connections
@@ -212,6 +214,12 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
             close_pool = getattr(connection, "close_pool", None)
             if close_pool is not None:
                 close_pool()
+        # Nor state tied to this process's threads and event loops: the
+        # channel layer's queues, and asgiref's one-thread executor for
+        # database_sync_to_async, whose thread (started by earlier socket
+        # tests) would not exist in the child, so every ORM call there hung.
+        channel_layers.backends.clear()
+        SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
         try:
             super().setUpClass()  # forks the Daphne process
         except BaseException:
