@@ -34,7 +34,7 @@ from bench.harness import (
     wait_for_port,
 )
 
-RESULTS = ROOT / "bench" / "results" / "messaging.json"
+RESULTS_DIR = ROOT / "bench" / "results"
 ORIGIN = "http://127.0.0.1"
 P99_BUDGET_MS = 250.0
 
@@ -359,6 +359,12 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--direct-messages", type=int, default=300)
+    parser.add_argument(
+        "--layer",
+        choices=["redis", "pubsub"],
+        default="redis",
+        help="channels_redis RedisChannelLayer or RedisPubSubChannelLayer",
+    )
     args = parser.parse_args()
     with contextlib.suppress(OSError):
         os.sched_setaffinity(0, {CLIENT_CORE})
@@ -378,6 +384,9 @@ def main() -> None:
     with redis_server() as redis_url:
         db_url = database_url()
         env = server_env(redis_url, db_url)
+        if args.layer == "pubsub":
+            env["CHANNELS_URL"] = redis_url.replace("redis://", "redis+pubsub://", 1)
+        results["layer"] = args.layer
         os.environ.update(
             {k: env[k] for k in ("DEBUG", "DATABASE_URL", "REDIS_URL", "LOG_LEVEL")}
         )
@@ -429,9 +438,11 @@ def main() -> None:
     results["ratio_to_reference"] = round(
         results["saturation_one_daphne"]["best_deliveries_per_s"] / ceiling, 3
     )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2))
-    print_table(results)
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    name = "messaging.json" if args.layer == "redis" else f"messaging-{args.layer}.json"
+    path = RESULTS_DIR / name
+    path.write_text(json.dumps(results, indent=2))
+    print_table(results, path)
 
 
 def print_progress(label: str, figures: dict) -> None:
@@ -441,7 +452,7 @@ def print_progress(label: str, figures: dict) -> None:
     )
 
 
-def print_table(r: dict) -> None:
+def print_table(r: dict, path: Path) -> None:
     o = r["one_to_one"]
     rows = [
         (
@@ -488,7 +499,7 @@ def print_table(r: dict) -> None:
     )
     rows.append(("Canteen / reference", str(r["ratio_to_reference"]), ""))
     width = max(len(a) for a, _, _ in rows)
-    print(f"\nCanteen message path ({r['database']}, Redis layer) → {RESULTS}")
+    print(f"\nCanteen message path ({r['database']}, {r['layer']} layer) → {path}")
     print(f"{'measure'.ljust(width)}  {'result':>24}  target")
     for name, value, target in rows:
         print(f"{name.ljust(width)}  {value:>24}  {target}")

@@ -107,9 +107,12 @@ def channel_layer_from_url(url: str) -> dict:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
                 "hosts": [url],
-                # A tab that stops reading loses events beyond this; the
-                # client resyncs from the database, which is the truth.
-                "capacity": 500,
+                # channels_redis keeps one Redis list per *process* for all
+                # of its sockets, so capacity bounds a process's backlog,
+                # not one socket's: at 500, a message to a 1,000-member
+                # space lost half its deliveries (make bench). Past this,
+                # events drop and tabs resync from the database.
+                "capacity": env_int("CHANNELS_CAPACITY", 100_000),
                 "expiry": 30,
             },
         }
