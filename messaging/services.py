@@ -11,8 +11,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
-from django.db.models.functions import Greatest
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Greatest, Lower
 from django.http import Http404
 from django.utils import timezone
 
@@ -71,13 +71,13 @@ def _render(body: str, conversation_id: int) -> tuple[str, set[int]]:
     names = mentioned_names(body)
     if not names:
         return render_markdown(body), set()
-    people = {
-        m.user.display_name.lower(): (m.user_id, m.user.display_name)
-        for m in Membership.objects.filter(conversation_id=conversation_id)
-        .select_related("user")
-        .only("user__first_name", "user__last_name", "user__email")
-    }
-    people = {name: found for name, found in people.items() if name in names}
+    # Only the named members are loaded, not a whole space of them.
+    members = (
+        User.objects.filter(conversation_memberships__conversation_id=conversation_id)
+        .annotate(full=Lower(Concat("first_name", Value(" "), "last_name")))
+        .filter(full__in=names)
+    )
+    people = {m.display_name.lower(): (m.pk, m.display_name) for m in members}
     return render_markdown(body, people=people), {uid for uid, _ in people.values()}
 
 
@@ -301,6 +301,7 @@ def delete_message(user: User, *, message_id: int) -> Message:
         message.body = message.body_html = ""
         message.save(update_fields=["deleted_at", "body", "body_html"])
         message.reactions.all().delete()
+        message.mentions.clear()
         _record(message.conversation_id, events.message_deleted(message))
     return message
 

@@ -306,8 +306,10 @@ def test_mentions_of_members_become_chips_and_are_listed(
     )
     assert published[0]["event"]["message"]["mentions"] == [bob.pk]
 
-    edited = services.edit_message(alice, message_id=message.pk, body="never mind")
-    assert list(edited.mentions.all()) == []
+    edited = services.edit_message(alice, message_id=message.pk, body="@**Bob Brown**!")
+    assert list(edited.mentions.all()) == [bob]
+    deleted = services.delete_message(alice, message_id=message.pk)
+    assert list(deleted.mentions.all()) == []
 
 
 def test_a_mentioned_name_is_escaped(alice, bob, direct):
