@@ -149,6 +149,11 @@ def daphne(env: dict[str, str], *, core: int = SERVER_CORE) -> Iterator[Server]:
     try:
         wait_for_port(port, process, log)
         yield Server(port, process, log)
+    except BaseException:
+        # The server's side of a failed run, before its log goes.
+        print(f"--- Daphne log (last 6,000 characters of {log}):", file=sys.stderr)
+        print(log.read_text()[-6000:], file=sys.stderr)
+        raise
     finally:
         process.send_signal(signal.SIGTERM)
         try:

@@ -5,7 +5,6 @@ each inbound event against its schema, call one service, and push published
 events down. Errors become `error` events; the socket stays open.
 """
 
-import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -14,22 +13,25 @@ from typing import Any, cast
 import pydantic
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.conf import settings
 from django.http import Http404
 
 from intranet import events
 from intranet.errors import ServiceError
+from intranet.hub import Hub, local_hub
 from intranet.realtime import user_group
 from messaging import events as messaging_events
 from messaging import selectors as messaging_selectors
 from messaging import services as messaging
+from messaging.events import conversation_group
 from profiles import presence
 from profiles.models import User
-from profiles.selectors import session_is_current
+from profiles.selectors import current_session_keys
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[["RealtimeConsumer", dict[str, Any]], Awaitable[None]]
+
+MEMBERSHIP_EVENTS = {"conversation.joined", "conversation.left"}
 
 
 def _validate(schema: type[pydantic.BaseModel], content: dict[str, Any]) -> Any:
@@ -42,10 +44,16 @@ def _validate(schema: type[pydantic.BaseModel], content: dict[str, Any]) -> Any:
 
 
 class RealtimeConsumer(AsyncJsonWebsocketConsumer):
+    # No channel of its own: the process's hub (intranet.hub) receives each
+    # event once and pushes it to this socket (an unconfigured alias gives
+    # no channel layer).
+    channel_layer_alias = "none"
+
     user: User
     user_id: int
-    conversation_groups: set[str]
-    watchdog: asyncio.Task | None = None
+    session_key: str
+    auth_hash: str
+    hub: Hub | None = None
 
     async def connect(self) -> None:
         user = self.scope["user"]
@@ -57,54 +65,31 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             return
         self.user = cast(User, user)
         self.user_id = user.pk
-        self.conversation_groups = set()
-        await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
-        await self.sync_conversation_groups()
-        self.watchdog = asyncio.create_task(self.watch_session())
+        self.session_key = self.scope["session"].session_key or ""
+        # AuthMiddleware checked the session's hash at connect; the hub's
+        # recheck compares it with the user's current one.
+        self.auth_hash = user.get_session_auth_hash()
+        groups = await database_sync_to_async(groups_by_user)([user.pk])
+        self.hub = local_hub(recheck_sockets)
+        await self.hub.attach(self, groups[user.pk])
         await database_sync_to_async(presence.mark_seen)(user.pk, active=True)
+        # hello comes after the groups are joined: from here on the tab
+        # misses nothing published.
         await self.send_json(events.hello(user_id=user.pk))
 
     async def disconnect(self, code: int) -> None:
-        if self.watchdog is not None:
-            self.watchdog.cancel()
-        if not hasattr(self, "user_id"):
-            return
-        await self.channel_layer.group_discard(
-            user_group(self.user_id), self.channel_name
-        )
-        for group in self.conversation_groups:
-            await self.channel_layer.group_discard(group, self.channel_name)
+        if self.hub is not None:
+            await self.hub.detach(self)
 
-    async def sync_conversation_groups(self) -> None:
-        """Join the groups of the user's conversations and leave the rest."""
-        ids = await database_sync_to_async(messaging_selectors.conversation_ids_for)(
-            self.user_id
-        )
-        wanted = {messaging_events.conversation_group(i) for i in ids}
-        for group in wanted - self.conversation_groups:
-            await self.channel_layer.group_add(group, self.channel_name)
-        for group in self.conversation_groups - wanted:
-            await self.channel_layer.group_discard(group, self.channel_name)
-        self.conversation_groups = wanted
-
-    async def watch_session(self) -> None:
-        """Close the socket soon after its session ends, and keep its
-        conversation groups true to the database.
-
-        Channels checks the session only at connect; signing out, being
-        deactivated or leaving a conversation must still reach a socket that
-        is already open, even if the event saying so was lost.
-        """
-        session_key = self.scope["session"].session_key
-        while True:
-            await asyncio.sleep(settings.SOCKET_SESSION_RECHECK_SECONDS)
-            current = await database_sync_to_async(session_is_current)(
-                session_key, self.user_id
-            )
-            if not current:
-                await self.close(code=events.CLOSE_SESSION_ENDED)
-                return
-            await self.sync_conversation_groups()
+    async def push(self, kind: str, text: str) -> None:
+        """Write an event the hub received for one of our groups."""
+        if kind in MEMBERSHIP_EVENTS and self.hub is not None:
+            group = conversation_group(json.loads(text)["conversation"])
+            if kind == "conversation.joined":
+                await self.hub.join(self, group)
+            else:
+                await self.hub.leave(self, group)
+        await self.send(text_data=text)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
         if text_data is None:
@@ -220,11 +205,36 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         "sync": handle_sync,
     }
 
-    # Outbound: events services published to one of our groups.
 
-    async def event_publish(self, message: dict[str, Any]) -> None:
-        if message.get("skip_user") == self.user_id:
-            return
-        if message["kind"] in {"conversation.joined", "conversation.left"}:
-            await self.sync_conversation_groups()
-        await self.send(text_data=message["text"])
+def groups_by_user(user_ids: list[int]) -> dict[int, set[str]]:
+    """The groups each user's sockets receive: their own and their
+    conversations'."""
+    conversations = messaging_selectors.conversation_ids_by_user(user_ids)
+    return {
+        user_id: {user_group(user_id)}
+        | {conversation_group(c) for c in conversations.get(user_id, ())}
+        for user_id in user_ids
+    }
+
+
+def _recheck(
+    sessions: list[tuple[str, int, str]],
+) -> tuple[set[str], dict[int, set[str]]]:
+    current = current_session_keys(sessions)
+    return current, groups_by_user(sorted({user_id for _, user_id, _ in sessions}))
+
+
+async def recheck_sockets(hub: Hub, sockets: list[Any]) -> None:
+    """Close sockets whose session ended; make every other socket's groups
+    match the database. A few queries per process, whatever the number of
+    sockets."""
+    if not sockets:
+        return
+    sessions = [(s.session_key, s.user_id, s.auth_hash) for s in sockets]
+    current, groups = await database_sync_to_async(_recheck)(sessions)
+    for socket in sockets:
+        if socket.session_key not in current:
+            await hub.detach(socket)
+            await socket.close(code=events.CLOSE_SESSION_ENDED)
+        else:
+            await hub.subscribe(socket, groups[socket.user_id])

@@ -24,16 +24,24 @@ def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 
 
-def channel_message(event: Event, *, skip_user: int | None = None) -> dict[str, Any]:
-    """Wrap `event` for the channel layer, JSON-encoded once.
+def encode(event: Event) -> str:
+    return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
 
-    A space's message goes to every member's socket as the same text frame,
-    so it is encoded here, not once per socket.
+
+def channel_message(
+    group: str, text: str, *, kind: str, skip_user: int | None = None
+) -> dict[str, Any]:
+    """Wrap an encoded event for the channel layer.
+
+    Each process's hub (intranet.hub) receives it once per group and writes
+    `text` to its sockets in `group` as is: a space's message is encoded
+    once, not once per socket.
     """
     return {
         "type": "event.publish",
-        "kind": event["type"],
-        "text": json.dumps(event, ensure_ascii=False, separators=(",", ":")),
+        "group": group,
+        "kind": kind,
+        "text": text,
         "skip_user": skip_user,
     }
 
@@ -44,8 +52,9 @@ async def apublish(
     layer = get_channel_layer()
     if layer is None:  # pragma: no cover - CHANNEL_LAYERS is always set
         return
-    message = channel_message(event, skip_user=skip_user)
+    text = encode(event)
     for group in groups:
+        message = channel_message(group, text, kind=event["type"], skip_user=skip_user)
         try:
             await layer.group_send(group, message)
         except Exception:

@@ -106,12 +106,16 @@ def channel_layer_from_url(url: str) -> dict:
         return {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [url],
-                # channels_redis keeps one Redis list per *process* for all
-                # of its sockets, so capacity bounds a process's backlog,
-                # not one socket's: at 500, a message to a 1,000-member
-                # space lost half its deliveries (make bench). Past this,
-                # events drop and tabs resync from the database.
+                # redis-py 8 reads with a 5 s socket timeout by default, the
+                # same 5 s that channels_redis blocks in BZPOPMIN: a busy
+                # process then times out its own idle wait and loses the
+                # layer (make bench). Reads get longer than the block; a
+                # socket_timeout in the URL still wins.
+                "hosts": [{"address": url, "socket_timeout": 15}],
+                # channels_redis keeps one Redis list per *process*; each
+                # process's hub (intranet/hub.py) gets one message per group
+                # event, so this bounds a process's backlog of events. Past
+                # it, events drop and tabs catch up from the database.
                 "capacity": env_int("CHANNELS_CAPACITY", 100_000),
                 "expiry": 30,
             },

@@ -31,10 +31,15 @@ def visible_conversations(user: User) -> QuerySet[Conversation]:
     return Conversation.objects.filter(memberships__user=user)
 
 
-def conversation_ids_for(user: User | int) -> list[int]:
-    return list(
-        Membership.objects.filter(user=user).values_list("conversation_id", flat=True)
+def conversation_ids_by_user(user_ids: list[int]) -> dict[int, set[int]]:
+    """Return each user's conversation ids, in one query."""
+    result: dict[int, set[int]] = {user_id: set() for user_id in user_ids}
+    rows = Membership.objects.filter(user_id__in=user_ids).values_list(
+        "user_id", "conversation_id"
     )
+    for user_id, conversation_id in rows:
+        result[user_id].add(conversation_id)
+    return result
 
 
 def get_conversation_for_user(user: User, conversation_id: int) -> Conversation:

@@ -7,6 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from channels_redis.core import RedisChannelLayer
+from channels_redis.utils import create_pool
+
+from intranet.settings import channel_layer_from_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -94,3 +98,19 @@ def test_the_embedded_default_is_not_fit_to_deploy():
     result = manage("check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode != 0
     assert "DEBUG" in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    ("url", "read_timeout"),
+    [
+        ("redis://127.0.0.1:6379/0", 15),
+        ("redis://127.0.0.1:6379/0?socket_timeout=30", 30),
+    ],
+)
+def test_the_redis_layer_reads_longer_than_it_blocks(url, read_timeout):
+    # Otherwise redis-py's default read timeout (5 s) races channels_redis's
+    # 5 s BZPOPMIN and a busy process drops its own channel layer.
+    layer = RedisChannelLayer(**channel_layer_from_url(url)["CONFIG"])
+    pool = create_pool(layer.hosts[0])
+    assert pool.connection_kwargs["socket_timeout"] == read_timeout
+    assert read_timeout > layer.brpop_timeout

@@ -28,7 +28,7 @@ from django.conf import settings
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Origin
 
-from intranet.realtime import channel_message, user_group
+from intranet.realtime import channel_message, encode, user_group
 from intranet.settings import channel_layer_from_url
 from messaging import services
 from profiles.models import User
@@ -149,8 +149,9 @@ async def open_socket(
 
 async def publish(layer: RedisChannelLayer, event: dict[str, Any], *, to: User) -> None:
     """Send `event` as intranet.realtime.publish() would, from this process."""
-    message = channel_message(event)
-    await asyncio.wait_for(layer.group_send(user_group(to.pk), message), REPLY_SECONDS)
+    group = user_group(to.pk)
+    message = channel_message(group, encode(event), kind=event["type"])
+    await asyncio.wait_for(layer.group_send(group, message), REPLY_SECONDS)
 
 
 async def test_an_event_published_once_reaches_the_users_sockets_on_every_daphne(
