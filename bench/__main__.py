@@ -11,6 +11,7 @@ Figures go to bench/results/messaging.json and a table on stdout.
 import argparse
 import asyncio
 import contextlib
+import datetime
 import json
 import os
 import platform
@@ -18,8 +19,11 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
+from bench.fleet import idle_fleet
 from bench.harness import (
     CLIENT_CORE,
     ROOT,
@@ -33,8 +37,10 @@ from bench.harness import (
     redis_server,
     wait_for_port,
 )
+from bench.profile import sampled
 
 RESULTS_DIR = ROOT / "bench" / "results"
+SCENARIOS = ["direct", "space", "profile", "saturation", "two", "idle", "reference"]
 ORIGIN = "http://127.0.0.1"
 P99_BUDGET_MS = 250.0
 
@@ -87,8 +93,12 @@ def server_env(redis_url: str, db_url: str) -> dict[str, str]:
     return env
 
 
-def prepare(members: int) -> dict:
-    """Migrate, then make people, sessions and the two conversations."""
+def prepare(members: int, idle: int) -> dict:
+    """Migrate, then make people, sessions and the two conversations.
+
+    The first `members` of the crowd are in the space; the crowd has at
+    least `idle` people for the idle-socket run.
+    """
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, check=True
     )
@@ -97,7 +107,11 @@ def prepare(members: int) -> dict:
     django.setup()
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.base import VALID_KEY_CHARS
     from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
 
     from messaging.models import Conversation, Membership
     from profiles.models import User
@@ -109,17 +123,28 @@ def prepare(members: int) -> dict:
             last_name=str(n),
             password="!",  # noqa: S106 - unusable; sessions are made directly,
         )
-        for n in range(members + 2)
+        for n in range(max(members, idle) + 2)
     )
-    cookies = []
-    for person in people:
-        store = SessionStore()
-        store[SESSION_KEY] = str(person.pk)
-        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-        store[HASH_SESSION_KEY] = person.get_session_auth_hash()
-        store.create()
-        cookies.append(f"{settings.SESSION_COOKIE_NAME}={store.session_key}")
-    sender, partner, crowd = people[0], people[1], people[2:]
+    store = SessionStore()
+    expires = timezone.now() + datetime.timedelta(days=1)
+    sessions = [
+        Session(
+            session_key=get_random_string(32, VALID_KEY_CHARS),
+            session_data=store.encode(
+                {
+                    SESSION_KEY: str(person.pk),
+                    BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[0],
+                    HASH_SESSION_KEY: person.get_session_auth_hash(),
+                }
+            ),
+            expire_date=expires,
+        )
+        for person in people
+    ]
+    Session.objects.bulk_create(sessions, batch_size=1000)
+    cookies = [f"{settings.SESSION_COOKIE_NAME}={s.session_key}" for s in sessions]
+    sender, partner = people[0], people[1]
+    crowd = people[2 : members + 2]
     low, high = sorted((sender.pk, partner.pk))
     direct = Conversation.objects.create(kind="direct", direct_key=f"{low}:{high}")
     Membership.objects.bulk_create(
@@ -127,24 +152,30 @@ def prepare(members: int) -> dict:
     )
     space = Conversation.objects.create(kind="space", title="Bench space")
     Membership.objects.bulk_create(
-        Membership(conversation=space, user=p) for p in (sender, *crowd)
+        (Membership(conversation=space, user=p) for p in (sender, *crowd)),
+        batch_size=1000,
     )
     return {
         "sender": cookies[0],
         "partner": cookies[1],
-        "crowd": cookies[2:],
+        "crowd": cookies[2 : members + 2],
+        "idle": cookies[2 : idle + 2],
         "direct": direct.pk,
         "space": space.pk,
     }
 
 
 async def connect_all(
-    url: str, cookies: list[str], batch: int = 100
+    urls: list[str], cookies: list[str], batch: int = 100
 ) -> list[Recipient]:
+    """Connect one socket per cookie, spread round-robin over `urls`."""
     recipients = [Recipient(i) for i in range(len(cookies))]
     for start in range(0, len(cookies), batch):
         sockets = await asyncio.gather(
-            *(open_socket(url, c, ORIGIN) for c in cookies[start : start + batch])
+            *(
+                open_socket(urls[(start + i) % len(urls)], c, ORIGIN)
+                for i, c in enumerate(cookies[start : start + batch])
+            )
         )
         for offset, ws in enumerate(sockets):
             recipients[start + offset].ws = ws
@@ -165,8 +196,7 @@ async def run_rate(
         r.latencies.clear()
         r.seen.clear()
         r.duplicates = 0
-    stop = asyncio.Event()
-    readers = [asyncio.create_task(read_messages(r, stop, mark)) for r in recipients]
+    readers = [asyncio.create_task(read_messages(r, mark)) for r in recipients]
     count = max(1, round(rate * seconds))
     started = time.perf_counter()
     for seq in range(count):
@@ -193,8 +223,9 @@ async def run_rate(
             break
         await asyncio.sleep(0.05)
     elapsed = time.perf_counter() - started
-    stop.set()
-    await asyncio.gather(*readers)
+    for reader in readers:
+        reader.cancel()
+    await asyncio.gather(*readers, return_exceptions=True)
     latencies = [v for r in recipients for v in r.latencies]
     delivered = sum(len(r.seen) for r in recipients)
     return {
@@ -269,27 +300,32 @@ async def one_to_one(url: str, setup: dict, messages: int) -> dict:
 
 
 async def crowd(
-    url: str,
+    urls: list[str],
+    *,
     sender_cookie: str,
     cookies: list[str],
     conversation: int,
     rates: list[float],
     seconds: float,
     label: str,
+    around: Callable[[], AbstractContextManager] = contextlib.nullcontext,
 ) -> list[dict]:
-    recipients = await connect_all(url, cookies)
-    sender = await open_socket(url, sender_cookie, ORIGIN)
+    """Connect the crowd, then send at each rate; `around` wraps the sending
+    (not the connecting), e.g. to profile it."""
+    recipients = await connect_all(urls, cookies)
+    sender = await open_socket(urls[0], sender_cookie, ORIGIN)
     results = []
     try:
         for rate in rates:
-            result = await run_rate(
-                sender,
-                recipients,
-                conversation,
-                rate=rate,
-                seconds=seconds,
-                mark=f"{label}{rate:g}",
-            )
+            with around():
+                result = await run_rate(
+                    sender,
+                    recipients,
+                    conversation,
+                    rate=rate,
+                    seconds=seconds,
+                    mark=f"{label}{rate:g}",
+                )
             results.append(result)
     finally:
         await sender.close()
@@ -300,16 +336,17 @@ async def crowd(
 
 
 async def saturate(
-    url: str,
+    urls: list[str],
     sender_cookie: str,
     cookies: list[str],
     conversation: int,
+    *,
     seconds: float,
     label: str,
 ) -> dict:
     """Raise the send rate until p99 passes the budget or a message is lost."""
-    recipients = await connect_all(url, cookies)
-    sender = await open_socket(url, sender_cookie, ORIGIN)
+    recipients = await connect_all(urls, cookies)
+    sender = await open_socket(urls[0], sender_cookie, ORIGIN)
     best = None
     steps = []
     try:
@@ -359,6 +396,14 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--direct-messages", type=int, default=300)
+    parser.add_argument("--idle", type=int, default=5000, help="idle sockets")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=SCENARIOS,
+        default=SCENARIOS,
+        help="run only these scenarios (the JSON and table then hold only them)",
+    )
     parser.add_argument(
         "--layer",
         choices=["redis", "pubsub"],
@@ -381,6 +426,10 @@ def main() -> None:
         },
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    for old_log in RESULTS_DIR.glob("daphne-*.log"):
+        old_log.unlink()
+    suffix = "" if args.layer == "redis" else f"-{args.layer}"
     with redis_server() as redis_url:
         db_url = database_url()
         env = server_env(redis_url, db_url)
@@ -392,57 +441,106 @@ def main() -> None:
         )
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intranet.settings")
         results["database"] = db_url.split(":", 1)[0]
-        setup = prepare(args.members)
-        with daphne(env) as server:
-            results["one_to_one"] = asyncio.run(
-                one_to_one(server.url, setup, args.direct_messages)
-            )
-            print_progress("1:1", results["one_to_one"])
-            results["space"] = asyncio.run(
-                crowd(
-                    server.url,
-                    setup["sender"],
-                    setup["crowd"],
-                    setup["space"],
-                    rates=[5, 20],
-                    seconds=args.seconds,
-                    label="space",
+        setup = prepare(args.members, args.idle)
+        space = {
+            "sender_cookie": setup["sender"],
+            "cookies": setup["crowd"],
+            "conversation": setup["space"],
+        }
+        want = set(args.only)
+        if want & {"direct", "space", "profile", "saturation"}:
+            with daphne(env) as server:
+                one_daphne(server, setup, space, results, want, args, suffix)
+        if "two" in want:
+            # Two processes, one per core, sharing Redis; the load generator
+            # competes with them for the same two cores.
+            with daphne(env, core=0) as first, daphne(env, core=1) as second:
+                results["saturation_two_daphnes"] = asyncio.run(
+                    saturate(
+                        [first.url, second.url],
+                        **space,
+                        seconds=args.seconds / 2,
+                        label="two",
+                    )
                 )
-            )
-            for step in results["space"]:
-                print_progress("space", step)
-            results["saturation_one_daphne"] = asyncio.run(
+            print_progress("saturation, 2 Daphnes", results["saturation_two_daphnes"])
+        if "idle" in want and args.idle:
+            since = latest_event_id()
+            with daphne(env) as server:
+                results["idle"] = asyncio.run(idle_fleet(server, setup["idle"], since))
+            print_progress("idle", results["idle"])
+    if "reference" in want:
+        with reference_server() as url:
+            results["reference"] = asyncio.run(
                 saturate(
-                    server.url,
-                    setup["sender"],
-                    setup["crowd"],
-                    setup["space"],
+                    [url],
+                    "x=1",
+                    ["x=1"] * args.members,
+                    0,
                     seconds=args.seconds / 2,
-                    label="sat",
+                    label="ref",
                 )
             )
-            print_progress("saturation", results["saturation_one_daphne"])
-    with reference_server() as url:
-        results["reference"] = asyncio.run(
-            saturate(
-                url,
-                "x=1",
-                ["x=1"] * args.members,
-                0,
-                seconds=args.seconds / 2,
-                label="ref",
-            )
-        )
         print_progress("reference", results["reference"])
-    ceiling = results["reference"]["best_deliveries_per_s"] or 1
-    results["ratio_to_reference"] = round(
-        results["saturation_one_daphne"]["best_deliveries_per_s"] / ceiling, 3
-    )
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    name = "messaging.json" if args.layer == "redis" else f"messaging-{args.layer}.json"
-    path = RESULTS_DIR / name
+    ceiling = results.get("reference", {}).get("best_deliveries_per_s") or 1
+    for key in ("saturation_one_daphne", "saturation_two_daphnes"):
+        if key in results:
+            results[key]["ratio_to_reference"] = round(
+                results[key]["best_deliveries_per_s"] / ceiling, 3
+            )
+    path = RESULTS_DIR / f"messaging{suffix}.json"
     path.write_text(json.dumps(results, indent=2))
     print_table(results, path)
+
+
+def one_daphne(server, setup, space, results, want, args, suffix) -> None:
+    if "direct" in want:
+        results["one_to_one"] = asyncio.run(
+            one_to_one(server.url, setup, args.direct_messages)
+        )
+        print_progress("1:1", results["one_to_one"])
+    if "space" in want:
+        results["space"] = asyncio.run(
+            crowd(
+                [server.url],
+                **space,
+                rates=[5, 20],
+                seconds=args.seconds,
+                label="space",
+            )
+        )
+        for step in results["space"]:
+            print_progress("space", step)
+    if "profile" in want:
+        # 20 msg/s again, sampled: where one Daphne's time goes.
+        raw = RESULTS_DIR / f"profile-space-20{suffix}.txt"
+        profile: dict = {}
+        asyncio.run(
+            crowd(
+                [server.url],
+                **space,
+                rates=[20],
+                seconds=args.seconds,
+                label="prof",
+                around=lambda: sampled(server.process.pid, raw, into=profile),
+            )
+        )
+        results["profile_space_20"] = profile
+        print_progress("profile", profile)
+    if "saturation" in want:
+        results["saturation_one_daphne"] = asyncio.run(
+            saturate([server.url], **space, seconds=args.seconds / 2, label="sat")
+        )
+        print_progress("saturation, 1 Daphne", results["saturation_one_daphne"])
+
+
+def latest_event_id() -> int:
+    """The cursor a tab that was up to date before the storm holds."""
+    from django.db.models import Max
+
+    from messaging.models import Event
+
+    return Event.objects.aggregate(top=Max("id"))["top"] or 0
 
 
 def print_progress(label: str, figures: dict) -> None:
@@ -453,21 +551,24 @@ def print_progress(label: str, figures: dict) -> None:
 
 
 def print_table(r: dict, path: Path) -> None:
-    o = r["one_to_one"]
-    rows = [
-        (
-            "1:1 delivery p50 / p95 / p99 (ms)",
-            f"{o['delivery_p50_ms']} / {o['delivery_p95_ms']} / {o['delivery_p99_ms']}",
-            "p50 ≤ 15, p99 ≤ 50",
-        ),
-        (
-            "1:1 end-to-end p50 / p99 (ms)",
-            f"{o['end_to_end_p50_ms']} / {o['end_to_end_p99_ms']}",
-            "",
-        ),
-        ("1:1 lost", str(o["lost"]), "0"),
-    ]
-    for step in r["space"]:
+    rows = []
+    if "one_to_one" in r:
+        o = r["one_to_one"]
+        rows += [
+            (
+                "1:1 delivery p50 / p95 / p99 (ms)",
+                f"{o['delivery_p50_ms']} / {o['delivery_p95_ms']} / "
+                f"{o['delivery_p99_ms']}",
+                "p50 ≤ 15, p99 ≤ 50",
+            ),
+            (
+                "1:1 end-to-end p50 / p99 (ms)",
+                f"{o['end_to_end_p50_ms']} / {o['end_to_end_p99_ms']}",
+                "",
+            ),
+            ("1:1 lost", str(o["lost"]), "0"),
+        ]
+    for step in r.get("space", []):
         rows.append(
             (
                 f"{step['recipients']} members at {step['rate_per_s']:g} msg/s: "
@@ -483,21 +584,47 @@ def print_table(r: dict, path: Path) -> None:
                 "0 lost",
             )
         )
-    rows.append(
-        (
-            "Saturation, 1 Daphne (deliveries/s, p99 ≤ 250 ms)",
-            str(r["saturation_one_daphne"]["best_deliveries_per_s"]),
-            "≥ 15,000",
+    for key, label in (
+        ("saturation_one_daphne", "Saturation, 1 Daphne"),
+        ("saturation_two_daphnes", "Saturation, 2 Daphnes"),
+    ):
+        if key not in r:
+            continue
+        sat = r[key]
+        rows.append(
+            (
+                f"{label} (deliveries/s at p99 ≤ 250 ms, share of reference)",
+                f"{sat['best_deliveries_per_s']} ({sat['ratio_to_reference']})",
+                "≥ 15,000",
+            )
         )
-    )
-    rows.append(
-        (
-            "Reference: bare websockets (deliveries/s)",
-            str(r["reference"]["best_deliveries_per_s"]),
-            "",
+    if "reference" in r:
+        rows.append(
+            (
+                "Reference: bare websockets (deliveries/s)",
+                str(r["reference"]["best_deliveries_per_s"]),
+                "",
+            )
         )
-    )
-    rows.append(("Canteen / reference", str(r["ratio_to_reference"]), ""))
+    if "idle" in r:
+        idle = r["idle"]
+        rows += [
+            (
+                f"{idle['sockets']} idle sockets: KiB each, idle CPU %",
+                f"{idle['rss_per_connection_kib']}, {idle['idle_cpu_percent']}",
+                "≤ 100 KiB",
+            ),
+            ("  connects/s", str(idle["connect_per_s"]), ""),
+            (
+                "  reconnect storm: resynced, 5xx, all done after (s)",
+                f"{idle['storm_resynced']}, {idle['storm_5xx']}, "
+                f"{idle['storm_all_resynced_s']}",
+                "all, 0, within 10 s",
+            ),
+        ]
+    profile = r.get("profile_space_20", {})
+    for name, share in profile.get("inclusive", {}).items():
+        rows.append((f"  profile at 20 msg/s: {name} (% of samples)", str(share), ""))
     width = max(len(a) for a, _, _ in rows)
     print(f"\nCanteen message path ({r['database']}, {r['layer']} layer) → {path}")
     print(f"{'measure'.ljust(width)}  {'result':>24}  target")

@@ -120,9 +120,9 @@ class Server:
 @contextlib.contextmanager
 def daphne(env: dict[str, str], *, core: int = SERVER_CORE) -> Iterator[Server]:
     port = free_port()
-    log = Path(
-        tempfile.mkstemp(prefix=f"canteen-bench-daphne-{port}-", suffix=".log")[1]
-    )
+    # Kept after the run (gitignored) for a look at the server's side.
+    log = ROOT / "bench" / "results" / f"daphne-{core}-{port}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w") as out:
         process = subprocess.Popen(
             [
@@ -161,7 +161,6 @@ def daphne(env: dict[str, str], *, core: int = SERVER_CORE) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        log.unlink(missing_ok=True)
 
 
 @dataclass
@@ -190,29 +189,28 @@ async def open_socket(url: str, cookie: str, origin: str):
     return ws
 
 
-async def read_messages(recipient: Recipient, stop: asyncio.Event, mark: str) -> None:
-    """Record latency (server accept -> frame read here) per `mark` message."""
+async def read_messages(recipient: Recipient, mark: str) -> None:
+    """Record latency (server accept -> frame read here) per `mark` message,
+    until cancelled. Kept lean: at saturation this loop is the client's cost
+    per delivery."""
     assert recipient.ws is not None
-    while not stop.is_set():
-        try:
-            raw = await asyncio.wait_for(recipient.ws.recv(), 0.5)
-        except TimeoutError:
-            continue
-        except websockets.ConnectionClosed:
-            return
-        now = time.time()
-        event = json.loads(raw)
-        if event.get("type") != "message.new":
-            continue
-        body = event["message"]["body"]
-        if not body.startswith(mark):
-            continue
-        seq = int(body.rsplit(" ", 1)[1])
-        if seq in recipient.seen:
-            recipient.duplicates += 1
-            continue
-        recipient.seen.add(seq)
-        recipient.latencies.append((now - event["accepted_at"]) * 1000)
+    try:
+        async for raw in recipient.ws:
+            now = time.time()
+            event = json.loads(raw)
+            if event.get("type") != "message.new":
+                continue
+            body = event["message"]["body"]
+            if not body.startswith(mark):
+                continue
+            seq = int(body.rsplit(" ", 1)[1])
+            if seq in recipient.seen:
+                recipient.duplicates += 1
+                continue
+            recipient.seen.add(seq)
+            recipient.latencies.append((now - event["accepted_at"]) * 1000)
+    except websockets.ConnectionClosed:
+        return
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -52,7 +52,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     user: User
     user_id: int
     session_key: str
-    auth_hash: str
+    password_hash: str
     hub: Hub | None = None
 
     async def connect(self) -> None:
@@ -66,13 +66,12 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         self.user = cast(User, user)
         self.user_id = user.pk
         self.session_key = self.scope["session"].session_key or ""
-        # AuthMiddleware checked the session's hash at connect; the hub's
-        # recheck compares it with the user's current one.
-        self.auth_hash = user.get_session_auth_hash()
-        groups = await database_sync_to_async(groups_by_user)([user.pk])
+        # AuthMiddleware checked the session against this password at
+        # connect; the hub's recheck closes the socket if it changes.
+        self.password_hash = user.password
+        groups = await database_sync_to_async(_arrive)(user.pk)
         self.hub = local_hub(recheck_sockets)
-        await self.hub.attach(self, groups[user.pk])
-        await database_sync_to_async(presence.mark_seen)(user.pk, active=True)
+        await self.hub.attach(self, groups)
         # hello comes after the groups are joined: from here on the tab
         # misses nothing published.
         await self.send_json(events.hello(user_id=user.pk))
@@ -217,6 +216,13 @@ def groups_by_user(user_ids: list[int]) -> dict[int, set[str]]:
     }
 
 
+def _arrive(user_id: int) -> set[str]:
+    """Mark the user seen and return their groups: one trip to the
+    database thread, as connects come in bursts after an outage."""
+    presence.mark_seen(user_id, active=True)
+    return groups_by_user([user_id])[user_id]
+
+
 def _recheck(
     sessions: list[tuple[str, int, str]],
 ) -> tuple[set[str], dict[int, set[str]]]:
@@ -230,7 +236,7 @@ async def recheck_sockets(hub: Hub, sockets: list[Any]) -> None:
     sockets."""
     if not sockets:
         return
-    sessions = [(s.session_key, s.user_id, s.auth_hash) for s in sockets]
+    sessions = [(s.session_key, s.user_id, s.password_hash) for s in sockets]
     current, groups = await database_sync_to_async(_recheck)(sessions)
     for socket in sockets:
         if socket.session_key not in current:

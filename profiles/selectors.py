@@ -17,9 +17,10 @@ from profiles.services import TOKEN_PREFIX, hash_token
 def current_session_keys(sessions: Iterable[tuple[str, int, str]]) -> set[str]:
     """Return the keys of the sessions that still sign their user in.
 
-    `sessions` holds (session key, user id, the user's session auth hash when
+    `sessions` holds (session key, user id, the user's password hash when
     the session was checked at connect). A session is gone after sign-out or
-    expiry; its user may have been deactivated or changed password since.
+    expiry; its user may have been deactivated or changed password since
+    (which is what Django's session auth hash detects, without the HMAC).
     Two queries for any number of sessions, for the sockets' recheck.
     """
     sessions = [s for s in sessions if s[0]]
@@ -39,14 +40,15 @@ def current_session_keys(sessions: Iterable[tuple[str, int, str]]) -> set[str]:
             for key, user_id, _ in sessions
             if str(store_class(key).get(SESSION_KEY)) == str(user_id)
         }
-    users = User.objects.filter(
-        pk__in={user_id for _, user_id, _ in sessions}, is_active=True
-    ).only("pk", "password")
-    hashes = {user.pk: user.get_session_auth_hash() for user in users}
+    passwords = dict(
+        User.objects.filter(
+            pk__in={user_id for _, user_id, _ in sessions}, is_active=True
+        ).values_list("pk", "password")
+    )
     return {
         key
-        for key, user_id, auth_hash in sessions
-        if key in live and hmac.compare_digest(hashes.get(user_id, ""), auth_hash)
+        for key, user_id, password in sessions
+        if key in live and passwords.get(user_id) == password
     }
 
 
