@@ -13,6 +13,7 @@ from bench.harness import Server, open_socket
 ORIGIN = "http://127.0.0.1"
 IDLE_SECONDS = 10.0
 STORM_SECONDS = 10.0
+MAX_ATTEMPTS = 8
 
 
 async def connect_batched(url: str, cookies: list[str], batch: int = 200) -> list:
@@ -24,28 +25,36 @@ async def connect_batched(url: str, cookies: list[str], batch: int = 200) -> lis
     return sockets
 
 
-async def resync(url: str, cookie: str, since: int, delay: float) -> tuple[str, float]:
-    """Reconnect after `delay` as a dropped tab does, then catch up from
-    `since`. Returns (outcome, seconds from the storm's start)."""
+async def resync(url: str, cookie: str, since: int, delay: float) -> dict:
+    """Come back after `delay` as a dropped tab does, retrying failed
+    attempts with the browser's backoff (socket.js: full jitter, 0.5 s
+    doubling to 15 s), then catch up from `since`."""
     await asyncio.sleep(delay)
-    try:
-        ws = await open_socket(url, cookie, ORIGIN)
-    except websockets.InvalidStatus as exc:
-        return f"http_{exc.response.status_code}", 0.0
-    except (OSError, TimeoutError, websockets.WebSocketException) as exc:
-        return type(exc).__name__, 0.0
+    failures: list[str] = []
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            await catch_up(url, cookie, since)
+            return {"done_at": time.perf_counter(), "failures": failures}
+        except websockets.InvalidStatus as exc:
+            failures.append(f"http_{exc.response.status_code}")
+        except (OSError, TimeoutError, websockets.WebSocketException) as exc:
+            failures.append(type(exc).__name__)
+        await asyncio.sleep(random.uniform(0, min(15.0, 0.5 * 2**attempt)))
+    return {"done_at": None, "failures": failures}
+
+
+async def catch_up(url: str, cookie: str, since: int) -> None:
+    ws = await open_socket(url, cookie, ORIGIN)
     try:
         await ws.send(json.dumps({"type": "sync", "since": since}))
         while True:
             event = json.loads(await asyncio.wait_for(ws.recv(), 30))
-            if event["type"] == "sync.batch" and not event["more"]:
-                return "resynced", time.perf_counter()
+            if event["type"] == "resync.required":
+                return
             if event["type"] == "sync.batch":
+                if not event["more"]:
+                    return
                 await ws.send(json.dumps({"type": "sync", "since": event["cursor"]}))
-            elif event["type"] == "resync.required":
-                return "resynced", time.perf_counter()
-    except (TimeoutError, websockets.WebSocketException) as exc:
-        return type(exc).__name__, 0.0
     finally:
         await ws.close()
 
@@ -67,7 +76,7 @@ async def idle_fleet(server: Server, cookies: list[str], since: int) -> dict:
     idle_cpu = (server.cpu_seconds() - cpu_before) / IDLE_SECONDS
 
     # The storm: every tab drops, then each comes back at a random moment
-    # within STORM_SECONDS (the browser's jittered backoff) and syncs.
+    # within STORM_SECONDS and syncs, retrying as the browser does.
     await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
     storm_start = time.perf_counter()
     outcomes = await asyncio.gather(
@@ -76,10 +85,11 @@ async def idle_fleet(server: Server, cookies: list[str], since: int) -> dict:
             for c in cookies
         )
     )
-    counts: dict[str, int] = {}
-    for outcome, _ in outcomes:
-        counts[outcome] = counts.get(outcome, 0) + 1
-    finished = [at for outcome, at in outcomes if outcome == "resynced"]
+    failures: dict[str, int] = {}
+    for outcome in outcomes:
+        for failure in outcome["failures"]:
+            failures[failure] = failures.get(failure, 0) + 1
+    finished = [o["done_at"] for o in outcomes if o["done_at"] is not None]
     count = len(cookies)
     return {
         "sockets": count,
@@ -87,10 +97,10 @@ async def idle_fleet(server: Server, cookies: list[str], since: int) -> dict:
         "rss_per_connection_kib": round((rss_after - rss_before) / count, 1),
         "rss_total_mib": round(rss_after / 1024, 1),
         "idle_cpu_percent": round(100 * idle_cpu, 1),
-        "storm_outcomes": counts,
-        "storm_resynced": counts.get("resynced", 0),
+        "storm_resynced": len(finished),
+        "storm_failed_attempts": failures,
+        "storm_5xx": sum(n for k, n in failures.items() if k.startswith("http_5")),
         "storm_all_resynced_s": round(max(finished) - storm_start, 1)
-        if finished
+        if len(finished) == count
         else None,
-        "storm_5xx": sum(n for k, n in counts.items() if k.startswith("http_5")),
     }

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
 import pydantic
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.http import Http404
@@ -75,6 +76,16 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         # hello comes after the groups are joined: from here on the tab
         # misses nothing published.
         await self.send_json(events.hello(user_id=user.pk))
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels' dispatch first closes stale database connections: a trip
+        # to the single database thread for every frame, which made connect
+        # bursts queue. Every query here runs in database_sync_to_async,
+        # which does that cleanup itself, in its thread.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def disconnect(self, code: int) -> None:
         if self.hub is not None:
