@@ -48,7 +48,7 @@ def test_hits_link_to_their_permalink_with_the_words_marked(
     assert f'href="/messages/{direct.pk}/m/{message.pk}/"' in html
     assert "<mark>Budget</mark> &lt;script&gt;alert(1)&lt;/script&gt; for Q3" in html
     assert "<script>alert" not in html
-    assert "in Alice Adams" in html
+    assert "Direct message with Alice Adams" in html
 
     client.force_login(carol)
     response = client.get("/messages/search/", {"q": "budget"})
@@ -67,7 +67,7 @@ def test_older_results_continue_from_the_cursor(client, alice, bob, direct, sett
     first = client.get("/messages/search/", {"q": "memo"})
     assert len(first.context["results"].hits) == 20
     cursor = first.context["results"].next_cursor
-    assert f"?q=memo&amp;cursor={cursor}" in first.content.decode()
+    assert f'href="?q=memo&amp;cursor={cursor}"' in first.content.decode()
     second = client.get("/messages/search/", {"q": "memo", "cursor": cursor})
     assert [h.message.body for h in second.context["results"].hits] == [
         f"memo {n}" for n in range(4, -1, -1)
