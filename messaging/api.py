@@ -1,6 +1,7 @@
 """REST endpoints for conversations and messages: parse, check access
 through the selectors, call one service, answer JSON."""
 
+import datetime
 from typing import Any, Literal
 
 from ninja import Field, Query, Router, Schema, Status
@@ -229,3 +230,40 @@ def sync(request: AuthedRequest, since: int = Query(..., ge=0)):  # type: ignore
     """Stored events after cursor `since` (what the socket's `sync` returns)."""
     require_scope(request, "read")
     return events.sync_result(selectors.events_since(request.user, since))
+
+
+class SearchQueryParams(Schema):
+    q: str = ""
+    conversation: int | None = None
+    sender: int | None = Field(default=None, alias="from")
+    after: datetime.date | None = None
+    before: datetime.date | None = None
+    cursor: int | None = None
+    limit: int = Field(default=selectors.SEARCH_PAGE, ge=1, le=50)
+
+
+@router.get("/search/messages", response={200: dict[str, Any], **ERRORS})
+def search_messages(request: AuthedRequest, query: Query[SearchQueryParams]):
+    """Search your conversations' messages, newest first.
+
+    `q` takes words (all must match), "a phrase", -word to exclude and `or`
+    between alternatives. `from` is a person's id; `after` (on or after) and
+    `before` (strictly before) are days in your time zone. Pass
+    `next_cursor` as `cursor` for older results. A `conversation` that is
+    not yours answers 404.
+    """
+    require_scope(request, "read")
+    results = selectors.search_messages(
+        request.user,
+        query.q,
+        conversation_id=query.conversation,
+        sender_id=query.sender,
+        after=query.after,
+        before=query.before,
+        cursor=query.cursor,
+        limit=query.limit,
+    )
+    return {
+        "results": [hit.as_dict() for hit in results.hits],
+        "next_cursor": results.next_cursor,
+    }

@@ -15,3 +15,18 @@ class NewConversationForm(forms.Form):
         members = self.fields["members"]
         assert isinstance(members, forms.TypedMultipleChoiceField)
         members.choices = [(p.pk, p.display_name) for p in people]
+
+
+class SearchForm(forms.Form):
+    """The search page's query string; the selector judges `q` itself."""
+
+    q = forms.CharField(required=False, strip=True, label="Search for")
+    conversation = forms.IntegerField(required=False, label="In")
+    after = forms.DateField(required=False, label="On or after")
+    before = forms.DateField(required=False, label="Before")
+    cursor = forms.IntegerField(required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # "from" is the REST API's name too, but not a Python identifier.
+        self.fields["from"] = forms.IntegerField(required=False)

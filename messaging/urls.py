@@ -5,6 +5,7 @@ from messaging import views
 urlpatterns = [
     path("messages/", views.inbox, name="inbox"),
     path("messages/new/", views.new_conversation, name="new_conversation"),
+    path("messages/search/", views.search, name="message_search"),
     path("messages/with/<int:user_id>/", views.start_direct, name="start_direct"),
     path("messages/<int:conversation_id>/", views.conversation, name="conversation"),
     path(

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from intranet.errors import ServiceError
 from intranet.types import AuthedRequest
 from messaging import events, selectors, services
-from messaging.forms import NewConversationForm
+from messaging.forms import NewConversationForm, SearchForm
 from messaging.models import Conversation
 from profiles.models import User
 
@@ -142,3 +142,40 @@ def leave(request: AuthedRequest, conversation_id: int):
         return redirect("conversation", conversation_id)
     flash.success(request, "You left the conversation.")
     return redirect("inbox")
+
+
+@require_GET
+def search(request: AuthedRequest):
+    """Search the person's conversations; without a query, say how."""
+    form = SearchForm(request.GET)
+    results = None
+    status = 200
+    if not form.is_valid():
+        status = 400
+    elif form.cleaned_data["q"] or "q" in request.GET:
+        data = form.cleaned_data
+        try:
+            results = selectors.search_messages(
+                request.user,
+                data["q"],
+                conversation_id=data["conversation"],
+                sender_id=data["from"],
+                after=data["after"],
+                before=data["before"],
+                cursor=data["cursor"],
+            )
+        except ServiceError as exc:
+            form.add_error("q", exc.message)
+            status = 400
+    sender_id = form.cleaned_data.get("from") if form.is_bound else None
+    return render(
+        request,
+        "messaging/search.html",
+        {
+            "form": form,
+            "results": results,
+            "summaries": selectors.conversation_summaries(request.user),
+            "sender": User.objects.filter(pk=sender_id).first() if sender_id else None,
+        },
+        status=status,
+    )

@@ -540,8 +540,15 @@ function setUpConversation() {
     }
   });
 
+  // Leaving from another tab sends this tab away. Leaving from this tab's
+  // own form is already navigating: a second navigation would cancel it
+  // and lose the "You left" message the first one carries.
+  let leaving = false;
+  document.addEventListener("submit", (event) => {
+    if (event.target.matches("form[action$='/leave/']") && !event.defaultPrevented) leaving = true;
+  });
   on("conversation.left", (event) => {
-    if (event.conversation === conversationId) location.assign("/messages/");
+    if (event.conversation === conversationId && !leaving) location.assign("/messages/");
   });
 
   on("error", (event) => {
