@@ -540,8 +540,12 @@ function setUpConversation() {
     }
   });
 
+  // Left elsewhere (another tab, the API): go to the inbox. Left here, the
+  // form's own navigation is under way and brings the "You left" message;
+  // a second navigation would race it and could lose that message.
+  let leavingHere = false;
   on("conversation.left", (event) => {
-    if (event.conversation === conversationId) location.assign("/messages/");
+    if (event.conversation === conversationId && !leavingHere) location.assign("/messages/");
   });
 
   on("error", (event) => {
@@ -909,6 +913,7 @@ function setUpConversation() {
     form.addEventListener("submit", (event) => {
       // eslint-disable-next-line no-alert
       if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+      else leavingHere = true;
     });
   }
 
