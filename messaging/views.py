@@ -61,9 +61,7 @@ def _conversation_page(request: AuthedRequest, conversation_id: int, *, around=N
             # Whom the composer's @mention autocomplete offers: only members
             # become mentions (messaging.services._render).
             "mention_people": [
-                {**events.person(u), "title": u.title}
-                for u in members
-                if u.is_active
+                {**events.person(u), "title": u.title} for u in members if u.is_active
             ],
             "presence": _presence_of(summaries, *(u.pk for u in members)),
             "summaries": summaries,
