@@ -321,6 +321,16 @@ MESSAGE_SEND_PER_MINUTE = env_int("MESSAGE_SEND_PER_MINUTE", 60)
 
 # Real-time: how often an open socket rechecks that its session still holds.
 SOCKET_SESSION_RECHECK_SECONDS = env_int("SOCKET_SESSION_RECHECK_SECONDS", 5)
+# How often each tab pings its socket; every ping refreshes presence.
+SOCKET_PING_SECONDS = env_int("SOCKET_PING_SECONDS", 25)
+
+# Presence (profiles/presence.py): offline once no socket has pinged for
+# PRESENCE_SEEN_WINDOW seconds (keep it above two pings), away once no tab
+# has been in view for PRESENCE_AWAY_AFTER. Pages ask for the people they
+# show every PRESENCE_POLL_SECONDS.
+PRESENCE_SEEN_WINDOW = env_int("PRESENCE_SEEN_WINDOW", 70)
+PRESENCE_AWAY_AFTER = env_int("PRESENCE_AWAY_AFTER", 5 * 60)
+PRESENCE_POLL_SECONDS = env_int("PRESENCE_POLL_SECONDS", 30)
 
 LOGGING = {
     "version": 1,

@@ -129,13 +129,19 @@ def conversation_left(conversation_id: int) -> dict[str, Any]:
 
 
 def read_updated(
-    conversation_id: int, last_read_id: int, *, unread: int, total_unread: int
+    conversation_id: int,
+    last_read_id: int,
+    *,
+    unread: int,
+    mentions: int,
+    total_unread: int,
 ) -> dict[str, Any]:
     return {
         "type": "read.updated",
         "conversation": conversation_id,
         "last_read_id": last_read_id,
         "unread": unread,
+        "mentions": mentions,
         "total_unread": total_unread,
     }
 

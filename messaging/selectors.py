@@ -88,6 +88,10 @@ class ConversationSummary:
     last_read_id: int
     unread: int
     title: str
+    # Unread messages that @mention the person: a subset of `unread`.
+    mentions: int = 0
+    # In a direct conversation, the other person's id (for their presence).
+    peer: int | None = None
 
     def as_dict(self) -> dict:
         return {
@@ -95,6 +99,8 @@ class ConversationSummary:
             "kind": self.conversation.kind,
             "title": self.title,
             "unread": self.unread,
+            "mentions": self.mentions,
+            "peer": self.peer,
             "last_read_id": self.last_read_id,
             "last_message_at": self.conversation.last_message_at.isoformat()
             if self.conversation.last_message_at
@@ -112,27 +118,42 @@ def display_title(conversation: Conversation, viewer: User) -> str:
     return ", ".join(person.display_name for person in others)
 
 
+def peer_of(conversation: Conversation, viewer: User) -> int | None:
+    """Return the other person of a direct conversation; call with
+    memberships prefetched."""
+    if conversation.kind != Conversation.Kind.DIRECT:
+        return None
+    others = [m.user_id for m in conversation.memberships.all()]
+    return next((i for i in others if i != viewer.pk), None)
+
+
+def _count_per_conversation(messages: QuerySet[Message]) -> Coalesce:
+    """Count `messages` (filtered against OuterRef("conversation")) as a
+    subquery annotation of a membership."""
+    counted = (
+        messages.order_by().values("conversation").annotate(n=Count("id")).values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def conversation_summaries(user: User) -> list[ConversationSummary]:
-    """Return `user`'s conversations, most recent first, with unread counts.
+    """Return `user`'s conversations, most recent first, with unread counts
+    and unread mentions.
 
     Two queries whatever the number of conversations.
     """
-    unread = (
-        Message.objects.filter(
-            conversation=OuterRef("conversation"),
-            id__gt=OuterRef("last_read_id"),
-            deleted_at__isnull=True,
-            thread_root__isnull=True,
-        )
-        .exclude(sender=user)
-        .order_by()
-        .values("conversation")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
+    unread = Message.objects.filter(
+        conversation=OuterRef("conversation"),
+        id__gt=OuterRef("last_read_id"),
+        deleted_at__isnull=True,
+        thread_root__isnull=True,
+    ).exclude(sender=user)
     memberships = (
         Membership.objects.filter(user=user)
-        .annotate(unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0))
+        .annotate(
+            unread=_count_per_conversation(unread),
+            mentions=_count_per_conversation(unread.filter(mentions=user)),
+        )
         .select_related("conversation")
         # Only untitled conversations are named after their members; a big
         # titled group must not load thousands of members for the sidebar.
@@ -157,7 +178,9 @@ def conversation_summaries(user: User) -> list[ConversationSummary]:
             conversation=m.conversation,
             last_read_id=m.last_read_id,
             unread=m.unread,  # type: ignore[attr-defined]
+            mentions=m.mentions,  # type: ignore[attr-defined]
             title=display_title(m.conversation, user),
+            peer=peer_of(m.conversation, user),
         )
         for m in memberships
     ]
@@ -181,6 +204,15 @@ def total_unread(user: User) -> int:
 
 def unread_in(user: User, conversation_id: int) -> int:
     return unread_messages(user).filter(conversation_id=conversation_id).count()
+
+
+def unread_mentions_in(user: User, conversation_id: int) -> int:
+    """Count the unread messages in a conversation that @mention `user`."""
+    return (
+        unread_messages(user)
+        .filter(conversation_id=conversation_id, mentions=user)
+        .count()
+    )
 
 
 def message_history(

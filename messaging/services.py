@@ -28,6 +28,7 @@ from messaging.selectors import (
     is_member,
     total_unread,
     unread_in,
+    unread_mentions_in,
     with_members,
 )
 from profiles.models import User
@@ -350,6 +351,7 @@ def mark_read(user: User, *, conversation_id: int, message_id: int) -> int:
             conversation.pk,
             marker,
             unread=unread_in(user, conversation.pk),
+            mentions=unread_mentions_in(user, conversation.pk),
             total_unread=total_unread(user),
         )
         publish_on_commit(payload, user_group(user.pk))

@@ -12,16 +12,28 @@ from intranet.types import AuthedRequest
 from messaging import events, selectors, services
 from messaging.forms import NewConversationForm, SearchForm
 from messaging.models import Conversation
+from profiles import presence
 from profiles.models import User
 
 PEOPLE_PAGE = 50
 QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "👀", "✅", "🙏"]
 
 
+def _presence_of(summaries, *people: int) -> dict[int, str]:
+    """Presence of the sidebar's direct contacts and `people`, for the
+    first paint; the page polls for changes (frontend/js/presence.js)."""
+    ids = [s.peer for s in summaries if s.peer is not None] + list(people)
+    return presence.statuses(ids) if ids else {}
+
+
 @require_GET
 def inbox(request: AuthedRequest):
     summaries = selectors.conversation_summaries(request.user)
-    return render(request, "messaging/inbox.html", {"summaries": summaries})
+    return render(
+        request,
+        "messaging/inbox.html",
+        {"summaries": summaries, "presence": _presence_of(summaries)},
+    )
 
 
 def _conversation_page(request: AuthedRequest, conversation_id: int, *, around=None):
@@ -37,12 +49,21 @@ def _conversation_page(request: AuthedRequest, conversation_id: int, *, around=N
     history = selectors.message_history(conversation, around=around)
     for message in history:
         message.reaction_list = events.reaction_summary(message)  # type: ignore[attr-defined]
+    members = [m.user for m in conversation.memberships.all()]
     return render(
         request,
         "messaging/conversation.html",
         {
             "conversation": conversation,
             "title": current.title,
+            "peer": current.peer,
+            "members": members,
+            # Whom the composer's @mention autocomplete offers: only members
+            # become mentions (messaging.services._render).
+            "mention_people": [
+                {**events.person(u), "title": u.title} for u in members if u.is_active
+            ],
+            "presence": _presence_of(summaries, *(u.pk for u in members)),
             "summaries": summaries,
             "history": history,
             "last_read_id": current.last_read_id,

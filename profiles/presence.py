@@ -4,10 +4,14 @@ Each open socket marks its user as seen when it connects and on every ping
 (the browser pings every 25 s); a visible tab that is being used marks the
 user active. Nothing is written to the database. Statuses are derived:
 
-- online: seen in the last SEEN_WINDOW seconds and active in the last
-  AWAY_AFTER seconds;
+- online: seen in the last PRESENCE_SEEN_WINDOW seconds and active in the
+  last PRESENCE_AWAY_AFTER seconds;
 - away: seen recently but idle (or every tab hidden) for longer;
-- offline: not seen for SEEN_WINDOW seconds (all sockets gone).
+- offline: not seen for PRESENCE_SEEN_WINDOW seconds (all sockets gone).
+
+Both windows are settings (read on each call, so tests can shorten them).
+PRESENCE_SEEN_WINDOW must outlast two of the browser's pings
+(SOCKET_PING_SECONDS), or an idle open tab would flicker offline.
 
 Clients poll GET /api/v1/presence for the people on screen: cheaper than a
 company-wide broadcast on every change, as Zulip found.
@@ -16,10 +20,8 @@ company-wide broadcast on every change, as Zulip found.
 import time
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.cache import cache
-
-SEEN_WINDOW = 70  # a little over two missed pings
-AWAY_AFTER = 5 * 60
 
 
 def _key(user_id: int) -> str:
@@ -32,7 +34,8 @@ def mark_seen(user_id: int, *, active: bool, now: float | None = None) -> None:
     state["seen_at"] = now
     if active:
         state["active_at"] = now
-    cache.set(_key(user_id), state, timeout=AWAY_AFTER + SEEN_WINDOW)
+    timeout = settings.PRESENCE_AWAY_AFTER + settings.PRESENCE_SEEN_WINDOW
+    cache.set(_key(user_id), state, timeout=timeout)
 
 
 def statuses(user_ids: Iterable[int], *, now: float | None = None) -> dict[int, str]:
@@ -40,12 +43,14 @@ def statuses(user_ids: Iterable[int], *, now: float | None = None) -> dict[int, 
     ids = list(dict.fromkeys(user_ids))
     states = cache.get_many([_key(i) for i in ids])
     now = time.time() if now is None else now
+    seen_window = settings.PRESENCE_SEEN_WINDOW
+    away_after = settings.PRESENCE_AWAY_AFTER
     result = {}
     for user_id in ids:
         state = states.get(_key(user_id))
-        if not state or now - state["seen_at"] > SEEN_WINDOW:
+        if not state or now - state["seen_at"] > seen_window:
             result[user_id] = "offline"
-        elif now - state["active_at"] > AWAY_AFTER:
+        elif now - state["active_at"] > away_after:
             result[user_id] = "away"
         else:
             result[user_id] = "online"

@@ -47,6 +47,14 @@ def test_create_list_send_and_page_through_history(client, alice, bob, carol):
     assert group.status_code == 201
     listing = client.get("/api/v1/conversations").json()
     assert [c["title"] for c in listing] == ["Lunch", "Bob Brown"]
+    # The other person of a direct chat (for presence), and unread mentions.
+    assert [c["peer"] for c in listing] == [None, bob.pk]
+    assert [c["mentions"] for c in listing] == [0, 0]
+    client.force_login(bob)
+    post(client, url, {"body": "@**Alice Adams** look", "client_id": "b1"})
+    client.force_login(alice)
+    listing = client.get("/api/v1/conversations").json()
+    assert [(c["unread"], c["mentions"]) for c in listing] == [(1, 1), (0, 0)]
 
 
 def test_outsiders_get_404_on_every_endpoint(client, alice, carol, direct):

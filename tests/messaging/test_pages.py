@@ -2,6 +2,7 @@
 
 from messaging import services
 from messaging.models import Conversation
+from profiles import presence
 
 
 def send(user, conversation, body, client_id):
@@ -94,3 +95,64 @@ def test_message_button_and_leaving_a_group(client, alice, bob, carol):
     # A direct conversation cannot be left; the page says why.
     response = client.post(f"/messages/{direct.pk}/leave/", follow=True)
     assert "only leave group" in response.content.decode()
+
+
+def test_pages_show_presence_mention_badges_and_whom_to_mention(
+    client, alice, bob, carol, django_assert_max_num_queries
+):
+    direct = services.get_or_create_direct(alice, other_id=bob.pk)
+    send(bob, direct, "Morning @**Alice Adams**", "m1")
+    group = services.create_group(alice, title="Lunch", member_ids=[bob.pk, carol.pk])
+    carol.first_name = "</script><b>Carol"
+    carol.save()
+    presence.mark_seen(bob.pk, active=True)
+    client.force_login(alice)
+
+    with django_assert_max_num_queries(6):
+        inbox = client.get("/messages/").content.decode()
+    direct_item = inbox[inbox.index(f'data-conversation-id="{direct.pk}"') :]
+    direct_item = direct_item[: direct_item.index("</li>")]
+    assert '<span class="mention-badge" data-mentions="1">' in direct_item
+    assert (
+        f'<span class="presence" data-presence-user="{bob.pk}" data-state="online" '
+        'role="img" aria-label="online" title="Online"></span>'
+    ) in direct_item
+    group_item = inbox[inbox.index(f'data-conversation-id="{group.pk}"') :]
+    group_item = group_item[: group_item.index("</li>")]
+    assert 'data-mentions="0" hidden' in group_item
+    assert "data-presence-user" not in group_item  # a group has no one peer
+
+    # Whom the composer offers: the members, each with a title; markup in
+    # a name stays text.
+    response = client.get(f"/messages/{group.pk}/")
+    offered = response.context["mention_people"]
+    assert [p["id"] for p in offered] == [alice.pk, bob.pk, carol.pk]
+    assert offered[1] == {
+        "id": bob.pk,
+        "name": "Bob Brown",
+        "initials": "BB",
+        "title": "Engineering Manager",
+    }
+    html = response.content.decode()
+    assert '<script id="mention-people" type="application/json">' in html
+    assert "</script><b>Carol" not in html
+    # Dots beside everyone but alice; bob's is online, carol's offline.
+    assert html.count('class="presence"') == 2 + 1  # the members, the sidebar
+    assert f'data-presence-user="{carol.pk}" data-state="offline"' in html
+
+    # A deactivated member cannot be mentioned.
+    carol.is_active = False
+    carol.save()
+    response = client.get(f"/messages/{group.pk}/")
+    assert [p["id"] for p in response.context["mention_people"]] == [
+        alice.pk,
+        bob.pk,
+    ]
+
+    # Read, the badge is gone.
+    services.mark_read(alice, conversation_id=direct.pk, message_id=10**9)
+    inbox = client.get("/messages/").content.decode()
+    assert (
+        'data-mentions="0" hidden'
+        in inbox[inbox.index(f'data-conversation-id="{direct.pk}"') :]
+    )

@@ -201,6 +201,7 @@ def test_unread_counts_and_read_marker(
                 "conversation": direct.pk,
                 "last_read_id": messages[1].pk,
                 "unread": 1,
+                "mentions": 0,
                 "total_unread": 2,  # one here, one in the group
             },
             "groups": [user_group(bob.pk)],
@@ -213,6 +214,62 @@ def test_unread_counts_and_read_marker(
     }
     assert unread[direct.pk] == 1
     assert selectors.total_unread(bob) == 2
+
+
+def test_unread_mentions_count_per_conversation_and_clear_on_reading(
+    alice,
+    bob,
+    carol,
+    direct,
+    django_assert_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    first = send(alice, direct, "Hi @**Bob Brown**, the review?")
+    send(alice, direct, "No mention here")
+    # Neither a thread reply (read in its panel) nor a deleted message
+    # counts, as for unread messages.
+    send(alice, direct, "@**Bob Brown** in a thread", thread_id=first.pk)
+    deleted = send(alice, direct, "@**Bob Brown** oops")
+    services.delete_message(alice, message_id=deleted.pk)
+    last = send(alice, direct, "And @**Bob Brown** again")
+    group = services.create_group(alice, title="Lunch", member_ids=[bob.pk, carol.pk])
+    # bob mentioning himself is his own message: never unread.
+    send(bob, group, "@**Bob Brown** is in")
+    send(carol, group, "@**Alice Adams** and @**Bob Brown**: pizza?")
+
+    with django_assert_num_queries(2):
+        listed = selectors.conversation_summaries(bob)
+    summaries = {s.conversation.pk: s for s in listed}
+    assert (summaries[direct.pk].unread, summaries[direct.pk].mentions) == (3, 2)
+    assert (summaries[group.pk].unread, summaries[group.pk].mentions) == (1, 1)
+    assert summaries[direct.pk].peer == alice.pk
+    assert summaries[group.pk].peer is None
+    assert summaries[direct.pk].as_dict()["mentions"] == 2
+    assert summaries[direct.pk].as_dict()["peer"] == alice.pk
+    alices = {s.conversation.pk: s for s in selectors.conversation_summaries(alice)}
+    assert alices[direct.pk].mentions == 0
+    assert alices[direct.pk].peer == bob.pk
+    assert alices[group.pk].mentions == 1
+    assert selectors.unread_mentions_in(carol, group.pk) == 0
+
+    # Reading up to the first mention leaves the second one.
+    with (
+        capture_published() as published,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.mark_read(bob, conversation_id=direct.pk, message_id=first.pk)
+    (call,) = published
+    assert call["event"]["unread"] == 2
+    assert call["event"]["mentions"] == 1
+    with (
+        capture_published() as published,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.mark_read(bob, conversation_id=direct.pk, message_id=last.pk)
+    (call,) = published
+    assert (call["event"]["unread"], call["event"]["mentions"]) == (0, 0)
+    assert selectors.unread_mentions_in(bob, direct.pk) == 0
+    assert selectors.unread_mentions_in(bob, group.pk) == 1
 
 
 def test_groups_add_and_leave(alice, bob, carol, django_capture_on_commit_callbacks):

@@ -11,18 +11,31 @@ from profiles import presence
 from tests.base import make_people, session_cookie_for, socket_headers
 
 
-def test_statuses_follow_seen_and_active_times():
+def test_statuses_follow_seen_and_active_times(settings):
     now = time.time()
     presence.mark_seen(1, active=True, now=now)
-    presence.mark_seen(2, active=True, now=now - presence.AWAY_AFTER - 1)
+    presence.mark_seen(2, active=True, now=now - settings.PRESENCE_AWAY_AFTER - 1)
     presence.mark_seen(2, active=False, now=now)
-    presence.mark_seen(3, active=True, now=now - presence.SEEN_WINDOW - 1)
+    presence.mark_seen(3, active=True, now=now - settings.PRESENCE_SEEN_WINDOW - 1)
     assert presence.statuses([1, 2, 3, 4], now=now) == {
         1: "online",
         2: "away",
         3: "offline",
         4: "offline",
     }
+
+
+def test_the_presence_windows_are_settings(settings):
+    """Shorter windows (as the browser tests use) change what counts as
+    online, on the next read."""
+    now = time.time()
+    presence.mark_seen(1, active=True, now=now - 5)
+    presence.mark_seen(2, active=True, now=now - 5)
+    presence.mark_seen(2, active=False, now=now)
+    assert presence.statuses([1, 2], now=now) == {1: "online", 2: "online"}
+    settings.PRESENCE_SEEN_WINDOW = 4
+    settings.PRESENCE_AWAY_AFTER = 3
+    assert presence.statuses([1, 2], now=now) == {1: "offline", 2: "away"}
 
 
 @pytest.mark.django_db(transaction=True)

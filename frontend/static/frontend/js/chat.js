@@ -3,6 +3,7 @@
 // reactions, edits, typing and read state. Server events are the truth;
 // every handler is idempotent, so a replayed event (sync) changes nothing.
 import { on, onStatus, send } from "./socket.js";
+import { memberNames, presenceDot } from "./presence.js";
 
 const me = Number(document.body.dataset.me);
 const sidebar = document.querySelector("[data-conversation-list]");
@@ -40,6 +41,7 @@ function setUnread(id, count) {
 function conversationItem(data) {
   const li = document.createElement("li");
   li.dataset.conversationId = data.id;
+  li.dataset.kind = data.kind;
   const a = document.createElement("a");
   a.href = `/messages/${data.id}/`;
   if (root && data.id === Number(root.dataset.conversation)) {
@@ -59,7 +61,12 @@ function conversationItem(data) {
   badge.dataset.unread = 0;
   badge.hidden = true;
   badge.innerHTML = '<span class="visually-hidden">unread: </span><span class="n">0</span>';
-  a.append(name, badge);
+  a.append(name);
+  // A summary names the other person of a direct chat; a conversation
+  // lists its members.
+  const peer = data.kind === "direct" && (data.peer ?? data.members?.find((p) => p.id !== me)?.id);
+  if (peer) a.append(presenceDot(peer));
+  a.append(badge);
   li.append(a);
   return li;
 }
@@ -116,6 +123,8 @@ async function refreshSidebar() {
     previous = item;
   }
   if (summaries.length) sidebar.querySelector(".empty")?.remove();
+  // For the mention badges (mentions.js).
+  document.dispatchEvent(new CustomEvent("canteen:conversations", { detail: summaries }));
 }
 
 if (sidebar) {
@@ -512,7 +521,7 @@ function setUpConversation() {
       case "conversation.updated":
         if (event.conversation.id === conversationId) {
           const { members } = event.conversation;
-          root.querySelector("[data-member-names]").textContent = members.map((p) => p.name).join(", ");
+          root.querySelector("[data-member-names]").replaceChildren(memberNames(members, me));
           const count = root.querySelector("[data-member-count]");
           if (count) count.textContent = `${members.length} people`;
         }
@@ -540,15 +549,12 @@ function setUpConversation() {
     }
   });
 
-  // Leaving from another tab sends this tab away. Leaving from this tab's
-  // own form is already navigating: a second navigation would cancel it
-  // and lose the "You left" message the first one carries.
-  let leaving = false;
-  document.addEventListener("submit", (event) => {
-    if (event.target.matches("form[action$='/leave/']") && !event.defaultPrevented) leaving = true;
-  });
+  // Left elsewhere (another tab, the API): go to the inbox. Left here, the
+  // form's own navigation is under way and brings the "You left" message;
+  // a second navigation would race it and could lose that message.
+  let leavingHere = false;
   on("conversation.left", (event) => {
-    if (event.conversation === conversationId && !leaving) location.assign("/messages/");
+    if (event.conversation === conversationId && !leavingHere) location.assign("/messages/");
   });
 
   on("error", (event) => {
@@ -783,6 +789,7 @@ function setUpConversation() {
     textarea.value = message.body;
     textarea.maxLength = 10000;
     textarea.rows = 2;
+    textarea.dataset.mentions = ""; // @ autocomplete (mentions.js)
     const save = document.createElement("button");
     save.type = "submit";
     save.className = "button button-small";
@@ -916,6 +923,7 @@ function setUpConversation() {
     form.addEventListener("submit", (event) => {
       // eslint-disable-next-line no-alert
       if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+      else leavingHere = true;
     });
   }
 

@@ -13,7 +13,8 @@ let deadTimer = null;
 let retryTimer = null;
 let stopped = false;
 
-const PING_EVERY_MS = 25000;
+// SOCKET_PING_SECONDS: every ping also keeps the user's presence fresh.
+const PING_EVERY_MS = (Number(document.body.dataset.pingSeconds) || 25) * 1000;
 // A socket that answers nothing this long after a ping is dead, even if the
 // browser has not noticed (a network that vanished without a FIN).
 const PONG_WITHIN_MS = 10000;

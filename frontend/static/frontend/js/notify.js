@@ -1,0 +1,155 @@
+// Desktop notifications for direct messages and mentions of me.
+//
+// Off until the person turns them on with the sidebar's button: the
+// browser's permission prompt is asked for only on that click, and the
+// choice is kept in localStorage (per person, per browser).
+//
+// A message notifies when it is someone else's, arrived live (not replayed
+// by a catch-up), is in a direct conversation or mentions me, and I am not
+// reading it: this tab is hidden or shows another conversation.
+//
+// One tab per message: every tab decides for itself, then claims the
+// message id under a Web Lock (navigator.locks, one per origin) in a list
+// kept in localStorage; only the tab that adds the id shows the
+// notification. A tab that shows the conversation claims it at once,
+// without notifying; the others wait a moment first, so that a tab where
+// the message is being read wins, and a read marker from another device
+// can arrive. The notification's tag is the message id too, so a browser
+// without Web Locks still shows it once.
+import { on } from "./socket.js";
+
+const me = Number(document.body.dataset.me);
+const PREFERENCE = `canteen:notify:${me}`;
+const CLAIMED = `canteen:notified:${me}`;
+const WAIT_MS = 600;
+const EXCERPT = 140;
+
+const setting = document.querySelector("[data-notify-setting]");
+const toggle = setting?.querySelector("[data-notify-toggle]");
+const note = setting?.querySelector("[data-notify-note]");
+const supported = "Notification" in window && Boolean(me);
+
+function turnedOn() {
+  return supported && Notification.permission === "granted"
+    && localStorage.getItem(PREFERENCE) === "on";
+}
+
+function showSetting() {
+  if (!setting || !supported) return;
+  setting.hidden = false;
+  if (Notification.permission === "denied") {
+    toggle.hidden = true;
+    note.textContent = "Desktop notifications are blocked for this site in your browser's settings.";
+    return;
+  }
+  const active = turnedOn();
+  toggle.textContent = active ? "Turn off desktop notifications" : "Turn on desktop notifications";
+  note.textContent = active
+    ? "On: direct messages and mentions while you are elsewhere."
+    : "For direct messages and mentions while you are elsewhere.";
+}
+
+toggle?.addEventListener("click", async () => {
+  if (turnedOn()) {
+    localStorage.setItem(PREFERENCE, "off");
+  } else {
+    const permission = Notification.permission === "granted"
+      ? "granted" : await Notification.requestPermission();
+    if (permission === "granted") localStorage.setItem(PREFERENCE, "on");
+  }
+  showSetting();
+});
+
+// Turned on or off in another tab.
+window.addEventListener("storage", (event) => {
+  if (event.key === PREFERENCE) showSetting();
+});
+
+// ---------------------------------------------------------------- which
+
+const kinds = new Map(); // conversation id -> "direct" | "group" | …
+let kindsLoading = null;
+
+async function kindOf(conversationId) {
+  const item = document.querySelector(`[data-conversation-id="${conversationId}"][data-kind]`);
+  if (item) return item.dataset.kind;
+  if (!kinds.has(conversationId)) {
+    // Pages without the conversation list ask once (and again for a
+    // conversation that is new since).
+    kindsLoading ??= fetch("/api/v1/conversations", { credentials: "same-origin" })
+      .then((response) => (response.ok ? response.json() : []))
+      .then((summaries) => { for (const s of summaries) kinds.set(s.id, s.kind); })
+      .catch(() => {})
+      .finally(() => { kindsLoading = null; });
+    await kindsLoading;
+  }
+  return kinds.get(conversationId);
+}
+
+// How far I have read each conversation, on any device.
+const readUpTo = new Map();
+on("read.updated", (event) => {
+  readUpTo.set(event.conversation, Math.max(readUpTo.get(event.conversation) || 0, event.last_read_id));
+});
+
+function readingHere(m) {
+  const shown = Number(document.querySelector(".chat")?.dataset.conversation);
+  return document.visibilityState === "visible" && shown === m.conversation;
+}
+
+function claim(messageId) {
+  const take = () => {
+    let ids;
+    try {
+      ids = JSON.parse(localStorage.getItem(CLAIMED) || "[]");
+    } catch {
+      ids = [];
+    }
+    if (!Array.isArray(ids)) ids = [];
+    if (ids.includes(messageId)) return false;
+    ids.push(messageId);
+    localStorage.setItem(CLAIMED, JSON.stringify(ids.slice(-200)));
+    return true;
+  };
+  if (navigator.locks) return navigator.locks.request(CLAIMED, take);
+  return Promise.resolve(take());
+}
+
+// ---------------------------------------------------------------- show
+
+/** Return the message as plain text, shortened: never HTML. */
+function excerpt(html) {
+  // A parsed, never displayed document: nothing in it loads or runs.
+  const text = new DOMParser().parseFromString(html, "text/html").body.textContent;
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > EXCERPT ? `${flat.slice(0, EXCERPT - 1)}…` : flat;
+}
+
+function show(m) {
+  const notification = new Notification(m.sender.name, {
+    body: excerpt(m.html),
+    tag: `canteen-message-${m.id}`,
+    icon: document.querySelector("link[rel=icon]")?.href,
+  });
+  notification.onclick = () => {
+    window.focus();
+    notification.close();
+    location.assign(`/messages/${m.conversation}/m/${m.id}/`);
+  };
+}
+
+async function consider(m) {
+  if (!turnedOn() || m.sender.id === me || m.deleted) return;
+  if (!m.mentions.includes(me) && (await kindOf(m.conversation)) !== "direct") return;
+  if (readingHere(m)) {
+    claim(m.id); // seen here: no other tab notifies
+    return;
+  }
+  await new Promise((resolve) => { setTimeout(resolve, WAIT_MS); });
+  if (readingHere(m) || (readUpTo.get(m.conversation) || 0) >= m.id) return;
+  if (await claim(m.id)) show(m);
+}
+
+on("message.new", (event) => { consider(event.message); });
+
+showSetting();
