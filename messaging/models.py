@@ -1,5 +1,9 @@
+import secrets
+from pathlib import PurePath
+
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -150,3 +154,65 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"Event {self.pk} ({self.payload.get('type')})"
+
+
+def attachment_path(attachment: "Attachment", filename: str) -> str:
+    # Never the uploader's name (kept in `name`): a random one, so paths
+    # cannot be guessed, collide, or carry anything odd to the disk.
+    suffix = PurePath(filename).suffix
+    return f"attachments/{attachment.conversation_id}/{secrets.token_hex(16)}{suffix}"
+
+
+def thumbnail_path(attachment: "Attachment", filename: str) -> str:
+    folder = f"attachments/{attachment.conversation_id}/thumbnails"
+    return f"{folder}/{secrets.token_hex(16)}.webp"
+
+
+class Attachment(models.Model):
+    """A file uploaded to a conversation, then sent with one message.
+
+    Until it is sent (`message` is null) only its uploader can see it;
+    unsent uploads are pruned after a day. Deleting the message deletes
+    its attachments and their files.
+    """
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="attachments"
+    )
+    uploader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    message = models.ForeignKey(
+        Message,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    # As the uploader named it, cleaned (messaging.files.clean_name).
+    name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    # Detected from the content, never taken from the upload's headers.
+    content_type = models.CharField(max_length=100)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    thumbnail = models.FileField(upload_to=thumbnail_path, max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} in {self.conversation_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("api-v1:attachment_file", args=[self.pk])
+
+    @property
+    def is_image(self) -> bool:
+        # Only PNG, JPEG, GIF and WebP are ever stored as image/*.
+        return self.content_type.startswith("image/")
+
+    @property
+    def thumbnail_url(self) -> str | None:
+        if not self.thumbnail:
+            return None
+        return reverse("api-v1:attachment_thumbnail", args=[self.pk])
