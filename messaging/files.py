@@ -26,8 +26,9 @@ from django.conf import settings
 from PIL import Image, ImageOps
 
 from intranet.errors import ServiceError
+from messaging.models import THUMBNAIL_MAX
 
-THUMBNAIL_SIZE = 400
+THUMBNAIL_SIZE = THUMBNAIL_MAX
 MAX_NAME_LENGTH = 200
 _CHUNK = 64 * 1024
 _ORIENTATION = 0x0112  # the EXIF tag

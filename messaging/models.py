@@ -156,6 +156,23 @@ class Event(models.Model):
         return f"Event {self.pk} ({self.payload.get('type')})"
 
 
+# Thumbnails fit in a square this big (messaging.files makes them), and
+# show in a message at most this big (sharp on high-density screens).
+THUMBNAIL_MAX = 400
+THUMBNAIL_SHOWN_MAX = 320
+KIND_LABELS = {
+    "application/pdf": "PDF",
+    "text/plain": "TXT",
+    "application/zip": "ZIP",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOC",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLS",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PPT",
+    "application/vnd.oasis.opendocument.text": "ODT",
+    "application/vnd.oasis.opendocument.spreadsheet": "ODS",
+    "application/vnd.oasis.opendocument.presentation": "ODP",
+}
+
+
 def attachment_path(attachment: "Attachment", filename: str) -> str:
     # Never the uploader's name (kept in `name`): a random one, so paths
     # cannot be guessed, collide, or carry anything odd to the disk.
@@ -189,6 +206,8 @@ class Attachment(models.Model):
         on_delete=models.CASCADE,
         related_name="attachments",
     )
+    # Where the sender put it among the message's attachments.
+    position = models.PositiveSmallIntegerField(default=0)
     file = models.FileField(upload_to=attachment_path, max_length=200)
     # As the uploader named it, cleaned (messaging.files.clean_name).
     name = models.CharField(max_length=255)
@@ -210,6 +229,19 @@ class Attachment(models.Model):
     def is_image(self) -> bool:
         # Only PNG, JPEG, GIF and WebP are ever stored as image/*.
         return self.content_type.startswith("image/")
+
+    @property
+    def kind_label(self) -> str:
+        """A short label for a file's icon: PDF, TXT, DOC, …"""
+        return KIND_LABELS.get(self.content_type, "FILE")
+
+    @property
+    def shown_size(self) -> tuple[int, int]:
+        """The size a thumbnail shows at, for <img width height>, so the
+        page keeps its place while it loads (attachments.js alike)."""
+        width, height = self.width or 1, self.height or 1
+        scale = min(1.0, THUMBNAIL_SHOWN_MAX / max(width, height))
+        return max(1, round(width * scale)), max(1, round(height * scale))
 
     @property
     def thumbnail_url(self) -> str | None:

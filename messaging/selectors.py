@@ -20,9 +20,9 @@ from messaging.models import Attachment, Conversation, Event, Membership, Messag
 from profiles.models import User
 
 HISTORY_PAGE = 50
-# In upload order, as their sender attached them.
+# In the order their sender put them.
 MESSAGE_ATTACHMENTS = Prefetch(
-    "attachments", queryset=Attachment.objects.order_by("id")
+    "attachments", queryset=Attachment.objects.order_by("position", "id")
 )
 SYNC_LIMIT = 500
 # Event ids are taken at insert and become visible at commit, so a

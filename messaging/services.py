@@ -13,7 +13,15 @@ from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import (
+    Case,
+    F,
+    PositiveSmallIntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Concat, Greatest, Lower
 from django.http import Http404
 from django.template.defaultfilters import filesizeformat
@@ -294,10 +302,17 @@ def _attach(
         return []
     claimed = Attachment.objects.filter(
         pk__in=ids, uploader=sender, conversation=conversation, message__isnull=True
-    ).update(message=message)
+    ).update(
+        message=message,
+        # Uploads finish in any order; the message keeps the sender's.
+        position=Case(
+            *(When(pk=pk, then=Value(n)) for n, pk in enumerate(ids)),
+            output_field=PositiveSmallIntegerField(),
+        ),
+    )
     if claimed != len(ids):
         raise Http404("No such attachment.")
-    return list(Attachment.objects.filter(message=message).order_by("id"))
+    return list(Attachment.objects.filter(message=message).order_by("position"))
 
 
 def _same_send(existing: Message, conversation_id: int) -> tuple[Message, bool]:

@@ -220,18 +220,8 @@ def test_a_message_carries_its_attachments_to_everyone_on_commit(
     assert message.body == message.body_html == ""
     (call,) = published
     shapes = call["event"]["message"]["attachments"]
+    # In the order the sender gave, whatever order they were uploaded in.
     assert shapes == [
-        {
-            "id": photo.pk,
-            "name": "photo.png",
-            "size": photo.size,
-            "content_type": "image/png",
-            "is_image": True,
-            "width": 800,
-            "height": 600,
-            "url": f"/api/v1/attachments/{photo.pk}/file",
-            "thumbnail_url": f"/api/v1/attachments/{photo.pk}/thumbnail",
-        },
         {
             "id": notes.pk,
             "name": "notes.txt",
@@ -242,6 +232,17 @@ def test_a_message_carries_its_attachments_to_everyone_on_commit(
             "height": None,
             "url": f"/api/v1/attachments/{notes.pk}/file",
             "thumbnail_url": None,
+        },
+        {
+            "id": photo.pk,
+            "name": "photo.png",
+            "size": photo.size,
+            "content_type": "image/png",
+            "is_image": True,
+            "width": 800,
+            "height": 600,
+            "url": f"/api/v1/attachments/{photo.pk}/file",
+            "thumbnail_url": f"/api/v1/attachments/{photo.pk}/thumbnail",
         },
     ]
     # The replay log and the REST shape say the same.
@@ -543,3 +544,24 @@ def test_session_uploads_need_csrf(alice, direct):
     client.force_login(alice)
     assert post_file(client, direct, "a.txt", b"a").status_code == 403
     assert Attachment.objects.count() == 0
+
+
+def test_the_conversation_page_shows_thumbnails_and_file_cards(
+    client, alice, bob, carol, direct
+):
+    photo = upload(alice, direct, "harbour.png", image_bytes("PNG", (1200, 800)))
+    pdf = upload(alice, direct, "minutes.pdf", pdf_bytes())
+    message = send(alice, direct, "see", attachments=[photo, pdf])
+    client.force_login(bob)
+    html = client.get(f"/messages/{direct.pk}/").content.decode()
+    assert (
+        f'<img src="/api/v1/attachments/{photo.pk}/thumbnail" alt="harbour.png" '
+        'width="320" height="213" loading="lazy">'
+    ) in html
+    assert f'href="/api/v1/attachments/{pdf.pk}/file" download="minutes.pdf"' in html
+    assert '<span class="file-icon" aria-hidden="true">PDF</span>' in html
+    # The permalink page too; an outsider sees neither.
+    permalink = f"/messages/{direct.pk}/m/{message.pk}/"
+    assert "harbour.png" in client.get(permalink).content.decode()
+    client.force_login(carol)
+    assert client.get(permalink).status_code == 404
