@@ -153,9 +153,12 @@ class AttachmentTests(MessagingTestCase):
         expect(button).to_be_focused()
         with alice.expect_file_chooser() as chooser:
             alice.keyboard.press("Enter")
-        chooser.value.set_files(
-            [{"name": "cat.png", "mimeType": "image/png", "buffer": HTML}]
-        )
+        disguised: FilePayload = {
+            "name": "cat.png",
+            "mimeType": "image/png",
+            "buffer": HTML,
+        }
+        chooser.value.set_files([disguised])
         chip = pending_files(alice).first
         expect(chip).to_have_attribute("data-state", "failed")
         expect(chip).to_contain_text("Canteen cannot take this file")
