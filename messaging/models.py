@@ -219,6 +219,10 @@ class Attachment(models.Model):
     thumbnail = models.FileField(upload_to=thumbnail_path, max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
+    class Meta:
+        # As the sender put them, wherever a message's files are listed.
+        ordering = ["position", "id"]
+
     def __str__(self) -> str:
         return f"{self.name} in {self.conversation_id}"
 

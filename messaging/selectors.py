@@ -20,10 +20,6 @@ from messaging.models import Attachment, Conversation, Event, Membership, Messag
 from profiles.models import User
 
 HISTORY_PAGE = 50
-# In the order their sender put them.
-MESSAGE_ATTACHMENTS = Prefetch(
-    "attachments", queryset=Attachment.objects.order_by("position", "id")
-)
 SYNC_LIMIT = 500
 # Event ids are taken at insert and become visible at commit, so a
 # transaction that took a lower id can commit after a client saw a higher
@@ -55,7 +51,7 @@ def get_message_for_user(user: User, message_id: int) -> Message:
     message = (
         Message.objects.filter(pk=message_id, conversation__memberships__user=user)
         .select_related("sender", "conversation")
-        .prefetch_related(MESSAGE_ATTACHMENTS)
+        .prefetch_related("attachments")
         .first()
     )
     if message is None:
@@ -215,7 +211,7 @@ def message_history(
     base: QuerySet[Message] = (
         Message.objects.filter(conversation=conversation, thread_root__isnull=True)
         .select_related("sender")
-        .prefetch_related("reactions", "mentions", MESSAGE_ATTACHMENTS)
+        .prefetch_related("reactions", "mentions", "attachments")
         .annotate(reply_count=Count("replies"))
     )
     if around is not None:
@@ -233,7 +229,7 @@ def thread_messages(root: Message) -> list[Message]:
     return list(
         Message.objects.filter(thread_root=root)
         .select_related("sender")
-        .prefetch_related("reactions", "mentions", MESSAGE_ATTACHMENTS)
+        .prefetch_related("reactions", "mentions", "attachments")
         .order_by("id")
     )
 

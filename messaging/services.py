@@ -312,7 +312,7 @@ def _attach(
     )
     if claimed != len(ids):
         raise Http404("No such attachment.")
-    return list(Attachment.objects.filter(message=message).order_by("position"))
+    return list(Attachment.objects.filter(message=message))
 
 
 def _same_send(existing: Message, conversation_id: int) -> tuple[Message, bool]:

@@ -431,15 +431,17 @@ def test_upload_send_and_download_over_rest(client, alice, bob, carol, direct):
 
     response = client.post(
         f"/api/v1/conversations/{direct.pk}/messages",
-        {"client_id": "r1", "attachments": [photo["id"], doc["id"]]},
+        {"client_id": "r1", "attachments": [doc["id"], photo["id"]]},
         content_type="application/json",
     )
     assert response.status_code == 201, response.content
-    assert [a["id"] for a in response.json()["attachments"]] == [photo["id"], doc["id"]]
+    # In the order given, not the order uploaded.
+    assert [a["id"] for a in response.json()["attachments"]] == [doc["id"], photo["id"]]
 
     client.force_login(bob)
     page = client.get(f"/api/v1/conversations/{direct.pk}/messages").json()
-    assert page["messages"][0]["attachments"][0]["name"] == "photo.png"
+    names = [a["name"] for a in page["messages"][0]["attachments"]]
+    assert names == ["notes.txt", "photo.png"]
 
     image = client.get(photo["url"])
     assert image.status_code == 200
