@@ -149,6 +149,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             body=data.body,
             client_id=data.client_id,
             thread_id=data.thread,
+            attachment_ids=data.attachments,
         )
         payload = await database_sync_to_async(messaging_events.message_ack)(message)
         await self.send_json(payload)

@@ -271,6 +271,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploads live here but are never served from MEDIA_URL: every download
+# goes through an access-checked view (messaging.api). In production point
+# MEDIA_ROOT at a disk every web process shares.
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {
@@ -318,6 +321,13 @@ SILENCED_SYSTEM_CHECKS = [
 # Sending: a burst of MESSAGE_SEND_BURST messages, then this many a minute.
 MESSAGE_SEND_BURST = env_int("MESSAGE_SEND_BURST", 10)
 MESSAGE_SEND_PER_MINUTE = env_int("MESSAGE_SEND_PER_MINUTE", 60)
+
+# Attachments: the largest file, the largest image (decoding one takes about
+# 4 bytes a pixel of memory), and an upload rate limit like sending's.
+MAX_ATTACHMENT_BYTES = env_int("MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
+ATTACHMENT_UPLOAD_BURST = env_int("ATTACHMENT_UPLOAD_BURST", 20)
+ATTACHMENT_UPLOAD_PER_MINUTE = env_int("ATTACHMENT_UPLOAD_PER_MINUTE", 30)
 
 # Real-time: how often an open socket rechecks that its session still holds.
 SOCKET_SESSION_RECHECK_SECONDS = env_int("SOCKET_SESSION_RECHECK_SECONDS", 5)

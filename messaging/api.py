@@ -2,14 +2,17 @@
 through the selectors, call one service, answer JSON."""
 
 import datetime
-from typing import Any, Literal
+from collections.abc import AsyncIterator
+from typing import IO, Any, Literal
 
-from ninja import Field, Query, Router, Schema, Status
+from asgiref.sync import sync_to_async
+from django.http import FileResponse
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from intranet.api import Error, require_scope
 from intranet.types import AuthedRequest
 from messaging import events, selectors, services
-from messaging.models import Conversation
+from messaging.models import Attachment, Conversation
 
 router = Router(tags=["messaging"])
 
@@ -30,9 +33,10 @@ class ConversationIn(Schema):
 
 
 class MessageIn(Schema):
-    body: str
+    body: str = ""
     client_id: str = Field(..., min_length=1, max_length=64)
     thread: int | None = None
+    attachments: list[int] = Field(default_factory=list)
 
 
 class MessageEditIn(Schema):
@@ -158,8 +162,117 @@ def send_message(request: AuthedRequest, conversation_id: int, data: MessageIn):
         body=data.body,
         client_id=data.client_id,
         thread_id=data.thread,
+        attachment_ids=data.attachments,
     )
     return Status(201 if created else 200, events.message_data(message))
+
+
+@router.post(
+    "/conversations/{conversation_id}/attachments",
+    response={201: dict[str, Any], **ERRORS, 413: Error, 415: Error},
+)
+def upload_attachment(
+    request: AuthedRequest, conversation_id: int, file: File[UploadedFile]
+):
+    """Upload a file (multipart, field `file`) to send with a message.
+
+    What it is comes from its content: images (PNG, JPEG, GIF, WebP), PDF,
+    UTF-8 text, Office and OpenDocument files, zip. Send it by listing its
+    id in a message's `attachments` within a day.
+    """
+    require_scope(request, "write")
+    attachment = services.upload_attachment(
+        request.user,
+        conversation_id=conversation_id,
+        upload=file,
+        name=file.name or "",
+        size=file.size or 0,
+    )
+    return Status(201, events.attachment_data(attachment))
+
+
+# Served files may be anything a person uploaded: the browser must not
+# guess another type (nosniff), run anything in them, or let another site
+# embed them.
+SERVED_FILE_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; img-src 'self'; "
+    "style-src 'unsafe-inline'; sandbox",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    # Access can end (a deleted message, leaving): revalidate every time.
+    "Cache-Control": "private, no-cache",
+}
+
+
+async def _chunks(stream: IO[bytes], size: int = 64 * 1024) -> AsyncIterator[bytes]:
+    # An async iterator: Daphne then streams the file instead of Django
+    # reading all of it into memory first.
+    read = sync_to_async(stream.read, thread_sensitive=False)
+    while chunk := await read(size):
+        yield chunk
+
+
+def _serve(
+    stream: IO[bytes], *, content_type: str, name: str, inline: bool
+) -> FileResponse:
+    response = FileResponse(
+        stream, content_type=content_type, as_attachment=not inline, filename=name
+    )
+    # FileResponse took the length and Content-Disposition from the file
+    # and will close it; stream it asynchronously.
+    response.streaming_content = _chunks(stream)
+    for header, value in SERVED_FILE_HEADERS.items():
+        response[header] = value
+    return response
+
+
+def _served_type(attachment: Attachment) -> str:
+    if attachment.content_type == "text/plain":
+        return "text/plain; charset=utf-8"
+    return attachment.content_type
+
+
+@router.get("/attachments/{attachment_id}", response={200: dict[str, Any], **ERRORS})
+def get_attachment(request: AuthedRequest, attachment_id: int):
+    require_scope(request, "read")
+    attachment = selectors.get_attachment_for_user(request.user, attachment_id)
+    return events.attachment_data(attachment)
+
+
+@router.get(
+    "/attachments/{attachment_id}/file",
+    response={200: None, **ERRORS},
+    url_name="attachment_file",
+)
+def download_attachment(request: AuthedRequest, attachment_id: int):
+    """The file itself: images inline, everything else as a download."""
+    require_scope(request, "read")
+    attachment = selectors.get_attachment_for_user(request.user, attachment_id)
+    return _serve(
+        attachment.file.open("rb"),
+        content_type=_served_type(attachment),
+        name=attachment.name,
+        inline=attachment.is_image,
+    )
+
+
+@router.get(
+    "/attachments/{attachment_id}/thumbnail",
+    response={200: None, **ERRORS},
+    url_name="attachment_thumbnail",
+)
+def attachment_thumbnail(request: AuthedRequest, attachment_id: int):
+    """An image's thumbnail (WebP, at most 400 pixels a side)."""
+    require_scope(request, "read")
+    attachment = selectors.get_attachment_for_user(request.user, attachment_id)
+    if not attachment.thumbnail:
+        return Status(404, {"error": "That attachment has no thumbnail."})
+    return _serve(
+        attachment.thumbnail.open("rb"),
+        content_type="image/webp",
+        name=f"{attachment.name}.webp",
+        inline=True,
+    )
 
 
 @router.post(

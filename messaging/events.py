@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
-from messaging.models import Conversation, Message
+from messaging.models import Attachment, Conversation, Message
 
 if TYPE_CHECKING:
     from messaging.selectors import SyncResult
@@ -25,18 +25,39 @@ def person(user) -> dict[str, Any]:
     return {"id": user.pk, "name": user.display_name, "initials": user.initials}
 
 
+def attachment_data(attachment: Attachment) -> dict[str, Any]:
+    """The public shape of an attachment; its URLs check access."""
+    return {
+        "id": attachment.pk,
+        "name": attachment.name,
+        "size": attachment.size,
+        "content_type": attachment.content_type,
+        "is_image": attachment.is_image,
+        "width": attachment.width,
+        "height": attachment.height,
+        "url": attachment.get_absolute_url(),
+        "thumbnail_url": attachment.thumbnail_url,
+    }
+
+
 def message_data(
     message: Message,
     *,
     reactions: list[dict[str, Any]] | None = None,
     mentions: list[int] | None = None,
+    attachments: list[Attachment] | None = None,
 ) -> dict[str, Any]:
     """The public shape of a message (REST and socket alike).
 
-    Call with `sender` selected and `reactions` prefetched, or pass the
-    reactions (a new message has none, so nothing to query).
+    Call with `sender` selected and `reactions`, `mentions` and
+    `attachments` prefetched, or pass them (a new message has no
+    reactions, so nothing to query).
     """
     deleted = message.is_deleted
+    if deleted:
+        attachments = []
+    elif attachments is None:
+        attachments = list(message.attachments.all())
     return {
         "id": message.pk,
         "conversation": message.conversation_id,
@@ -56,6 +77,7 @@ def message_data(
         else reactions
         if reactions is not None
         else reaction_summary(message),
+        "attachments": [attachment_data(a) for a in attachments],
     }
 
 
@@ -67,13 +89,20 @@ def reaction_summary(message: Message) -> list[dict[str, Any]]:
 
 
 def message_new(
-    message: Message, *, accepted_at: float, mentions: list[int]
+    message: Message,
+    *,
+    accepted_at: float,
+    mentions: list[int],
+    attachments: list[Attachment],
 ) -> dict[str, Any]:
     # accepted_at (server clock, seconds) lets benchmarks measure delivery.
-    # A new message has no reactions and known mentions: nothing to query.
+    # A new message has no reactions, and known mentions and attachments:
+    # nothing to query.
     return {
         "type": "message.new",
-        "message": message_data(message, reactions=[], mentions=mentions),
+        "message": message_data(
+            message, reactions=[], mentions=mentions, attachments=attachments
+        ),
         "accepted_at": accepted_at,
     }
 
@@ -181,6 +210,7 @@ class MessageSend(Inbound):
     body: StrictStr
     client_id: StrictStr = Field(min_length=1, max_length=64)  # type: ignore[assignment]
     thread: StrictInt | None = None
+    attachments: list[StrictInt] = Field(default_factory=list)
 
 
 class MessageEdit(Inbound):

@@ -1,5 +1,9 @@
+import secrets
+from pathlib import PurePath
+
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -150,3 +154,101 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"Event {self.pk} ({self.payload.get('type')})"
+
+
+# Thumbnails fit in a square this big (messaging.files makes them), and
+# show in a message at most this big (sharp on high-density screens).
+THUMBNAIL_MAX = 400
+THUMBNAIL_SHOWN_MAX = 320
+KIND_LABELS = {
+    "application/pdf": "PDF",
+    "text/plain": "TXT",
+    "application/zip": "ZIP",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOC",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLS",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PPT",
+    "application/vnd.oasis.opendocument.text": "ODT",
+    "application/vnd.oasis.opendocument.spreadsheet": "ODS",
+    "application/vnd.oasis.opendocument.presentation": "ODP",
+}
+
+
+def attachment_path(attachment: "Attachment", filename: str) -> str:
+    # Never the uploader's name (kept in `name`): a random one, so paths
+    # cannot be guessed, collide, or carry anything odd to the disk.
+    suffix = PurePath(filename).suffix
+    return f"attachments/{attachment.conversation_id}/{secrets.token_hex(16)}{suffix}"
+
+
+def thumbnail_path(attachment: "Attachment", filename: str) -> str:
+    folder = f"attachments/{attachment.conversation_id}/thumbnails"
+    return f"{folder}/{secrets.token_hex(16)}.webp"
+
+
+class Attachment(models.Model):
+    """A file uploaded to a conversation, then sent with one message.
+
+    Until it is sent (`message` is null) only its uploader can see it;
+    unsent uploads are pruned after a day. Deleting the message deletes
+    its attachments and their files.
+    """
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="attachments"
+    )
+    uploader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    message = models.ForeignKey(
+        Message,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    # Where the sender put it among the message's attachments.
+    position = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    # As the uploader named it, cleaned (messaging.files.clean_name).
+    name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    # Detected from the content, never taken from the upload's headers.
+    content_type = models.CharField(max_length=100)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    thumbnail = models.FileField(upload_to=thumbnail_path, max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        # As the sender put them, wherever a message's files are listed.
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} in {self.conversation_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("api-v1:attachment_file", args=[self.pk])
+
+    @property
+    def is_image(self) -> bool:
+        # Only PNG, JPEG, GIF and WebP are ever stored as image/*.
+        return self.content_type.startswith("image/")
+
+    @property
+    def kind_label(self) -> str:
+        """A short label for a file's icon: PDF, TXT, DOC, …"""
+        return KIND_LABELS.get(self.content_type, "FILE")
+
+    @property
+    def shown_size(self) -> tuple[int, int]:
+        """The size a thumbnail shows at, for <img width height>, so the
+        page keeps its place while it loads (attachments.js alike)."""
+        width, height = self.width or 1, self.height or 1
+        scale = min(1.0, THUMBNAIL_SHOWN_MAX / max(width, height))
+        return max(1, round(width * scale)), max(1, round(height * scale))
+
+    @property
+    def thumbnail_url(self) -> str | None:
+        if not self.thumbnail:
+            return None
+        return reverse("api-v1:attachment_thumbnail", args=[self.pk])

@@ -11,6 +11,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
 )
@@ -18,7 +19,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from messaging import events, search
-from messaging.models import Conversation, Event, Membership, Message
+from messaging.models import Attachment, Conversation, Event, Membership, Message
 from profiles.models import User
 
 HISTORY_PAGE = 50
@@ -58,11 +59,29 @@ def get_message_for_user(user: User, message_id: int) -> Message:
     message = (
         Message.objects.filter(pk=message_id, conversation__memberships__user=user)
         .select_related("sender", "conversation")
+        .prefetch_related("attachments")
         .first()
     )
     if message is None:
         raise Http404("No such message.")
     return message
+
+
+def get_attachment_for_user(user: User, attachment_id: int) -> Attachment:
+    """Return an attachment `user` may download; Http404 otherwise.
+
+    That is one sent with a message (not deleted) in one of `user`'s
+    conversations, or `user`'s own upload not sent yet.
+    """
+    attachment = Attachment.objects.filter(
+        Q(message__isnull=False, message__deleted_at__isnull=True)
+        | Q(message__isnull=True, uploader=user),
+        pk=attachment_id,
+        conversation__memberships__user=user,
+    ).first()
+    if attachment is None:
+        raise Http404("No such attachment.")
+    return attachment
 
 
 def is_member(user_id: int, conversation_id: int) -> bool:
@@ -232,7 +251,7 @@ def message_history(
     base: QuerySet[Message] = (
         Message.objects.filter(conversation=conversation, thread_root__isnull=True)
         .select_related("sender")
-        .prefetch_related("reactions", "mentions")
+        .prefetch_related("reactions", "mentions", "attachments")
         .annotate(reply_count=Count("replies"))
     )
     if around is not None:
@@ -250,7 +269,7 @@ def thread_messages(root: Message) -> list[Message]:
     return list(
         Message.objects.filter(thread_root=root)
         .select_related("sender")
-        .prefetch_related("reactions", "mentions")
+        .prefetch_related("reactions", "mentions", "attachments")
         .order_by("id")
     )
 

@@ -6,22 +6,40 @@ replay log), and published on commit: durable before live.
 
 import datetime
 import time
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import IO, Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Value
+from django.db.models import (
+    Case,
+    F,
+    PositiveSmallIntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Concat, Greatest, Lower
 from django.http import Http404
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from intranet.errors import ServiceError
 from intranet.markdown import mentioned_names, render_markdown
 from intranet.ratelimit import take_token
 from intranet.realtime import publish, user_group
-from messaging import events
-from messaging.models import Conversation, Event, Membership, Message, Reaction
+from messaging import events, files
+from messaging.models import (
+    Attachment,
+    Conversation,
+    Event,
+    Membership,
+    Message,
+    Reaction,
+)
 from messaging.selectors import (
     get_conversation_for_user,
     get_message_for_user,
@@ -35,6 +53,7 @@ from profiles.models import User
 
 MAX_GROUP_SIZE = 100
 MAX_TITLE_LENGTH = 100
+MAX_ATTACHMENTS_PER_MESSAGE = 10
 
 
 def _record(conversation_id: int, payload: dict[str, Any]) -> dict[str, Any]:
@@ -54,9 +73,9 @@ def publish_on_commit(payload: dict[str, Any], group: str) -> None:
     transaction.on_commit(lambda: publish(payload, groups=[group]))
 
 
-def _clean_body(body: str) -> str:
+def _clean_body(body: str, *, allow_empty: bool = False) -> str:
     body = body.strip()
-    if not body:
+    if not body and not allow_empty:
         raise ServiceError("empty", "A message cannot be empty.")
     if len(body) > events.MAX_BODY_LENGTH:
         raise ServiceError(
@@ -194,11 +213,14 @@ def send_message(
     body: str,
     client_id: str,
     thread_id: int | None = None,
+    attachment_ids: Sequence[int] = (),
 ) -> tuple[Message, bool]:
     """Store a message and publish `message.new`; return (message, created).
 
     A repeated `client_id` from the same sender returns the stored message
     with created=False, so a client can retry a send it is unsure of.
+    `attachment_ids` are the sender's own unsent uploads to this
+    conversation (Http404 for any other); with them the body may be empty.
     """
     conversation = get_conversation_for_user(sender, conversation_id)
     client_id = client_id.strip()
@@ -206,8 +228,15 @@ def send_message(
         raise ServiceError("invalid", "client_id must be 1 to 64 characters.")
     existing = Message.objects.filter(sender=sender, client_id=client_id).first()
     if existing is not None:
+        # Before the attachments are checked: a retry's are already sent.
         return _same_send(existing, conversation.pk)
-    body = _clean_body(body)
+    attachment_ids = list(dict.fromkeys(attachment_ids))
+    if len(attachment_ids) > MAX_ATTACHMENTS_PER_MESSAGE:
+        raise ServiceError(
+            "too_many_attachments",
+            f"A message can have at most {MAX_ATTACHMENTS_PER_MESSAGE} attachments.",
+        )
+    body = _clean_body(body, allow_empty=bool(attachment_ids))
     take_token(
         "message.send",
         sender.pk,
@@ -222,7 +251,7 @@ def send_message(
                 "not_found", "That thread is not in this conversation.", status=404
             )
         root = root.thread_root or root  # replies to replies join the thread
-    html, mentioned = _render(body, conversation.pk)
+    html, mentioned = _render(body, conversation.pk) if body else ("", set())
     accepted_at = time.time()
     try:
         with transaction.atomic():
@@ -241,6 +270,7 @@ def send_message(
             )
             if mentioned:
                 message.mentions.set(mentioned)
+            attachments = _attach(sender, conversation, message, attachment_ids)
             # Writing a message means having read up to it.
             Membership.objects.filter(conversation=conversation, user=sender).update(
                 last_read_id=Greatest(F("last_read_id"), message.pk)
@@ -248,7 +278,10 @@ def send_message(
             _record(
                 conversation.pk,
                 events.message_new(
-                    message, accepted_at=accepted_at, mentions=sorted(mentioned)
+                    message,
+                    accepted_at=accepted_at,
+                    mentions=sorted(mentioned),
+                    attachments=attachments,
                 ),
             )
     except IntegrityError:
@@ -256,6 +289,31 @@ def send_message(
         existing = Message.objects.get(sender=sender, client_id=client_id)
         return _same_send(existing, conversation.pk)
     return message, True
+
+
+def _attach(
+    sender: User, conversation: Conversation, message: Message, ids: list[int]
+) -> list[Attachment]:
+    """Attach the sender's unsent uploads `ids` to `message`.
+
+    Call inside transaction.atomic(): Http404 rolls the message back. The
+    update claims each upload at most once, even for two sends at once.
+    """
+    if not ids:
+        return []
+    claimed = Attachment.objects.filter(
+        pk__in=ids, uploader=sender, conversation=conversation, message__isnull=True
+    ).update(
+        message=message,
+        # Uploads finish in any order; the message keeps the sender's.
+        position=Case(
+            *(When(pk=pk, then=Value(n)) for n, pk in enumerate(ids)),
+            output_field=PositiveSmallIntegerField(),
+        ),
+    )
+    if claimed != len(ids):
+        raise Http404("No such attachment.")
+    return list(Attachment.objects.filter(message=message))
 
 
 def _same_send(existing: Message, conversation_id: int) -> tuple[Message, bool]:
@@ -303,8 +361,96 @@ def delete_message(user: User, *, message_id: int) -> Message:
         message.save(update_fields=["deleted_at", "body", "body_html"])
         message.reactions.all().delete()
         message.mentions.clear()
+        _delete_attachments(Attachment.objects.filter(message=message))
         _record(message.conversation_id, events.message_deleted(message))
     return message
+
+
+def _delete_attachments(attachments: "QuerySet[Attachment]") -> int:
+    """Delete `attachments` now and their files once that commits.
+
+    Files go after the commit: a rollback must not leave rows whose files
+    are gone. A crash in between leaves only unreferenced files.
+    """
+    stored = [
+        name
+        for a in attachments.only("file", "thumbnail")
+        for name in (a.file.name, a.thumbnail.name)
+        if name
+    ]
+    deleted, _ = attachments.delete()
+
+    def remove_files() -> None:
+        for name in stored:
+            default_storage.delete(name)
+
+    transaction.on_commit(remove_files)
+    return deleted
+
+
+def upload_attachment(
+    user: User, *, conversation_id: int, upload: IO[bytes], name: str, size: int
+) -> Attachment:
+    """Store a file `user` uploads to a conversation, not yet sent.
+
+    The content decides what it is (messaging.files); an image gets its
+    size and a thumbnail. Send it with send_message(attachment_ids=...).
+    """
+    conversation = get_conversation_for_user(user, conversation_id)
+    take_token(
+        "attachment.upload",
+        user.pk,
+        burst=settings.ATTACHMENT_UPLOAD_BURST,
+        per_minute=settings.ATTACHMENT_UPLOAD_PER_MINUTE,
+    )
+    limit = settings.MAX_ATTACHMENT_BYTES
+    if size > limit:
+        raise ServiceError(
+            "too_large",
+            f"Files can be at most {_megabytes(limit)} "
+            f"(this one is {_megabytes(size)}).",
+            status=413,
+        )
+    if size == 0:
+        raise ServiceError("empty", "That file is empty.")
+    name = files.clean_name(name)
+    inspected = files.inspect(upload, name)
+    attachment = Attachment(
+        conversation=conversation,
+        uploader=user,
+        name=name,
+        size=size,
+        content_type=inspected.kind.content_type,
+        width=inspected.width,
+        height=inspected.height,
+    )
+    upload.seek(0)
+    attachment.file.save(f"upload{inspected.extension}", File(upload), save=False)
+    try:
+        if inspected.thumbnail is not None:
+            attachment.thumbnail.save(
+                "thumbnail.webp", ContentFile(inspected.thumbnail), save=False
+            )
+        attachment.save()
+    except BaseException:
+        # No row points at the files: do not leave them behind.
+        for field in (attachment.file, attachment.thumbnail):
+            if field:
+                field.delete(save=False)
+        raise
+    return attachment
+
+
+def _megabytes(size: int) -> str:
+    return filesizeformat(size).replace("\xa0", " ")
+
+
+def prune_unsent_attachments(*, before: datetime.datetime) -> int:
+    """Delete uploads never sent with a message and made before `before`."""
+    with transaction.atomic():
+        return _delete_attachments(
+            Attachment.objects.filter(message__isnull=True, created_at__lt=before)
+        )
 
 
 def toggle_reaction(user: User, *, message_id: int, emoji: str, add: bool) -> Message:

@@ -1,5 +1,6 @@
 """Pages for conversations: parse, check access, call one service, render."""
 
+from django.conf import settings
 from django.contrib import messages as flash
 from django.db.models import Q
 from django.http import Http404
@@ -78,6 +79,7 @@ def _conversation_page(request: AuthedRequest, conversation_id: int, *, around=N
             ),
             "cursor": cursor,
             "quick_reactions": QUICK_REACTIONS,
+            "max_attachment_bytes": settings.MAX_ATTACHMENT_BYTES,
             "has_older": bool(history)
             and conversation.messages.filter(
                 id__lt=history[0].pk, thread_root__isnull=True

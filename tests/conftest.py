@@ -1,6 +1,8 @@
+import tempfile
 import uuid
 
 import pytest
+from django.test import override_settings
 
 from tests.base import make_people
 
@@ -14,6 +16,19 @@ def _own_cache_namespace(settings):
     """
     default = {**settings.CACHES["default"], "KEY_PREFIX": uuid.uuid4().hex}
     settings.CACHES = {**settings.CACHES, "default": default}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _temporary_media_root():
+    """Keep uploads of the whole run in a temporary folder, not the repo.
+
+    Session-wide, so the Daphne process browser tests fork sees it too.
+    """
+    with (
+        tempfile.TemporaryDirectory(prefix="canteen-media-") as media,
+        override_settings(MEDIA_ROOT=media),
+    ):
+        yield media
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 its audience."""
 
 import asyncio
+import io
 
 import pytest
 from channels.db import database_sync_to_async
@@ -11,6 +12,7 @@ from intranet.asgi import application
 from messaging import services
 from messaging.models import Message
 from tests.base import make_people, session_cookie_for, socket_headers
+from tests.messaging.files import image_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -185,6 +187,66 @@ async def test_empty_and_oversized_bodies_get_errors_with_the_client_id(chat):
         )
         error = await ws["alice"].receive_json_from()
         assert (error["code"], error["client_id"]) == (code, code)
+
+
+async def test_attachments_go_out_with_a_socket_send_and_strangers_get_404(chat):
+    people, direct, ws = chat
+    alice, bob = people["alice"], people["bob"]
+
+    def upload(user, name, content):
+        return services.upload_attachment(
+            user,
+            conversation_id=direct.pk,
+            upload=io.BytesIO(content),
+            name=name,
+            size=len(content),
+        ).pk
+
+    photo = await database_sync_to_async(upload)(alice, "photo.png", image_bytes())
+    bobs = await database_sync_to_async(upload)(bob, "bobs.txt", b"bob's")
+    send = {
+        "type": "message.send",
+        "conversation": direct.pk,
+        "body": "",
+        "client_id": "with-photo",
+        "attachments": [photo],
+    }
+    # Someone else's upload, or ids that are not lists of ints: refused with
+    # the client_id, nothing stored.
+    for attachments, code in (
+        ([bobs], "not_found"),
+        ([photo, bobs], "not_found"),
+        (["1"], "invalid"),
+        (photo, "invalid"),
+    ):
+        await ws["alice"].send_json_to({**send, "attachments": attachments})
+        error = await receive_type(ws["alice"], "error")
+        assert (error["code"], error["client_id"]) == (code, "with-photo")
+    assert await database_sync_to_async(Message.objects.count)() == 0
+
+    # Sent twice (a retry after a reconnect): one message, one event.
+    for _ in range(2):
+        await ws["alice"].send_json_to(send)
+        ack = await receive_type(ws["alice"], "message.ack")
+        assert [a["id"] for a in ack["message"]["attachments"]] == [photo]
+    new = await receive_type(ws["bob"], "message.new")
+    (shape,) = new["message"]["attachments"]
+    assert (shape["name"], shape["is_image"]) == ("photo.png", True)
+    assert shape["thumbnail_url"] == f"/api/v1/attachments/{photo}/thumbnail"
+    assert await ws["bob"].receive_nothing(timeout=0.3)
+    assert await database_sync_to_async(Message.objects.count)() == 1
+
+    # carol cannot send it into a conversation of her own either.
+    own = await database_sync_to_async(services.get_or_create_direct)(
+        people["carol"], other_id=bob.pk
+    )
+    await ws["carol"].send_json_to(
+        {**send, "conversation": own.pk, "client_id": "carol", "body": "mine now"}
+    )
+    error = await receive_type(ws["carol"], "error")
+    assert error["client_id"] == "carol"
+    assert error["message"] == "No such attachment."
+    assert await database_sync_to_async(Message.objects.count)() == 1
 
 
 async def test_typing_reaches_others_but_not_the_typist(chat):

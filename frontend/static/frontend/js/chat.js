@@ -4,6 +4,7 @@
 // every handler is idempotent, so a replayed event (sync) changes nothing.
 import { on, onStatus, send } from "./socket.js";
 import { memberNames, presenceDot } from "./presence.js";
+import { renderAttachments, setUpAttachments } from "./attachments.js";
 
 const me = Number(document.body.dataset.me);
 const sidebar = document.querySelector("[data-conversation-list]");
@@ -168,6 +169,10 @@ function setUpConversation() {
   const threadList = panel.querySelector("[data-thread-messages]");
   const threadComposer = panel.querySelector("[data-thread-composer]");
   const older = root.querySelector("[data-load-older]");
+  // Files waiting in the composer (attachments.js).
+  const files = setUpAttachments(composer, {
+    conversationId, api, dropZone: root, onError: showComposerError,
+  });
 
   // Sends not yet confirmed by the server, by client_id. They are re-sent
   // with the same client_id after a reconnect; the server stores one copy.
@@ -311,6 +316,7 @@ function setUpConversation() {
         el.querySelector(".msg-main").append(actions);
       }
     }
+    renderAttachments(el, m.deleted ? [] : m.attachments);
     renderReactions(el.querySelector(".reactions"), m.reactions);
     if (m.sender.id !== me) {
       for (const own of el.querySelectorAll("[data-own]")) own.remove();
@@ -326,7 +332,7 @@ function setUpConversation() {
     return fillMessage(template.content.firstElementChild.cloneNode(true), m);
   }
 
-  function renderEcho(body, clientId) {
+  function renderEcho(body, clientId, attachments = []) {
     const el = template.content.firstElementChild.cloneNode(true);
     el.classList.add("pending", "mine");
     el.dataset.clientId = clientId;
@@ -337,7 +343,8 @@ function setUpConversation() {
     el.querySelector(".msg-time time").textContent = "Sending…";
     const p = document.createElement("p");
     p.textContent = body; // shown as plain text until the server renders it
-    el.querySelector(".msg-body").append(p);
+    if (body) el.querySelector(".msg-body").append(p);
+    renderAttachments(el, attachments);
     el.querySelector(".msg-actions").remove();
     return el;
   }
@@ -573,7 +580,9 @@ function setUpConversation() {
   on("hello", () => {
     list.setAttribute("aria-busy", "true");
     send({ type: "sync", since: cursor });
-    for (const [clientId, entry] of pending) sendMessage(entry.body, entry.thread, clientId);
+    for (const [clientId, entry] of pending) {
+      sendMessage(entry.body, entry.thread, clientId, entry.attachments);
+    }
   });
 
   on("sync.batch", (batch) => {
@@ -631,30 +640,39 @@ function setUpConversation() {
       el.classList.add("pending");
       time.textContent = "Sending…";
       pending.set(el.dataset.clientId, entry);
-      sendMessage(entry.body, entry.thread, el.dataset.clientId);
+      sendMessage(entry.body, entry.thread, el.dataset.clientId, entry.attachments);
     });
     el.querySelector(".msg-head").append(retry);
   }
 
-  function sendMessage(body, thread, clientId) {
+  function sendMessage(body, thread, clientId, attachments = []) {
     send({
       type: "message.send", conversation: conversationId, body, client_id: clientId,
       ...(thread ? { thread } : {}),
+      ...(attachments.length ? { attachments } : {}),
     });
   }
 
   function submitFrom(form, container, thread) {
     const textarea = form.querySelector("textarea");
     const body = textarea.value.trim();
-    if (!body) return;
+    const withFiles = form === composer ? files : null;
+    const notReady = withFiles?.check();
+    if (notReady) {
+      showComposerError(notReady);
+      return;
+    }
+    if (!body && !withFiles?.count()) return;
+    const shapes = withFiles ? withFiles.take() : [];
+    const attachments = shapes.map((a) => a.id);
     const clientId = newClientId();
-    const element = renderEcho(body, clientId);
+    const element = renderEcho(body, clientId, shapes);
     container.querySelector("[data-chat-start]")?.remove();
     container.append(element);
     groupRuns(container);
-    pending.set(clientId, { body, thread, element });
+    pending.set(clientId, { body, thread, element, attachments });
     // If the socket is down this goes out on reconnect (the "hello" handler).
-    sendMessage(body, thread, clientId);
+    sendMessage(body, thread, clientId, attachments);
     textarea.value = "";
     autoGrow(textarea);
     if (lastTypingSent) send({ type: "typing.stop", conversation: conversationId });

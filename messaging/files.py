@@ -1,0 +1,315 @@
+"""What an uploaded file really is, decided by its content.
+
+Neither the name nor the browser's Content-Type is trusted: images are
+recognised by their signature and then decoded with Pillow (only the four
+formats Canteen shows, so no other decoder is ever reached); a few other
+types are recognised by their signature or, for text, by decoding all of
+it. The name must then agree with what the content is, because a file is
+downloaded under its name: "notes.html" that is plain text would open as
+a web page from the reader's disk.
+
+Raises ServiceError with a sentence for people; never anything else for a
+bad file.
+"""
+
+import codecs
+import io
+import re
+import unicodedata
+import warnings
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import IO
+
+from django.conf import settings
+from PIL import Image, ImageOps
+
+from intranet.errors import ServiceError
+from messaging.models import THUMBNAIL_MAX
+
+THUMBNAIL_SIZE = THUMBNAIL_MAX
+MAX_NAME_LENGTH = 200
+_CHUNK = 64 * 1024
+_ORIENTATION = 0x0112  # the EXIF tag
+
+
+@dataclass(frozen=True)
+class Kind:
+    content_type: str
+    label: str
+    # The first is what stored files get; any of them may name an upload.
+    extensions: tuple[str, ...]
+    is_image: bool = False
+
+
+# Pillow format name -> kind. Shown inline (thumbnails, full view).
+IMAGE_KINDS = {
+    "PNG": Kind("image/png", "a PNG image", (".png",), is_image=True),
+    "JPEG": Kind(
+        "image/jpeg", "a JPEG image", (".jpg", ".jpeg", ".jfif"), is_image=True
+    ),
+    "GIF": Kind("image/gif", "a GIF image", (".gif",), is_image=True),
+    "WEBP": Kind("image/webp", "a WebP image", (".webp",), is_image=True),
+}
+# A photo renamed from .jpg to .png is still the photo: among images, any
+# image name goes (the stored file and the served type follow the content).
+IMAGE_EXTENSIONS = frozenset(e for k in IMAGE_KINDS.values() for e in k.extensions)
+
+PDF = Kind("application/pdf", "a PDF document", (".pdf",))
+TEXT = Kind(
+    "text/plain",
+    "plain text",
+    # Only names that no program runs or renders as a page when opened.
+    (
+        *(".txt", ".text", ".md", ".markdown", ".csv", ".tsv", ".log", ".json"),
+        *(".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf", ".sql", ".diff"),
+        ".patch",
+    ),
+)
+ZIP = Kind("application/zip", "a zip archive", (".zip",))
+OFFICE = {
+    "word/": Kind(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "a Word document",
+        (".docx",),
+    ),
+    "xl/": Kind(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "an Excel workbook",
+        (".xlsx",),
+    ),
+    "ppt/": Kind(
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "a PowerPoint presentation",
+        (".pptx",),
+    ),
+}
+OPENDOCUMENT = {
+    "application/vnd.oasis.opendocument.text": Kind(
+        "application/vnd.oasis.opendocument.text", "an OpenDocument text", (".odt",)
+    ),
+    "application/vnd.oasis.opendocument.spreadsheet": Kind(
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "an OpenDocument spreadsheet",
+        (".ods",),
+    ),
+    "application/vnd.oasis.opendocument.presentation": Kind(
+        "application/vnd.oasis.opendocument.presentation",
+        "an OpenDocument presentation",
+        (".odp",),
+    ),
+}
+
+ACCEPTED = (
+    "images (PNG, JPEG, GIF, WebP), PDFs, plain text, Word, Excel, PowerPoint "
+    "and OpenDocument files, and zip archives"
+)
+
+# The WHATWG MIME Sniffing standard's "binary data bytes": no text has them.
+_BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
+# Its patterns for HTML and XML, at the start after whitespace, followed by
+# a space or ">". Text like this is refused: some browser or program will
+# take it for a page.
+_MARKUP = re.compile(
+    rb"^[\t\n\x0c\r ]*(?:<!DOCTYPE HTML|<HTML|<HEAD|<SCRIPT|<IFRAME|<H1|<DIV"
+    rb"|<FONT|<TABLE|<A|<STYLE|<TITLE|<B|<BODY|<BR|<P|<!--|<\?XML|<SVG)"
+    rb"(?:[ >\t\n\x0c\r]|$)",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Inspected:
+    kind: Kind
+    width: int | None = None
+    height: int | None = None
+    thumbnail: bytes | None = None
+
+    @property
+    def extension(self) -> str:
+        return self.kind.extensions[0]
+
+
+def clean_name(name: str) -> str:
+    """Return a file name safe to show and to send back in a header."""
+    name = PurePath(name.replace("\\", "/")).name
+    name = unicodedata.normalize("NFC", name)
+    # Control and format characters (newlines, bidi overrides) would spoof
+    # or break the name where it is shown.
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip()
+    name = name.lstrip(".") or "file"
+    if len(name) > MAX_NAME_LENGTH:
+        suffix = PurePath(name).suffix[:20]
+        name = name[: MAX_NAME_LENGTH - len(suffix)] + suffix
+    return name
+
+
+def inspect(file: IO[bytes], name: str) -> Inspected:
+    """Return what `file` is, or raise ServiceError when it is not
+    something Canteen accepts or its `name` says it is something else."""
+    file.seek(0)
+    head = file.read(_CHUNK)
+    file.seek(0)
+    image_format = _image_format(head)
+    if image_format is not None:
+        inspected = _inspect_image(file, image_format)
+    else:
+        kind = _document_kind(file, head)
+        if kind is None:
+            raise ServiceError(
+                "unsupported_type",
+                f"Canteen cannot take this file: it accepts {ACCEPTED}.",
+                status=415,
+            )
+        inspected = Inspected(kind)
+    _check_name(inspected.kind, name)
+    return inspected
+
+
+def _check_name(kind: Kind, name: str) -> None:
+    extension = PurePath(name).suffix.lower()
+    if not extension:
+        return  # no claim to contradict
+    allowed = IMAGE_EXTENSIONS if kind.is_image else frozenset(kind.extensions)
+    if extension not in allowed:
+        raise ServiceError(
+            "type_mismatch",
+            f"“{name}” is {kind.label}, but its name ends in {extension}. "
+            f"Rename it to end in {kind.extensions[0]} and try again.",
+            status=415,
+        )
+
+
+def _image_format(head: bytes) -> str | None:
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "GIF"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WEBP"
+    return None
+
+
+def _bad_image() -> ServiceError:
+    return ServiceError(
+        "bad_image", "This image could not be read: the file may be damaged."
+    )
+
+
+def _inspect_image(file: IO[bytes], image_format: str) -> Inspected:
+    """Decode the image (proving it is one) and make its thumbnail."""
+    limit = settings.MAX_IMAGE_PIXELS
+    with warnings.catch_warnings():
+        # Pillow warns past its own pixel limit and raises past twice that;
+        # both mean "too big" here, before anything is decoded.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(file, formats=[image_format]) as image:
+                width, height = image.size
+                if width * height > limit:
+                    raise ServiceError(
+                        "image_too_large",
+                        f"Images can be at most {limit / 1_000_000:g} megapixels "
+                        f"(this one is {width:,} by {height:,} pixels).",
+                    )
+                # JPEG decodes at a fraction of its size when that is all a
+                # thumbnail needs: less memory and time for big photos.
+                image.draft("RGB", (THUMBNAIL_SIZE * 2, THUMBNAIL_SIZE * 2))
+                image.load()
+                thumbnail, (width, height) = _thumbnail(image, (width, height))
+        except ServiceError:
+            raise
+        except (
+            Image.DecompressionBombError,
+            Image.DecompressionBombWarning,
+        ):
+            raise ServiceError(
+                "image_too_large",
+                f"Images can be at most {limit / 1_000_000:g} megapixels.",
+            ) from None
+        except (OSError, SyntaxError, ValueError, EOFError, MemoryError):
+            # Pillow reports a truncated or corrupt file with any of these.
+            raise _bad_image() from None
+    return Inspected(
+        IMAGE_KINDS[image_format], width=width, height=height, thumbnail=thumbnail
+    )
+
+
+def _thumbnail(
+    image: Image.Image, size: tuple[int, int]
+) -> tuple[bytes, tuple[int, int]]:
+    """Return a WebP thumbnail and the image's size as people see it."""
+    width, height = size
+    if image.getexif().get(_ORIENTATION) in (5, 6, 7, 8):
+        # A quarter turn by its EXIF orientation, as browsers show it.
+        width, height = height, width
+    upright = ImageOps.exif_transpose(image)
+    has_alpha = upright.mode in ("RGBA", "LA", "PA") or (
+        upright.mode == "P" and "transparency" in upright.info
+    )
+    upright = upright.convert("RGBA" if has_alpha else "RGB")
+    upright.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    upright.save(out, format="WEBP", quality=80, method=4)
+    return out.getvalue(), (width, height)
+
+
+def _document_kind(file: IO[bytes], head: bytes) -> Kind | None:
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"PK\x03\x04"):
+        return _zip_kind(file)
+    if _is_text(file, head):
+        return TEXT
+    return None
+
+
+def _zip_kind(file: IO[bytes]) -> Kind | None:
+    """Tell an Office or OpenDocument file from a plain zip archive.
+
+    Reads the archive's directory and at most one small member; nothing
+    is unpacked, so a zip bomb stays packed.
+    """
+    try:
+        with zipfile.ZipFile(file) as archive:
+            names = archive.namelist()
+            if "mimetype" in names:
+                with archive.open("mimetype") as member:
+                    declared = member.read(100).decode("ascii", "replace").strip()
+                if declared in OPENDOCUMENT:
+                    return OPENDOCUMENT[declared]
+            if "[Content_Types].xml" in names:
+                for prefix, kind in OFFICE.items():
+                    if any(n.startswith(prefix) for n in names):
+                        return kind
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+        return None
+    except (EOFError, NotImplementedError, RuntimeError):
+        # Truncated, an unknown compression method, or encrypted.
+        return None
+    finally:
+        file.seek(0)
+    return ZIP
+
+
+def _is_text(file: IO[bytes], head: bytes) -> bool:
+    """True when all of `file` is UTF-8 text without control bytes and
+    does not start like a web page."""
+    if _MARKUP.match(head.removeprefix(codecs.BOM_UTF8)):
+        return False
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+    file.seek(0)
+    try:
+        while chunk := file.read(_CHUNK):
+            if _BINARY_BYTES.search(chunk):
+                return False
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    finally:
+        file.seek(0)
+    return True
