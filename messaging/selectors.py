@@ -385,6 +385,7 @@ def search_messages(
         .prefetch_related(
             "reactions",
             "mentions",
+            "attachments",
             # Titles: only untitled conversations are named after members.
             Prefetch(
                 "conversation__memberships",

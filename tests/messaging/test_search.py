@@ -334,12 +334,13 @@ def test_a_page_takes_the_same_queries_however_many_hits(
         for n in range(3):
             message = say(alice, conversation, f"budget {n} for @**Bob Brown**")
             services.toggle_reaction(bob, message_id=message.pk, emoji="👍", add=True)
-    # Main query, reactions, mentions, members for titles, excerpts.
-    with django_assert_num_queries(5):
+    # Main query, reactions, mentions, attachments, members for titles,
+    # excerpts.
+    with django_assert_num_queries(6):
         few = search_messages(bob, "budget", limit=2)
     for n in range(10):
         say(carol, support, f"budget {n}")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         many = search_messages(bob, "budget", limit=20)
         payload = [hit.as_dict() for hit in many.hits]
     assert len(few.hits) == 2 and len(many.hits) == 16
@@ -351,7 +352,7 @@ def test_a_page_takes_the_same_queries_however_many_hits(
         "Support",
     }
     # Naming a conversation costs one query for the access check.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         search_messages(bob, "budget", conversation_id=group.pk)
 
 
