@@ -16,6 +16,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from intranet.config import tune_gc_for_a_server  # noqa: E402
 from intranet.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -26,3 +27,5 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+tune_gc_for_a_server()

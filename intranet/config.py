@@ -18,3 +18,23 @@ def load_settings_or_exit() -> None:
     except ImproperlyConfigured as exc:
         print(f"Canteen cannot start: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+# Young-generation collections every 50,000 allocations instead of 700, and
+# a full one only after 20 x 100 of those: a process holding thousands of
+# sockets spent ~220 ms in each full collection, which was the whole p99
+# of a 1,000-member fan-out (make bench: p99 262 ms with the defaults,
+# 48 ms with collection off).
+GC_THRESHOLDS = (50_000, 20, 100)
+
+
+def tune_gc_for_a_server() -> None:
+    """Make full garbage collections rare in a long-running server.
+
+    Objects that exist once the application is loaded (modules, settings,
+    URL patterns) are frozen out of every collection.
+    """
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
