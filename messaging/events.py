@@ -32,6 +32,7 @@ def attachment_data(attachment: Attachment) -> dict[str, Any]:
         "name": attachment.name,
         "size": attachment.size,
         "content_type": attachment.content_type,
+        "label": attachment.kind_label,  # "PDF", "DOC", … for a file's icon
         "is_image": attachment.is_image,
         "width": attachment.width,
         "height": attachment.height,

@@ -8,17 +8,6 @@
 const SHOWN_MAX = 320;
 const MAX_PER_MESSAGE = 10;
 
-const KIND_LABELS = {
-  "application/pdf": "PDF",
-  "text/plain": "TXT",
-  "application/zip": "ZIP",
-  "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOC",
-  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLS",
-  "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PPT",
-  "application/vnd.oasis.opendocument.text": "ODT",
-  "application/vnd.oasis.opendocument.spreadsheet": "ODS",
-  "application/vnd.oasis.opendocument.presentation": "ODP",
-};
 
 export function formatSize(bytes) {
   if (bytes < 1024) return `${bytes} bytes`;
@@ -61,7 +50,7 @@ function attachmentItem(a) {
     const icon = document.createElement("span");
     icon.className = "file-icon";
     icon.setAttribute("aria-hidden", "true");
-    icon.textContent = KIND_LABELS[a.content_type] || "FILE";
+    icon.textContent = a.label;
     const text = document.createElement("span");
     text.className = "file-text";
     const name = document.createElement("span");
