@@ -9,9 +9,8 @@
 // reading it: this tab is hidden or shows another conversation.
 //
 // One tab per message: every tab decides for itself, then claims the
-// message id under a Web Lock (navigator.locks, one per origin) in a list
-// kept in localStorage; only the tab that adds the id shows the
-// notification. A tab that shows the conversation claims it at once,
+// message with a Web Lock named after it (navigator.locks, one manager per
+// origin); only the tab that takes the lock shows the notification. A tab that shows the conversation claims it at once,
 // without notifying; the others wait a moment first, so that a tab where
 // the message is being read wins, and a read marker from another device
 // can arrive. The notification's tag is the message id too, so a browser
@@ -22,6 +21,7 @@ const me = Number(document.body.dataset.me);
 const PREFERENCE = `canteen:notify:${me}`;
 const CLAIMED = `canteen:notified:${me}`;
 const WAIT_MS = 600;
+const HOLD_MS = 60_000; // far longer than any tab takes to decide
 const EXCERPT = 140;
 
 const setting = document.querySelector("[data-notify-setting]");
@@ -97,22 +97,24 @@ function readingHere(m) {
   return document.visibilityState === "visible" && shown === m.conversation;
 }
 
+/**
+ * Claim the message for this tab; resolve true if no other tab has.
+ *
+ * The claim is a Web Lock named after the message, taken only if free and
+ * then held for a while, so a tab that decides later finds it taken. The
+ * lock manager is one per origin in the browser process, so two tabs can
+ * never both win (localStorage cannot promise that: each renderer reads
+ * its own copy, and another tab's write reaches it later).
+ */
 function claim(messageId) {
-  const take = () => {
-    let ids;
-    try {
-      ids = JSON.parse(localStorage.getItem(CLAIMED) || "[]");
-    } catch {
-      ids = [];
-    }
-    if (!Array.isArray(ids)) ids = [];
-    if (ids.includes(messageId)) return false;
-    ids.push(messageId);
-    localStorage.setItem(CLAIMED, JSON.stringify(ids.slice(-200)));
-    return true;
-  };
-  if (navigator.locks) return navigator.locks.request(CLAIMED, take);
-  return Promise.resolve(take());
+  if (!navigator.locks) return Promise.resolve(true); // the tag dedupes
+  return new Promise((resolve) => {
+    navigator.locks.request(`${CLAIMED}:${messageId}`, { ifAvailable: true }, (lock) => {
+      resolve(lock !== null);
+      // Released when the time is up or this tab closes.
+      return lock && new Promise((done) => { setTimeout(done, HOLD_MS); });
+    });
+  });
 }
 
 // ---------------------------------------------------------------- show
