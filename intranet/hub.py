@@ -85,9 +85,14 @@ class Hub:
         try:
             await self.subscribe(socket, set())
         finally:
-            self.groups_of.pop(socket, None)
-            for local in self.members.values():
-                local.discard(socket)
+            # Only what an interrupted subscribe left: never a scan of every
+            # group, which made a storm of disconnects quadratic.
+            for group in self.groups_of.pop(socket, set()):
+                local = self.members.get(group)
+                if local is not None:
+                    local.discard(socket)
+                    if not local:
+                        del self.members[group]
             if not self.groups_of:
                 self._stop()
 
