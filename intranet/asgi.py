@@ -12,20 +12,25 @@ load_settings_or_exit()
 # Set up Django (apps, models) before importing anything that uses the ORM.
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from intranet.config import tune_gc_for_a_server  # noqa: E402
+from intranet.config import (  # noqa: E402
+    skip_autobahn_debug_formatting,
+    tune_gc_for_a_server,
+)
 from intranet.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
+        # The consumer reads the session cookie itself, in the same trip to
+        # the database thread as the rest of its connect.
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))  # type: ignore[arg-type]
+            URLRouter(websocket_urlpatterns)  # type: ignore[arg-type]
         ),
     }
 )
 
 tune_gc_for_a_server()
+skip_autobahn_debug_formatting()

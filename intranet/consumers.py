@@ -8,13 +8,14 @@ events down. Errors become `error` events; the socket stays open.
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, cast
+from typing import Any
 
 import pydantic
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.http import Http404
+from django.conf import settings
+from django.http import Http404, parse_cookie
 
 from intranet import events
 from intranet.errors import ServiceError
@@ -26,7 +27,7 @@ from messaging import services as messaging
 from messaging.events import conversation_group
 from profiles import presence
 from profiles.models import User
-from profiles.selectors import current_session_keys
+from profiles.selectors import current_session_keys, session_user
 
 logger = logging.getLogger(__name__)
 
@@ -57,25 +58,24 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     hub: Hub | None = None
 
     async def connect(self) -> None:
-        user = self.scope["user"]
-        assert user is not None  # AuthMiddlewareStack always sets it
         # Accept first so the client sees a close code, not a bare HTTP 403.
         await self.accept()
-        if not user.is_authenticated:
+        session_key = _session_key(self.scope)
+        arrival = await database_sync_to_async(_arrive)(session_key)
+        if arrival is None:
             await self.close(code=events.CLOSE_UNAUTHENTICATED)
             return
-        self.user = cast(User, user)
-        self.user_id = user.pk
-        self.session_key = self.scope["session"].session_key or ""
-        # AuthMiddleware checked the session against this password at
-        # connect; the hub's recheck closes the socket if it changes.
-        self.password_hash = user.password
-        groups = await database_sync_to_async(_arrive)(user.pk)
+        self.user, groups = arrival
+        self.user_id = self.user.pk
+        self.session_key = session_key
+        # The session was checked against this password at connect; the
+        # hub's recheck closes the socket if it changes.
+        self.password_hash = self.user.password
         self.hub = local_hub(recheck_sockets)
         await self.hub.attach(self, groups)
         # hello comes after the groups are joined: from here on the tab
         # misses nothing published.
-        await self.send_json(events.hello(user_id=user.pk))
+        await self.send_json(events.hello(user_id=self.user_id))
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels' dispatch first closes stale database connections: a trip
@@ -228,11 +228,23 @@ def groups_by_user(user_ids: list[int]) -> dict[int, set[str]]:
     }
 
 
-def _arrive(user_id: int) -> set[str]:
-    """Mark the user seen and return their groups: one trip to the
-    database thread, as connects come in bursts after an outage."""
-    presence.mark_seen(user_id, active=True)
-    return groups_by_user([user_id])[user_id]
+def _session_key(scope: Any) -> str:
+    for name, value in scope["headers"]:
+        if name == b"cookie":
+            cookies = parse_cookie(value.decode("latin-1"))
+            return cookies.get(settings.SESSION_COOKIE_NAME, "")
+    return ""
+
+
+def _arrive(session_key: str) -> tuple[User, set[str]] | None:
+    """Who the session signs in, marked seen, with their groups; None if
+    nobody. One trip to the database thread (Channels' session and auth
+    middleware took three), as connects come in bursts after an outage."""
+    user = session_user(session_key)
+    if user is None:
+        return None
+    presence.mark_seen(user.pk, active=True)
+    return user, groups_by_user([user.pk])[user.pk]
 
 
 def _recheck(

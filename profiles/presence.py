@@ -30,10 +30,11 @@ def _key(user_id: int) -> str:
 
 def mark_seen(user_id: int, *, active: bool, now: float | None = None) -> None:
     now = time.time() if now is None else now
-    state = cache.get(_key(user_id)) or {"active_at": 0.0}
-    state["seen_at"] = now
-    if active:
-        state["active_at"] = now
+    if active:  # nothing to keep: one round trip to the cache, not two
+        state = {"seen_at": now, "active_at": now}
+    else:
+        state = cache.get(_key(user_id)) or {"active_at": 0.0}
+        state["seen_at"] = now
     timeout = settings.PRESENCE_AWAY_AFTER + settings.PRESENCE_SEEN_WINDOW
     cache.set(_key(user_id), state, timeout=timeout)
 

@@ -6,12 +6,47 @@ from datetime import date, timedelta
 from importlib import import_module
 
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import (
+    BACKEND_SESSION_KEY,
+    HASH_SESSION_KEY,
+    SESSION_KEY,
+    load_backend,
+)
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from profiles.models import APIToken, User
 from profiles.services import TOKEN_PREFIX, hash_token
+
+
+def session_user(session_key: str | None) -> User | None:
+    """Return the active user `session_key` signs in, or None.
+
+    The checks of django.contrib.auth.get_user (the session's backend, the
+    user, the session auth hash under SECRET_KEY or a fallback), but
+    read-only: a socket cannot set a cookie, so the session is never rotated
+    or flushed here; the next page load does that. Two queries.
+    """
+    if not session_key:
+        return None
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    try:
+        user_id = User._meta.pk.to_python(session[SESSION_KEY])
+        backend_path = session[BACKEND_SESSION_KEY]
+    except (KeyError, ValidationError):
+        return None
+    session_hash = session.get(HASH_SESSION_KEY)
+    if not session_hash or backend_path not in settings.AUTHENTICATION_BACKENDS:
+        return None
+    user = load_backend(backend_path).get_user(user_id)
+    if not isinstance(user, User):
+        return None
+    hashes = [user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()]
+    if not any(constant_time_compare(session_hash, h) for h in hashes):
+        return None
+    return user
 
 
 def current_session_keys(sessions: Iterable[tuple[str, int, str]]) -> set[str]:

@@ -3,6 +3,7 @@
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.contrib.sessions.models import Session
 from django.test import Client
 
 from intranet.asgi import application
@@ -32,6 +33,26 @@ async def test_anonymous_socket_is_closed_with_4401():
     closed = await communicator.receive_output()
     assert closed == {"type": "websocket.close", "code": CLOSE_UNAUTHENTICATED}
     await communicator.disconnect()
+
+
+async def test_a_session_that_no_longer_signs_in_is_closed_with_4401():
+    # Signed out, or signed in before a password change: nobody, at connect.
+    people = await database_sync_to_async(make_people)()
+    alice, bob = people["alice"], people["bob"]
+    gone = await database_sync_to_async(session_cookie_for)(alice)
+    await database_sync_to_async(Session.objects.filter(pk=gone).delete)()
+    stale = await database_sync_to_async(session_cookie_for)(bob)
+    bob.set_password("a whole new passphrase")
+    await database_sync_to_async(bob.save)()
+    for key in (gone, stale, "made-up"):
+        communicator = WebsocketCommunicator(
+            application, "/ws/", headers=socket_headers(key)
+        )
+        connected, _ = await communicator.connect()
+        assert connected
+        closed = await communicator.receive_output()
+        assert closed == {"type": "websocket.close", "code": CLOSE_UNAUTHENTICATED}
+        await communicator.disconnect()
 
 
 async def test_foreign_origin_is_refused():

@@ -1,0 +1,71 @@
+"""session_user: who a session cookie signs in, for the socket's connect."""
+
+import datetime
+
+from django.contrib.auth import HASH_SESSION_KEY
+from django.contrib.sessions.models import Session
+from django.test import override_settings
+from django.utils import timezone
+
+from profiles.selectors import session_user
+from tests.base import session_cookie_for
+
+
+def test_a_live_session_signs_its_user_in(alice):
+    key = session_cookie_for(alice)
+    assert session_user(key) == alice
+
+
+def test_no_cookie_an_unknown_key_or_an_expired_session_is_nobody(alice):
+    assert session_user(None) is None
+    assert session_user("") is None
+    assert session_user("not-a-session-key") is None
+    key = session_cookie_for(alice)
+    Session.objects.filter(pk=key).update(
+        expire_date=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    assert session_user(key) is None
+
+
+def test_a_deactivated_user_or_a_changed_password_is_nobody(alice, bob):
+    alice_key, bob_key = session_cookie_for(alice), session_cookie_for(bob)
+    alice.is_active = False
+    alice.save()
+    bob.set_password("a whole new passphrase")
+    bob.save()
+    assert session_user(alice_key) is None
+    assert session_user(bob_key) is None
+
+
+def test_a_tampered_session_is_nobody(alice):
+    key = session_cookie_for(alice)
+    Session.objects.filter(pk=key).update(session_data="garbage:not-signed")
+    assert session_user(key) is None
+
+
+def test_a_session_from_before_a_key_rotation_still_signs_in_untouched(alice):
+    # SECRET_KEY rotated with the old key kept in SECRET_KEY_FALLBACKS: as on
+    # a page, the session still holds. A socket cannot set a cookie, so the
+    # session is left as it is (the next page load rotates it).
+    with override_settings(SECRET_KEY="the-old-key-" + "o" * 40):
+        key = session_cookie_for(alice)
+    before = Session.objects.get(pk=key).session_data
+    with override_settings(
+        SECRET_KEY="the-new-key-" + "n" * 40,
+        SECRET_KEY_FALLBACKS=["the-old-key-" + "o" * 40],
+    ):
+        assert session_user(key) == alice
+    assert Session.objects.get(pk=key).session_data == before
+    with override_settings(SECRET_KEY="the-new-key-" + "n" * 40):
+        assert session_user(key) is None
+
+
+def test_a_session_without_an_auth_hash_is_nobody(alice):
+    key = session_cookie_for(alice)
+    session = Session.objects.get(pk=key)
+    data = session.get_decoded()
+    del data[HASH_SESSION_KEY]
+    Session.objects.filter(pk=key).update(
+        session_data=Session.objects.encode(data)  # type: ignore[attr-defined]
+    )
+    assert session_user(key) is None
