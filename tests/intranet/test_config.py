@@ -114,3 +114,11 @@ def test_the_redis_layer_reads_longer_than_it_blocks(url, read_timeout):
     pool = create_pool(layer.hosts[0])
     assert pool.connection_kwargs["socket_timeout"] == read_timeout
     assert read_timeout > layer.brpop_timeout
+
+
+def test_the_server_skips_autobahns_per_connection_debug_formatting():
+    from autobahn.websocket import protocol
+
+    import intranet.asgi  # noqa: F401 - sets the server up
+
+    assert protocol.pformat is repr
