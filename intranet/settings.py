@@ -225,6 +225,9 @@ CACHES = {
         default=env.str("REDIS_URL", default="") or "locmemcache://canteen",
     )
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # The same, with one connection pool per process (intranet/cache.py).
+    CACHES["default"]["BACKEND"] = "intranet.cache.RedisCache"
 
 TASKS_BACKEND = env.str("TASKS_BACKEND", default="immediate")
 if TASKS_BACKEND == "immediate":

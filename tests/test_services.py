@@ -22,7 +22,7 @@ from tests.base import services_required
 pytestmark = pytest.mark.services
 
 REDIS_CACHE_BACKENDS = {
-    "django.core.cache.backends.redis.RedisCache",
+    "intranet.cache.RedisCache",
     "django_redis.cache.RedisCache",
 }
 
