@@ -80,7 +80,10 @@ def _has(command: str) -> bool:
 def server_env(redis_url: str, db_url: str) -> dict[str, str]:
     env = {
         **os.environ,
-        "DEBUG": "1",
+        # Production settings: DEBUG records every query and costs the
+        # connect path a third of its time.
+        "DEBUG": "0",
+        "SECRET_KEY": "canteen-bench-only-" + "x" * 40,
         "DATABASE_URL": db_url,
         "REDIS_URL": redis_url,
         "LOG_LEVEL": "WARNING",
@@ -436,9 +439,8 @@ def main() -> None:
         if args.layer == "pubsub":
             env["CHANNELS_URL"] = redis_url.replace("redis://", "redis+pubsub://", 1)
         results["layer"] = args.layer
-        os.environ.update(
-            {k: env[k] for k in ("DEBUG", "DATABASE_URL", "REDIS_URL", "LOG_LEVEL")}
-        )
+        shared = ("DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "LOG_LEVEL")
+        os.environ.update({k: env[k] for k in shared})
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intranet.settings")
         results["database"] = db_url.split(":", 1)[0]
         setup = prepare(args.members, args.idle)
@@ -466,8 +468,22 @@ def main() -> None:
             print_progress("saturation, 2 Daphnes", results["saturation_two_daphnes"])
         if "idle" in want and args.idle:
             since = latest_event_id()
+            storm_profile: dict = {}
             with daphne(env) as server:
-                results["idle"] = asyncio.run(idle_fleet(server, setup["idle"], since))
+                results["idle"] = asyncio.run(
+                    idle_fleet(
+                        server,
+                        setup["idle"],
+                        since,
+                        around=lambda: sampled(
+                            server.process.pid,
+                            RESULTS_DIR / f"profile-storm{suffix}.txt",
+                            into=storm_profile,
+                            gil=True,
+                        ),
+                    )
+                )
+            results["idle"]["profile_storm"] = storm_profile
             print_progress("idle", results["idle"])
     if "reference" in want:
         with reference_server() as url:

@@ -2,9 +2,12 @@
 connect rate, and a reconnect storm where every tab catches up."""
 
 import asyncio
+import contextlib
 import json
 import random
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 import websockets
 
@@ -59,15 +62,24 @@ async def catch_up(url: str, cookie: str, since: int) -> None:
         await ws.close()
 
 
-async def idle_fleet(server: Server, cookies: list[str], since: int) -> dict:
+async def idle_fleet(
+    server: Server,
+    cookies: list[str],
+    since: int,
+    around: Callable[[], AbstractContextManager] = contextlib.nullcontext,
+) -> dict:
+    """Connect every cookie's tab and let them idle, then drop them all and
+    bring them back in a storm; `around` wraps the storm (to profile it)."""
     warm = await open_socket(server.url, cookies[0], ORIGIN)
     await warm.close()
     await asyncio.sleep(0.5)
     rss_before = server.rss_kib()
 
     started = time.perf_counter()
+    cpu_at_start = server.cpu_seconds()
     sockets = await connect_batched(server.url, cookies)
     connect_seconds = time.perf_counter() - started
+    connect_cpu = server.cpu_seconds() - cpu_at_start
     await asyncio.sleep(1)
     rss_after = server.rss_kib()
 
@@ -79,12 +91,16 @@ async def idle_fleet(server: Server, cookies: list[str], since: int) -> dict:
     # within STORM_SECONDS and syncs, retrying as the browser does.
     await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
     storm_start = time.perf_counter()
-    outcomes = await asyncio.gather(
-        *(
-            resync(server.url, c, since, random.uniform(0, STORM_SECONDS))
-            for c in cookies
+    cpu_at_start = server.cpu_seconds()
+    with around():
+        outcomes = await asyncio.gather(
+            *(
+                resync(server.url, c, since, random.uniform(0, STORM_SECONDS))
+                for c in cookies
+            )
         )
-    )
+    storm_seconds = time.perf_counter() - storm_start
+    storm_cpu = server.cpu_seconds() - cpu_at_start
     failures: dict[str, int] = {}
     for outcome in outcomes:
         for failure in outcome["failures"]:
@@ -94,10 +110,14 @@ async def idle_fleet(server: Server, cookies: list[str], since: int) -> dict:
     return {
         "sockets": count,
         "connect_per_s": round(count / connect_seconds, 1),
+        # Near 100 %: the server's core is the limit; well below: a wait is.
+        "connect_server_cpu_percent": round(100 * connect_cpu / connect_seconds, 1),
+        "connect_server_cpu_ms_each": round(1000 * connect_cpu / count, 2),
         "rss_per_connection_kib": round((rss_after - rss_before) / count, 1),
         "rss_total_mib": round(rss_after / 1024, 1),
         "idle_cpu_percent": round(100 * idle_cpu, 1),
         "storm_resynced": len(finished),
+        "storm_server_cpu_percent": round(100 * storm_cpu / storm_seconds, 1),
         "storm_failed_attempts": failures,
         "storm_5xx": sum(n for k, n in failures.items() if k.startswith("http_5")),
         "storm_all_resynced_s": round(max(finished) - storm_start, 1)

@@ -22,6 +22,18 @@ MARKERS = {
     "hub: batched recheck": ("intranet/consumers.py", "_recheck"),
     "database thread, all": ("asgiref/sync.py", "thread_handler"),
     "inbound frames (consumer dispatch)": ("channels/consumer.py", "dispatch"),
+    # The steps of one (re)connect.
+    "connect: HTTP upgrade handshake": (
+        "autobahn/websocket/protocol.py",
+        "processHandshake",
+    ),
+    "connect: session and user (database thread)": ("channels/auth.py", "get_user"),
+    "connect: presence and groups (database thread)": (
+        "intranet/consumers.py",
+        "_arrive",
+    ),
+    "connect: hub attach": ("intranet/hub.py", "Hub.attach"),
+    "sync: events since (database thread)": ("messaging/selectors.py", "events_since"),
 }
 
 
@@ -31,9 +43,15 @@ def py_spy() -> str | None:
 
 
 @contextlib.contextmanager
-def sampled(pid: int, out: Path, *, into: dict, rate: int = 250) -> Iterator[None]:
+def sampled(
+    pid: int, out: Path, *, into: dict, rate: int = 250, gil: bool = False
+) -> Iterator[None]:
     """Record `pid` while the block runs, then put a summary in `into`
-    (an error instead when py-spy is missing or may not attach)."""
+    (an error instead when py-spy is missing or may not attach).
+
+    With `gil`, only the thread holding the GIL is sampled: where the
+    process's Python time goes, without time spent waiting for the GIL.
+    """
     binary = py_spy()
     if binary is None:
         into["error"] = "py-spy is not installed"
@@ -50,6 +68,7 @@ def sampled(pid: int, out: Path, *, into: dict, rate: int = 250) -> Iterator[Non
             "--format",
             "raw",
             "--nonblocking",
+            *(["--gil"] if gil else []),
             "--output",
             str(out),
         ],
