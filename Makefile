@@ -22,7 +22,7 @@ run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_company
 	@echo "Canteen is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	$(BIN)/daphne -b $(HOST) -p $(PORT) --websocket-max-message-size 65536 intranet.asgi:application
+	$(BIN)/daphne -b $(HOST) -p $(PORT) --websocket-max-message-size 1048576 intranet.asgi:application
 
 lint: venv
 	$(BIN)/ruff check .

@@ -137,7 +137,7 @@ def daphne(env: dict[str, str], *, core: int = SERVER_CORE) -> Iterator[Server]:
                 "-v",
                 "0",
                 "--websocket-max-message-size",
-                "65536",
+                "1048576",
                 "intranet.asgi:application",
             ],
             cwd=ROOT,

@@ -18,6 +18,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from intranet.realtime import encode
 from messaging import events, search
 from messaging.models import Attachment, Conversation, Event, Membership, Message
 from profiles.models import User
@@ -29,6 +30,12 @@ SYNC_LIMIT = 500
 # one. Replaying this many ids below the cursor catches those; clients apply
 # events idempotently, so a replayed event changes nothing.
 SYNC_LOOKBACK = 200
+# A batch's events, encoded, stay under these (at least one new event goes
+# in each batch, so catching up always moves on): Daphne refuses to send a
+# frame over --websocket-max-message-size, and a replayed lookback is only
+# a safety net, so it gets a small share.
+SYNC_MAX_BYTES = 256 * 1024
+SYNC_LOOKBACK_BYTES = 32 * 1024
 
 
 def visible_conversations(user: User) -> QuerySet[Conversation]:
@@ -300,13 +307,28 @@ def events_since(user: User, since: int) -> SyncResult:
             id__gt=max(0, since - SYNC_LOOKBACK),
         )
         .order_by("id")
-        .values_list("id", "payload")[: SYNC_LIMIT + 1]
+        .values_list("id", "payload")[: SYNC_LOOKBACK + SYNC_LIMIT + 1]
     )
-    more = len(rows) > SYNC_LIMIT
-    rows = rows[:SYNC_LIMIT]
-    events = [{**payload, "cursor": event_id} for event_id, payload in rows]
-    cursor = rows[-1][0] if rows else max(since, 0)
-    return SyncResult(events=events, cursor=max(cursor, since), more=more)
+    since = max(since, 0)
+    fresh = [row for row in rows if row[0] > since][: SYNC_LIMIT + 1]
+    batch = _fill([{**p, "cursor": i} for i, p in fresh[:SYNC_LIMIT]], SYNC_MAX_BYTES)
+    more = len(batch) < len(fresh)
+    replayed = [{**p, "cursor": i} for i, p in reversed(rows) if i <= since]
+    # The newest replayed events are the likeliest late commits.
+    lookback = _fill(replayed, SYNC_LOOKBACK_BYTES, at_least_one=False)[::-1]
+    cursor = batch[-1]["cursor"] if batch else since
+    return SyncResult(events=lookback + batch, cursor=cursor, more=more)
+
+
+def _fill(events: list[dict], budget: int, *, at_least_one: bool = True) -> list[dict]:
+    """The leading `events` whose encoded size fits `budget`."""
+    taken: list[dict] = []
+    for event in events:
+        budget -= len(encode(event).encode())
+        if budget < 0 and (taken or not at_least_one):
+            break
+        taken.append(event)
+    return taken
 
 
 SEARCH_PAGE = 20

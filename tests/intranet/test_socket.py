@@ -100,6 +100,11 @@ async def test_ping_answers_pong_and_bad_input_gets_error_events():
     await ws.send_to(bytes_data=b"\x00\x01")
     assert (await ws.receive_json_from())["code"] == "invalid"
 
+    await ws.send_json_to({"type": "ping", "padding": "x" * 70_000})
+    assert (await ws.receive_json_from())["code"] == "too_large"
+    await ws.send_json_to({"type": "ping"})
+    assert await ws.receive_json_from() == {"type": "pong"}
+
     # After all that, the socket still works.
     await ws.send_json_to({"type": "ping"})
     assert await ws.receive_json_from() == {"type": "pong"}

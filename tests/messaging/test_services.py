@@ -1,12 +1,15 @@
 """Conversation services with personas: alice and bob talk, carol is out."""
 
+import re
+from pathlib import Path
+
 import pytest
 from django.http import Http404
 
 from intranet.errors import RateLimited, ServiceError
-from intranet.realtime import user_group
+from intranet.realtime import encode, user_group
 from messaging import selectors, services
-from messaging.events import MAX_BODY_LENGTH, conversation_group
+from messaging.events import MAX_BODY_LENGTH, conversation_group, sync_result
 from messaging.models import Conversation, Event, Message
 from tests.base import capture_published
 
@@ -329,6 +332,54 @@ def test_sync_replays_missed_events_and_flags_pruned_cursors(alice, bob, direct)
     assert selectors.events_since(bob, cursor).resync_required is True
 
 
+def follow(user, cursor):
+    """Sync from `cursor` as a tab does, batch after batch; return every
+    batch's encoded size and the events past the cursor, in order."""
+    sizes, fresh = [], []
+    while True:
+        result = selectors.events_since(user, cursor)
+        sizes.append(len(encode(sync_result(result)).encode()))
+        fresh += [e for e in result.events if e["cursor"] > cursor]
+        assert result.cursor >= cursor
+        cursor = result.cursor
+        if not result.more:
+            return sizes, fresh
+
+
+def test_sync_batches_stay_under_a_byte_budget_and_miss_nothing(
+    alice, bob, direct, monkeypatch, settings
+):
+    settings.MESSAGE_SEND_BURST = 100
+    # Wide messages (emoji are 4 bytes each) fill the budget quickly.
+    monkeypatch.setattr(selectors, "SYNC_MAX_BYTES", 6_000)
+    monkeypatch.setattr(selectors, "SYNC_LOOKBACK_BYTES", 2_000)
+    sent = [send(alice, direct, f"{n} " + "\N{GRINNING FACE}" * 300) for n in range(12)]
+    sizes, fresh = follow(bob, 0)
+    assert [e["message"]["id"] for e in fresh] == [m.pk for m in sent]
+    assert len(sizes) > 3 and max(sizes) < 6_000 + 500  # the envelope's keys
+
+    # From a recent cursor the replayed lookback takes at most its own share,
+    # so catching up always moves on.
+    cursor = Event.objects.get(payload__message__id=sent[-2].pk).pk
+    later = [
+        send(alice, direct, f"later {n} " + "\N{GRINNING FACE}" * 300) for n in range(4)
+    ]
+    sizes, fresh = follow(bob, cursor)
+    assert [e["message"]["id"] for e in fresh] == [sent[-1].pk] + [m.pk for m in later]
+    assert max(sizes) < 6_000 + 2_000 + 500
+
+
+def test_an_event_larger_than_the_budget_is_sent_alone(alice, bob, direct, monkeypatch):
+    monkeypatch.setattr(selectors, "SYNC_MAX_BYTES", 100)
+    first = send(alice, direct, "x" * 500)
+    second = send(alice, direct, "y" * 500)
+    result = selectors.events_since(bob, 0)
+    assert [e["message"]["id"] for e in result.events] == [first.pk]
+    assert result.more
+    _, fresh = follow(bob, 0)
+    assert [e["message"]["id"] for e in fresh] == [first.pk, second.pk]
+
+
 def test_pruning_old_events_turns_old_cursors_into_resync(alice, bob, direct):
     import datetime
 
@@ -375,3 +426,29 @@ def test_a_mentioned_name_is_escaped(alice, bob, direct):
     message = send(alice, direct, f"hi @**{bob.display_name}**")
     assert "<img" not in message.body_html
     assert "&lt;img src=x onerror=alert(1)&gt; Brown" in message.body_html
+
+
+def daphne_frame_limit() -> int:
+    """The largest frame Daphne sends or takes, from the Procfile."""
+    procfile = (Path(__file__).resolve().parents[2] / "Procfile").read_text()
+    found = re.search(r"--websocket-max-message-size (\d+)", procfile)
+    assert found, "the Procfile sets Daphne's frame limit"
+    return int(found[1])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "\N{GRINNING FACE}" * MAX_BODY_LENGTH,  # 4 bytes each in UTF-8
+        "<" * MAX_BODY_LENGTH,  # &lt; in the HTML
+        "a.co " * (MAX_BODY_LENGTH // 5),  # each one a link
+        '"' * MAX_BODY_LENGTH,  # escaped in JSON and in the HTML
+    ],
+    ids=["emoji", "angle-brackets", "links", "quotes"],
+)
+def test_the_largest_message_event_fits_in_one_frame(alice, bob, direct, body):
+    # Daphne refuses to send a frame over its limit: such an event would
+    # close every recipient's socket, and again at each catch-up.
+    send(alice, direct, body)
+    for event in Event.objects.all():
+        assert len(encode(event.payload).encode()) < daphne_frame_limit() // 2

@@ -67,7 +67,7 @@ def start_daphne(port: int, env: dict[str, str], log: Path) -> Daphne:
                 str(port),
                 "--proxy-headers",
                 "--websocket-max-message-size",
-                "65536",
+                "1048576",
                 "intranet.asgi:application",
             ],
             cwd=settings.BASE_DIR,
