@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 Handler = Callable[["RealtimeConsumer", dict[str, Any]], Awaitable[None]]
 
 MEMBERSHIP_EVENTS = {"conversation.joined", "conversation.left"}
-MAX_INBOUND_CHARACTERS = 64 * 1024
+MAX_INBOUND_CHARACTERS = 65_536
 
 
 def _validate(schema: type[pydantic.BaseModel], content: dict[str, Any]) -> Any:
@@ -116,7 +116,9 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             # Daphne's frame limit is 1 MiB so that large events can go out;
             # nothing a client sends needs more than this.
             await self.send_json(
-                events.error("too_large", "Send at most 64 KiB in one event.")
+                events.error(
+                    "too_large", "Send at most 65,536 characters in one event."
+                )
             )
             return
         try:
