@@ -318,6 +318,7 @@ class AttachmentTests(MessagingTestCase):
         box.press("Enter")
         expect(chips).to_have_count(0)
         expect(box).to_be_focused()
+        expect(panel.get_by_role("alert")).to_be_hidden()
         reply = panel.locator(".msg:not(.thread-root)")
         expect(reply).to_have_count(1)
         expect(reply).not_to_have_class(re.compile(r"\bpending\b"))

@@ -668,6 +668,8 @@ function setUpConversation() {
       return;
     }
     if (!body && !withFiles.count()) return;
+    // Whatever the error line said was about before this send.
+    form.querySelector("[data-composer-error]").hidden = true;
     const shapes = withFiles.take();
     const attachments = shapes.map((a) => a.id);
     const clientId = newClientId();
