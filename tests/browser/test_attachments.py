@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from django.test import override_settings
-from playwright.sync_api import FilePayload, Page, expect
+from playwright.sync_api import FilePayload, Locator, Page, ViewportSize, expect
 
 from messaging import services
 from tests.base import make_people
@@ -25,6 +25,8 @@ from tests.browser.test_messaging import (
     conversation_path,
     expect_live,
     messages,
+    say,
+    show_actions,
 )
 from tests.messaging.files import HTML, image_bytes, pdf_bytes
 
@@ -35,6 +37,10 @@ def png(name: str, size: tuple[int, int] = (1200, 800)) -> FilePayload:
 
 def pending_files(page: Page):
     return page.get_by_role("list", name="Files to send").get_by_role("listitem")
+
+
+def thread_panel(page: Page) -> Locator:
+    return page.get_by_role("complementary", name="Thread")
 
 
 def attach(page: Page, *files: FilePayload) -> None:
@@ -165,7 +171,7 @@ class AttachmentTests(MessagingTestCase):
         # Sending is held until the bad file is gone.
         box.fill("Here it is")
         box.press("Enter")
-        expect(alice.locator("[data-composer-error]")).to_have_text(
+        expect(alice.locator("[data-composer] [data-composer-error]")).to_have_text(
             "Remove the files that could not be attached, then send."
         )
         expect(box).to_have_value("Here it is")
@@ -243,3 +249,109 @@ class AttachmentTests(MessagingTestCase):
         expect(pending_files(bob).first).to_have_attribute("data-state", "done")
         assert_no_horizontal_scroll(bob)
         check_page(bob, "attach-phone-bob-received")
+
+    def test_a_thread_reply_with_an_image_shows_live_in_both_open_threads(self):
+        say(self.bob, self.direct, "Which photo for the poster?")
+        alice = self.open_as(self.alice, "thread-attach-alice")
+        bob = self.open_as(
+            self.bob,
+            "thread-attach-bob",
+            viewport=ViewportSize(width=390, height=844),
+            has_touch=True,
+            is_mobile=True,
+        )
+        question = messages(bob).first
+        question.locator(".msg-body").tap()
+        question.get_by_role("button", name="Reply in thread").tap()
+        bob_panel = thread_panel(bob)
+        expect(bob_panel.locator(".thread-root")).to_be_visible()
+        show_actions(messages(alice).first).get_by_role(
+            "button", name="Reply in thread"
+        ).click()
+        panel = thread_panel(alice)
+        box = panel.get_by_role("textbox", name="Reply in thread")
+        expect(box).to_be_focused()
+        # The panel's paperclip is one Shift+Tab from its reply box.
+        alice.keyboard.press("Shift+Tab")
+        expect(panel.get_by_role("button", name="Attach files")).to_be_focused()
+
+        panel.locator("[data-attach-input]").set_input_files([png("poster.png")])
+        # Files dropped anywhere on the panel attach to the reply.
+        drop = alice.evaluate_handle(
+            """() => {
+              const data = new DataTransfer();
+              data.items.add(
+                new File(["draft text"], "notes.txt", {type: "text/plain"}));
+              data.items.add(new File(
+                ["<!DOCTYPE html><html></html>"], "cat.png", {type: "image/png"}));
+              return data;
+            }"""
+        )
+        alice.dispatch_event("[data-thread-panel]", "drop", {"dataTransfer": drop})
+        chips = pending_files(alice)
+        expect(chips).to_have_count(3)
+        expect(chips.nth(0)).to_have_attribute("data-state", "done")
+        expect(chips.nth(1)).to_have_attribute("data-state", "done")
+        expect(chips.nth(2)).to_have_attribute("data-state", "failed")
+        expect(chips.nth(2)).to_contain_text("Canteen cannot take this file")
+        # The refusal is said in the panel, where the person is.
+        box.fill("Poster candidates")
+        box.press("Enter")
+        expect(panel.get_by_role("alert")).to_have_text(
+            "Remove the files that could not be attached, then send."
+        )
+        expect(alice.locator("[data-composer] [data-composer-error]")).to_be_hidden()
+        check_page(alice, "thread-attach-alice-pending")
+
+        # The chips before the paperclip: remove two with the keyboard alone.
+        box.focus()
+        alice.keyboard.press("Shift+Tab")
+        alice.keyboard.press("Shift+Tab")
+        expect(panel.get_by_role("button", name="Remove cat.png")).to_be_focused()
+        alice.keyboard.press("Enter")
+        expect(panel.get_by_role("button", name="Remove notes.txt")).to_be_focused()
+        alice.keyboard.press("Enter")
+        expect(chips).to_have_count(1)
+        expect(panel.get_by_role("button", name="Remove poster.png")).to_be_focused()
+        expect(panel.get_by_role("status")).to_have_text("notes.txt removed.")
+
+        box.press("Enter")
+        expect(chips).to_have_count(0)
+        expect(box).to_be_focused()
+        expect(panel.get_by_role("alert")).to_be_hidden()
+        reply = panel.locator(".msg:not(.thread-root)")
+        expect(reply).to_have_count(1)
+        expect(reply).not_to_have_class(re.compile(r"\bpending\b"))
+        expect(reply.get_by_role("img", name="poster.png")).to_have_attribute(
+            "width", "320"
+        )
+        expect(reply.get_by_role("link", name=re.compile("^notes"))).to_have_count(0)
+        # Replies stay in the thread.
+        expect(messages(alice)).to_have_count(1)
+        check_page(alice, "thread-attach-alice-sent")
+
+        # bob, on a phone with the thread open, sees it arrive.
+        received = bob_panel.locator(".msg:not(.thread-root)")
+        expect(received).to_contain_text("Poster candidates", timeout=LIVE_MS)
+        image = received.get_by_role("img", name="poster.png")
+        expect(image).to_have_attribute("height", "213")
+        bob.wait_for_function(
+            "img => img.complete && img.naturalWidth === 400",
+            arg=image.element_handle(),
+        )
+        assert_no_horizontal_scroll(bob)
+        check_page(bob, "thread-attach-phone-received")
+        # And can attach from the panel on the phone too.
+        notes: FilePayload = {
+            "name": "a-long-name-for-meeting-notes.txt",
+            "mimeType": "text/plain",
+            "buffer": b"notes",
+        }
+        bob_panel.locator("[data-attach-input]").set_input_files(
+            [png("reply.png"), notes]
+        )
+        for n in range(2):
+            expect(pending_files(bob).nth(n)).to_have_attribute("data-state", "done")
+        expect(bob_panel.get_by_role("button", name="Attach files")).to_be_in_viewport()
+        assert_no_horizontal_scroll(bob)
+        check_page(bob, "thread-attach-phone-pending")

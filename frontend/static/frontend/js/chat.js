@@ -161,7 +161,6 @@ function setUpConversation() {
   const list = root.querySelector("[data-messages]");
   const scroller = root.querySelector("[data-scroll]");
   const composer = root.querySelector("[data-composer]");
-  const composerError = root.querySelector("[data-composer-error]");
   const typingLine = root.querySelector("[data-typing]");
   const template = document.getElementById("message-template");
   const picker = document.querySelector("[data-reaction-picker]");
@@ -169,9 +168,13 @@ function setUpConversation() {
   const threadList = panel.querySelector("[data-thread-messages]");
   const threadComposer = panel.querySelector("[data-thread-composer]");
   const older = root.querySelector("[data-load-older]");
-  // Files waiting in the composer (attachments.js).
+  // Files waiting in each composer (attachments.js).
   const files = setUpAttachments(composer, {
     conversationId, api, dropZone: root, onError: showComposerError,
+  });
+  const threadFiles = setUpAttachments(threadComposer, {
+    conversationId, api, dropZone: panel,
+    onError: (message) => showComposerError(message, threadComposer),
   });
 
   // Sends not yet confirmed by the server, by client_id. They are re-sent
@@ -607,13 +610,16 @@ function setUpConversation() {
 
   // -------------------------------------------------------------- sending
 
-  let errorTimer = null;
+  const errorTimers = new Map();
 
-  function showComposerError(message) {
-    composerError.textContent = message;
-    composerError.hidden = false;
-    clearTimeout(errorTimer);
-    errorTimer = setTimeout(() => { composerError.hidden = true; }, 8000);
+  // Say what went wrong under `form`, the composer the person is using
+  // (the thread panel's covers the conversation on a phone).
+  function showComposerError(message, form = composer) {
+    const line = form.querySelector("[data-composer-error]");
+    line.textContent = message;
+    line.hidden = false;
+    clearTimeout(errorTimers.get(line));
+    errorTimers.set(line, setTimeout(() => { line.hidden = true; }, 8000));
   }
 
   // Reactions, edits and deletes are not queued like messages: say so
@@ -653,17 +659,18 @@ function setUpConversation() {
     });
   }
 
-  function submitFrom(form, container, thread) {
+  function submitFrom(form, container, thread, withFiles) {
     const textarea = form.querySelector("textarea");
     const body = textarea.value.trim();
-    const withFiles = form === composer ? files : null;
-    const notReady = withFiles?.check();
+    const notReady = withFiles.check();
     if (notReady) {
-      showComposerError(notReady);
+      showComposerError(notReady, form);
       return;
     }
-    if (!body && !withFiles?.count()) return;
-    const shapes = withFiles ? withFiles.take() : [];
+    if (!body && !withFiles.count()) return;
+    // Whatever the error line said was about before this send.
+    form.querySelector("[data-composer-error]").hidden = true;
+    const shapes = withFiles.take();
     const attachments = shapes.map((a) => a.id);
     const clientId = newClientId();
     const element = renderEcho(body, clientId, shapes);
@@ -686,11 +693,11 @@ function setUpConversation() {
     textarea.style.height = `${Math.min(textarea.scrollHeight + 2, 240)}px`;
   }
 
-  function wireComposer(form, container, threadOf) {
+  function wireComposer(form, container, threadOf, withFiles) {
     const textarea = form.querySelector("textarea");
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      submitFrom(form, container, threadOf());
+      submitFrom(form, container, threadOf(), withFiles);
     });
     textarea.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -715,8 +722,8 @@ function setUpConversation() {
     });
   }
 
-  wireComposer(composer, list, () => null);
-  wireComposer(threadComposer, threadList, () => Number(panel.dataset.root));
+  wireComposer(composer, list, () => null, files);
+  wireComposer(threadComposer, threadList, () => Number(panel.dataset.root), threadFiles);
 
   // -------------------------------------------------------------- reactions
 
@@ -861,7 +868,7 @@ function setUpConversation() {
     try {
       data = await getJSON(`messages/${rootId}/thread`);
     } catch {
-      showComposerError("The thread could not be loaded. Try again.");
+      showComposerError("The thread could not be loaded. Try again.", threadComposer);
       threadList.setAttribute("aria-busy", "false");
       return;
     }
