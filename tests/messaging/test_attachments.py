@@ -526,6 +526,18 @@ def test_bad_uploads_are_clear_4xx_json_never_500(client, alice, bob, direct, se
     assert Message.objects.count() == 0
 
 
+def test_documents_are_served_exactly_as_uploaded(client, alice, direct):
+    client.force_login(alice)
+    for name, content in [
+        ("report.pdf", pdf_bytes()),
+        ("notes.txt", "Ça va? — ok ✓\n".encode()),
+        ("plan.docx", docx_bytes()),
+    ]:
+        shape = post_file(client, direct, name, content).json()
+        assert shape["size"] == len(content)
+        assert content_of(client.get(shape["url"])) == content
+
+
 def test_tokens_upload_with_write_and_download_with_read(client, alice, direct):
     _, reader = create_api_token(alice, name="Reader", scopes=["read"])
     _, writer = create_api_token(alice, name="Bot", scopes=["read", "write"])
