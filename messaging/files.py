@@ -26,12 +26,12 @@ from django.conf import settings
 from PIL import Image, ImageOps
 
 from intranet.errors import ServiceError
+from messaging import metadata
 from messaging.models import THUMBNAIL_MAX
 
 THUMBNAIL_SIZE = THUMBNAIL_MAX
 MAX_NAME_LENGTH = 200
 _CHUNK = 64 * 1024
-_ORIENTATION = 0x0112  # the EXIF tag
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,8 @@ class Inspected:
     width: int | None = None
     height: int | None = None
     thumbnail: bytes | None = None
+    # What to store instead of the upload: an image without its metadata.
+    content: bytes | None = None
 
     @property
     def extension(self) -> str:
@@ -200,7 +202,8 @@ def _bad_image() -> ServiceError:
 
 
 def _inspect_image(file: IO[bytes], image_format: str) -> Inspected:
-    """Decode the image (proving it is one) and make its thumbnail."""
+    """Decode the image (proving it is one), make its thumbnail, and strip
+    its metadata (messaging.metadata)."""
     limit = settings.MAX_IMAGE_PIXELS
     with warnings.catch_warnings():
         # Pillow warns past its own pixel limit and raises past twice that;
@@ -220,6 +223,7 @@ def _inspect_image(file: IO[bytes], image_format: str) -> Inspected:
                 image.draft("RGB", (THUMBNAIL_SIZE * 2, THUMBNAIL_SIZE * 2))
                 image.load()
                 thumbnail, (width, height) = _thumbnail(image, (width, height))
+            content = metadata.strip(file, image_format)
         except ServiceError:
             raise
         except (
@@ -234,7 +238,11 @@ def _inspect_image(file: IO[bytes], image_format: str) -> Inspected:
             # Pillow reports a truncated or corrupt file with any of these.
             raise _bad_image() from None
     return Inspected(
-        IMAGE_KINDS[image_format], width=width, height=height, thumbnail=thumbnail
+        IMAGE_KINDS[image_format],
+        width=width,
+        height=height,
+        thumbnail=thumbnail,
+        content=content,
     )
 
 
@@ -243,10 +251,12 @@ def _thumbnail(
 ) -> tuple[bytes, tuple[int, int]]:
     """Return a WebP thumbnail and the image's size as people see it."""
     width, height = size
-    if image.getexif().get(_ORIENTATION) in (5, 6, 7, 8):
-        # A quarter turn by its EXIF orientation, as browsers show it.
-        width, height = height, width
-    upright = ImageOps.exif_transpose(image)
+    upright = image
+    # Turned as the stored image is (messaging.metadata), as browsers show it.
+    if metadata.needs_turning(image):
+        if image.getexif().get(metadata.ORIENTATION) in (5, 6, 7, 8):
+            width, height = height, width  # a quarter turn
+        upright = ImageOps.exif_transpose(image)
     has_alpha = upright.mode in ("RGBA", "LA", "PA") or (
         upright.mode == "P" and "transparency" in upright.info
     )

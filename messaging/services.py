@@ -394,7 +394,9 @@ def upload_attachment(
     """Store a file `user` uploads to a conversation, not yet sent.
 
     The content decides what it is (messaging.files); an image gets its
-    size and a thumbnail. Send it with send_message(attachment_ids=...).
+    size and a thumbnail, and is stored without its metadata (EXIF with
+    GPS, XMP, comments: messaging.metadata). Send it with
+    send_message(attachment_ids=...).
     """
     conversation = get_conversation_for_user(user, conversation_id)
     take_token(
@@ -415,17 +417,23 @@ def upload_attachment(
         raise ServiceError("empty", "That file is empty.")
     name = files.clean_name(name)
     inspected = files.inspect(upload, name)
+    content: File = File(upload)
+    if inspected.content is not None:
+        # An image without its metadata, which may be a little smaller or,
+        # turned and re-encoded, larger: the limit above was for the upload.
+        content = ContentFile(inspected.content)
+    else:
+        upload.seek(0)
     attachment = Attachment(
         conversation=conversation,
         uploader=user,
         name=name,
-        size=size,
+        size=content.size,
         content_type=inspected.kind.content_type,
         width=inspected.width,
         height=inspected.height,
     )
-    upload.seek(0)
-    attachment.file.save(f"upload{inspected.extension}", File(upload), save=False)
+    attachment.file.save(f"upload{inspected.extension}", content, save=False)
     try:
         if inspected.thumbnail is not None:
             attachment.thumbnail.save(

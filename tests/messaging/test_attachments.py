@@ -14,7 +14,9 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.http import Http404
 from django.utils import timezone
-from PIL import Image
+from PIL import Image, ImageChops, ImageStat
+from PIL.JpegImagePlugin import JpegImageFile
+from PIL.PngImagePlugin import PngImageFile
 
 from intranet.errors import ServiceError
 from messaging import events, selectors, services
@@ -22,12 +24,19 @@ from messaging.models import Attachment, Event, Message
 from profiles.services import create_api_token
 from tests.base import capture_published
 from tests.messaging.files import (
+    GPS_IFD,
     HTML,
+    SRGB_PROFILE,
+    animation_bytes,
     docx_bytes,
     image_bytes,
     odt_bytes,
     pdf_bytes,
+    phone_exif,
+    phone_photo,
     png_claiming,
+    png_text,
+    png_with_metadata,
     zip_bytes,
 )
 
@@ -105,10 +114,14 @@ def test_accepted_files_are_typed_by_their_content(
     attachment = upload(alice, direct, name, content)
     assert attachment.content_type == content_type
     assert attachment.name == name
-    assert attachment.size == len(content)
     assert attachment.message is None
     with attachment.file.open("rb") as f:
-        assert f.read() == content
+        kept = f.read()
+    # The size is what is stored; only images are rewritten (see below), and
+    # these plain ones carry nothing to remove.
+    assert attachment.size == len(kept)
+    if not attachment.is_image:
+        assert kept == content
     # Stored under a random name, never the uploader's.
     assert name not in str(attachment.file.name)
     assert attachment.is_image is content_type.startswith("image/")
@@ -134,6 +147,155 @@ def test_images_get_their_size_and_a_small_thumbnail(alice, direct):
     clear = upload(alice, direct, "logo.png", image_bytes("PNG", mode="RGBA"))
     with clear.thumbnail.open("rb") as f:
         assert Image.open(f).mode == "RGBA"
+
+
+def stored_image(attachment: Attachment) -> Image.Image:
+    with attachment.file.open("rb") as f:
+        content = f.read()
+    assert attachment.size == len(content)
+    image = Image.open(io.BytesIO(content))
+    image.load()
+    return image
+
+
+def test_a_phone_photo_is_stored_upright_without_its_metadata(
+    client, alice, bob, direct
+):
+    """Where a photo was taken, and with what, is nobody else's business:
+    EXIF (with GPS), XMP and comments are removed from the stored file,
+    the EXIF orientation is applied to the pixels, and the colour profile
+    is kept."""
+    client.force_login(alice)
+    photo = phone_photo((800, 600), orientation=6)
+    response = post_file(client, direct, "IMG_0042.jpg", photo)
+    assert response.status_code == 201, response.content
+    shape = response.json()
+    assert (shape["width"], shape["height"]) == (600, 800)
+    assert shape["content_type"] == "image/jpeg"
+    client.post(
+        f"/api/v1/conversations/{direct.pk}/messages",
+        {"client_id": "p1", "attachments": [shape["id"]]},
+        content_type="application/json",
+    )
+
+    client.force_login(bob)
+    response = client.get(shape["url"])
+    assert response["Content-Type"] == "image/jpeg"
+    content = content_of(response)
+    assert len(content) == shape["size"]
+    image = Image.open(io.BytesIO(content))
+    assert image.format == "JPEG"
+    assert image.size == (600, 800)  # turned a quarter, as shown
+    assert dict(image.getexif()) == {}
+    assert image.getexif().get_ifd(GPS_IFD) == {}
+    for key in ("exif", "xmp", "comment"):
+        assert key not in image.info
+    for leak in (b"SERIAL-0042", b"Canteen Phones", b"GPSLatitude", b"at home"):
+        assert leak not in content
+    assert image.info["icc_profile"] == SRGB_PROFILE
+    # Turned clockwise: the left half (red) is now the top half.
+    top, bottom = image.getpixel((300, 200)), image.getpixel((300, 600))
+    assert isinstance(top, tuple) and isinstance(bottom, tuple)
+    assert top[0] > 200 and top[2] < 60
+    assert bottom[0] < 60 and bottom[2] > 200
+
+
+def test_an_upright_jpeg_keeps_its_quality(alice, direct):
+    """Without a turn to apply the JPEG keeps its quantisation tables and
+    subsampling (Pillow's quality="keep"), so re-encoding costs little."""
+    photo = phone_photo((640, 480), orientation=1)
+    attachment = upload(alice, direct, "upright.jpg", photo)
+    image = stored_image(attachment)
+    original = Image.open(io.BytesIO(photo))
+    assert isinstance(image, JpegImageFile) and isinstance(original, JpegImageFile)
+    assert image.size == (640, 480)
+    assert dict(image.getexif()) == {}
+    assert image.quantization == original.quantization
+    assert image.layer == original.layer  # the subsampling
+    difference = ImageChops.difference(image.convert("RGB"), original.convert("RGB"))
+    assert max(ImageStat.Stat(difference).mean) < 1  # of 255
+
+
+def test_a_png_loses_its_text_and_exif_but_keeps_its_colour_profile(alice, direct):
+    content = png_with_metadata()
+    attachment = upload(alice, direct, "diagram.png", content)
+    image = stored_image(attachment)
+    assert isinstance(image, PngImageFile)
+    assert attachment.content_type == "image/png"
+    assert dict(image.getexif()) == {}
+    assert "exif" not in image.info
+    assert image.text == {}  # tEXt, zTXt, iTXt
+    assert image.info["icc_profile"] == SRGB_PROFILE
+    with attachment.file.open("rb") as f:
+        stored = f.read()
+    for chunk in (b"eXIf", b"tEXt", b"zTXt", b"iTXt", b"Alice Adams"):
+        assert chunk not in stored
+    # The pixels are untouched: PNG chunks are dropped, nothing re-encoded.
+    assert image.tobytes() == Image.open(io.BytesIO(content)).tobytes()
+    assert image.mode == "RGBA"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "content_type"),
+    [
+        ("wave.gif", animation_bytes("GIF", comment=b"made at home"), "image/gif"),
+        (
+            "wave.webp",
+            animation_bytes(
+                "WEBP", exif=phone_exif(orientation=6), xmp=b"<x:xmpmeta/>"
+            ),
+            "image/webp",
+        ),
+        (
+            "wave.png",
+            animation_bytes("PNG", exif=phone_exif(orientation=6), pnginfo=png_text()),
+            "image/png",
+        ),
+    ],
+)
+def test_animations_keep_every_frame_and_lose_their_metadata(
+    alice, direct, name, content, content_type
+):
+    """Their chunks are filtered, never re-encoded. An EXIF turn is not
+    applied (Pillow would turn one frame), so neither the size nor the
+    thumbnail is turned: they match the stored file."""
+    attachment = upload(alice, direct, name, content)
+    assert attachment.content_type == content_type
+    image = stored_image(attachment)
+    assert getattr(image, "n_frames", 1) == 3
+    assert image.size == (attachment.width, attachment.height) == (32, 24)
+    assert dict(image.getexif()) == {}
+    for key in ("exif", "xmp", "comment", "Author"):
+        assert key not in image.info
+    assert b"SERIAL-0042" not in attachment.file.open("rb").read()
+    attachment.file.close()
+
+
+def test_thumbnails_carry_no_metadata(alice, direct):
+    for name, content in [
+        ("photo.jpg", phone_photo()),
+        ("diagram.png", png_with_metadata()),
+    ]:
+        attachment = upload(alice, direct, name, content)
+        with attachment.thumbnail.open("rb") as f:
+            thumbnail = Image.open(f)
+            assert dict(thumbnail.getexif()) == {}
+            assert not {"exif", "xmp", "comment"} & set(thumbnail.info)
+
+
+def test_a_webp_and_a_png_turned_by_exif_are_stored_upright(alice, direct):
+    for image_format in ("WEBP", "PNG"):
+        image = Image.new("RGB", (80, 60), (40, 120, 200))
+        out = io.BytesIO()
+        image.save(out, format=image_format, exif=phone_exif(orientation=8))
+        attachment = upload(
+            alice, direct, f"turned.{image_format.lower()}", out.getvalue()
+        )
+        assert (attachment.width, attachment.height) == (60, 80)
+        stored = stored_image(attachment)
+        assert stored.format == image_format
+        assert stored.size == (60, 80)
+        assert dict(stored.getexif()) == {}
 
 
 @pytest.mark.parametrize(
@@ -165,6 +327,9 @@ def test_images_get_their_size_and_a_small_thumbnail(alice, direct):
         ("cut.png", image_bytes("PNG")[:60], "bad_image", 400),
         ("fake.jpg", b"\xff\xd8\xff\xe0 not really a jpeg", "bad_image", 400),
         ("fake.gif", b"GIF89a" + b"\x00" * 10, "bad_image", 400),
+        ("cut.jpg", phone_photo()[:-400], "bad_image", 400),
+        ("cut.gif", animation_bytes("GIF", frames=5)[:-60], "bad_image", 400),
+        ("cut.webp", animation_bytes("WEBP")[:-30], "bad_image", 400),
         # Decompression bombs: a tiny file claiming billions of pixels.
         ("bomb.png", png_claiming(100_000, 100_000), "image_too_large", 400),
         ("big.png", png_claiming(8_000, 6_000), "image_too_large", 400),
@@ -524,6 +689,18 @@ def test_bad_uploads_are_clear_4xx_json_never_500(client, alice, bob, direct, se
         assert response.status_code == 404, response.content
     assert Attachment.objects.count() == 1
     assert Message.objects.count() == 0
+
+
+def test_documents_are_served_exactly_as_uploaded(client, alice, direct):
+    client.force_login(alice)
+    for name, content in [
+        ("report.pdf", pdf_bytes()),
+        ("notes.txt", "Ça va? — ok ✓\n".encode()),
+        ("plan.docx", docx_bytes()),
+    ]:
+        shape = post_file(client, direct, name, content).json()
+        assert shape["size"] == len(content)
+        assert content_of(client.get(shape["url"])) == content
 
 
 def test_tokens_upload_with_write_and_download_with_read(client, alice, direct):
