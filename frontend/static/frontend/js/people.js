@@ -18,6 +18,11 @@ function personRow(person) {
   row.querySelector(".avatar").textContent = person.initials;
   const name = row.querySelector("strong");
   name.textContent = person.name;
+  if (person.title) {
+    const title = document.createElement("small");
+    title.textContent = person.title;
+    name.after(title);
+  }
   const form = row.querySelector("form");
   if (person.id === me) {
     const you = document.createElement("span");
@@ -28,14 +33,14 @@ function personRow(person) {
   } else {
     form.action = `/messages/with/${person.id}/`;
     form.querySelector(".visually-hidden").textContent = person.name;
-    form.before(presenceDot(person.id));
+    name.append(" ", presenceDot(person.id));
   }
   return row;
 }
 
 function showMembers(members) {
   const list = dialog.querySelector("[data-people-list]");
-  // Rows the server rendered keep their job titles; only newcomers are built.
+  // Rows already drawn stay (and keep their presence); newcomers are built.
   const rows = new Map([...list.children].map((row) => [Number(row.dataset.person), row]));
   list.replaceChildren(...members.map((person) => rows.get(person.id) || personRow(person)));
   dialog.querySelector("[data-member-count]").textContent = `${members.length} people`;
@@ -45,11 +50,19 @@ function showMembers(members) {
     pick.querySelector(`input[value="${person.id}"]`)?.closest(".person-pick")?.remove();
   }
   if (!pick.querySelector(".person-pick")) {
-    const empty = pick.querySelector(":scope > p:not([data-people-none])");
-    if (!empty) {
+    // Nobody left to add: say so, and put away the search and the button.
+    if (!pick.querySelector(":scope > p:not([data-people-none])")) {
       const p = document.createElement("p");
       p.textContent = "Everyone is already here.";
       pick.querySelector("legend").after(p);
+    }
+    pick.querySelector("[data-people-none]").hidden = true;
+    for (const element of dialog.querySelectorAll("[data-people-find]")) {
+      // Focus must not vanish with the control that had it.
+      if (element.contains(document.activeElement)) {
+        dialog.querySelector("[command=close]").focus();
+      }
+      element.hidden = true;
     }
   }
 }
