@@ -139,7 +139,12 @@ def conversation_data(conversation: Conversation) -> dict[str, Any]:
         "id": conversation.pk,
         "kind": conversation.kind,
         "title": conversation.title,
-        "members": [person(m.user) for m in conversation.memberships.all()],
+        # With job titles: a group's people dialog lists them, and a tab
+        # draws a newcomer's row from conversation.updated alone.
+        "members": [
+            {**person(m.user), "title": m.user.title}
+            for m in conversation.memberships.all()
+        ],
     }
 
 

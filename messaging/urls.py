@@ -16,4 +16,9 @@ urlpatterns = [
     path(
         "messages/<int:conversation_id>/leave/", views.leave, name="leave_conversation"
     ),
+    path(
+        "messages/<int:conversation_id>/people/",
+        views.add_people,
+        name="add_people",
+    ),
 ]

@@ -51,6 +51,15 @@ def _conversation_page(request: AuthedRequest, conversation_id: int, *, around=N
     for message in history:
         message.reaction_list = events.reaction_summary(message)  # type: ignore[attr-defined]
     members = [m.user for m in conversation.memberships.all()]
+    addable = []
+    if conversation.kind == Conversation.Kind.GROUP:
+        # The people dialog's picker. Like /messages/new/ it lists a page of
+        # people; past that, its search box finds no one else (yet).
+        addable = list(
+            User.objects.filter(is_active=True)
+            .exclude(pk__in=[u.pk for u in members])
+            .select_related("department")[:PEOPLE_PAGE]
+        )
     return render(
         request,
         "messaging/conversation.html",
@@ -59,6 +68,7 @@ def _conversation_page(request: AuthedRequest, conversation_id: int, *, around=N
             "title": current.title,
             "peer": current.peer,
             "members": members,
+            "addable": addable,
             # Whom the composer's @mention autocomplete offers: only members
             # become mentions (messaging.services._render).
             "mention_people": [
@@ -165,6 +175,29 @@ def leave(request: AuthedRequest, conversation_id: int):
         return redirect("conversation", conversation_id)
     flash.success(request, "You left the conversation.")
     return redirect("inbox")
+
+
+@require_POST
+def add_people(request: AuthedRequest, conversation_id: int):
+    """Add the people ticked in the people dialog, then go back to the
+    conversation. Without JS this is the dialog's form; with JS the dialog
+    posts to the REST API, which calls the same service."""
+    chosen = request.POST.getlist("members")
+    try:
+        if not chosen:
+            raise ServiceError("invalid", "Choose someone to add.")
+        if not all(c.isdigit() for c in chosen):
+            raise ServiceError("unknown_person", "Some of those people do not exist.")
+        services.add_members(
+            request.user,
+            conversation_id=conversation_id,
+            member_ids=[int(c) for c in chosen],
+        )
+    except ServiceError as exc:
+        flash.error(request, exc.message)
+    else:
+        flash.success(request, "Added to the conversation.")
+    return redirect("conversation", conversation_id)
 
 
 @require_GET

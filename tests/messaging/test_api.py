@@ -3,8 +3,9 @@
 import pytest
 
 from messaging import services
-from messaging.models import Message
+from messaging.models import Event, Message
 from profiles.services import create_api_token
+from tests.base import capture_published
 
 
 @pytest.fixture
@@ -170,3 +171,56 @@ def test_sync_over_rest(client, alice, bob, direct):
     assert body["type"] == "sync.batch"
     assert [e["message"]["body"] for e in body["events"]] == ["one"]
     assert client.get("/api/v1/events").status_code == 422
+
+
+def test_a_member_adds_people_to_a_group_and_no_one_else_can(
+    client, alice, bob, carol, direct, django_capture_on_commit_callbacks
+):
+    group = services.create_group(alice, title="Lunch", member_ids=[bob.pk])
+    url = f"/api/v1/conversations/{group.pk}/members"
+
+    client.force_login(carol)
+    response = post(client, url, {"members": [carol.pk]})
+    assert response.status_code == 404
+    assert "error" in response.json()
+
+    client.force_login(alice)
+    cases = [
+        (direct.pk, [carol.pk], 400, "Only group conversations"),
+        (group.pk, [999_999], 400, "do not exist"),
+        (group.pk, [], 422, "not valid"),
+    ]
+    for conversation_id, members, status, text in cases:
+        response = post(
+            client,
+            f"/api/v1/conversations/{conversation_id}/members",
+            {"members": members},
+        )
+        assert response.status_code == status, response.content
+        assert text in str(response.json())
+    assert not Event.objects.exists()
+
+    with (
+        capture_published() as published,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = post(client, url, {"members": [carol.pk]})
+    assert response.status_code == 204
+    assert set(group.memberships.values_list("user_id", flat=True)) == {
+        alice.pk,
+        bob.pk,
+        carol.pk,
+    }
+    updated, joined = published
+    assert updated["groups"] == [f"conversation.{group.pk}"]
+    assert updated["event"]["type"] == "conversation.updated"
+    assert [m["name"] for m in updated["event"]["conversation"]["members"]] == [
+        "Alice Adams",
+        "Bob Brown",
+        "Carol Cruz",
+    ]
+    assert Event.objects.get().payload["type"] == "conversation.updated"
+    assert joined == {
+        "event": {"type": "conversation.joined", "conversation": group.pk},
+        "groups": [f"user.{carol.pk}"],
+    }

@@ -137,7 +137,8 @@ def test_pages_show_presence_mention_badges_and_whom_to_mention(
     assert '<script id="mention-people" type="application/json">' in html
     assert "</script><b>Carol" not in html
     # Dots beside everyone but alice; bob's is online, carol's offline.
-    assert html.count('class="presence"') == 2 + 1  # the members, the sidebar
+    # In the header, the sidebar and the people dialog.
+    assert html.count('class="presence"') == 2 + 1 + 2
     assert f'data-presence-user="{carol.pk}" data-state="offline"' in html
 
     # A deactivated member cannot be mentioned.
@@ -156,3 +157,43 @@ def test_pages_show_presence_mention_badges_and_whom_to_mention(
         'data-mentions="0" hidden'
         in inbox[inbox.index(f'data-conversation-id="{direct.pk}"') :]
     )
+
+
+def test_people_dialog_lists_members_and_its_form_adds_people(
+    client, alice, bob, carol
+):
+    group = services.create_group(alice, title="Lunch", member_ids=[bob.pk])
+    direct = services.get_or_create_direct(alice, other_id=bob.pk)
+    client.force_login(alice)
+    html = client.get(f"/messages/{group.pk}/").content.decode()
+    assert 'command="show-modal"' in html
+    assert 'Alice Adams <span class="you">(you)</span>' in html
+    assert f'action="/messages/with/{bob.pk}/"' in html
+    # Carol is not in yet, so the picker offers her.
+    assert f'id="add-people-{carol.pk}"' in html
+    # A direct conversation stays two people: no dialog, no picker.
+    assert "people-dialog" not in client.get(f"/messages/{direct.pk}/").content.decode()
+
+    url = f"/messages/{group.pk}/people/"
+    client.force_login(carol)
+    assert client.post(url, {"members": [carol.pk]}).status_code == 404
+
+    client.force_login(alice)
+    errors = [
+        (url, {}, "Choose someone to add."),
+        (url, {"members": ["x"]}, "do not exist"),
+        (url, {"members": [999_999]}, "do not exist"),
+        (f"/messages/{direct.pk}/people/", {"members": [carol.pk]}, "Only group"),
+    ]
+    for path, data, text in errors:
+        response = client.post(path, data, follow=True)
+        assert response.status_code == 200
+        assert text in response.content.decode()
+    assert group.memberships.count() == 2
+
+    response = client.post(url, {"members": [carol.pk]})
+    assert response.status_code == 302
+    assert response["Location"] == f"/messages/{group.pk}/"
+    assert group.memberships.filter(user=carol).exists()
+    assert client.get(f"/messages/{group.pk}/", follow=True).status_code == 200
+    assert client.get(url).status_code == 405
