@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib import messages as flash
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from messaging.forms import NewConversationForm, SearchForm
 from messaging.models import Conversation
 from profiles import presence
 from profiles.models import User
+from profiles.selectors import people_matching
 
 PEOPLE_PAGE = 50
 QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "👀", "✅", "🙏"]
@@ -53,8 +53,8 @@ def _conversation_page(request: AuthedRequest, conversation_id: int, *, around=N
     members = [m.user for m in conversation.memberships.all()]
     addable = []
     if conversation.kind == Conversation.Kind.GROUP:
-        # The people dialog's picker. Like /messages/new/ it lists a page of
-        # people; past that, its search box finds no one else (yet).
+        # The people dialog's picker lists a page of people; its search box
+        # asks GET /api/v1/people for the rest (people-pick.js).
         addable = list(
             User.objects.filter(is_active=True)
             .exclude(pk__in=[u.pk for u in members])
@@ -68,6 +68,7 @@ def _conversation_page(request: AuthedRequest, conversation_id: int, *, around=N
             "title": current.title,
             "peer": current.peer,
             "members": members,
+            "member_ids": " ".join(str(u.pk) for u in members),
             "addable": addable,
             # Whom the composer's @mention autocomplete offers: only members
             # become mentions (messaging.services._render).
@@ -117,14 +118,7 @@ def permalink(request: AuthedRequest, conversation_id: int, message_id: int):
 def new_conversation(request: AuthedRequest):
     """Pick people (searchable list) and start a direct or group chat."""
     query = request.GET.get("q", "").strip()
-    people = User.objects.filter(is_active=True).exclude(pk=request.user.pk)
-    if query:
-        people = people.filter(
-            Q(first_name__icontains=query)
-            | Q(last_name__icontains=query)
-            | Q(email__icontains=query)
-            | Q(title__icontains=query)
-        )
+    people = people_matching(query).exclude(pk=request.user.pk)
     if request.method == "POST":
         chosen = request.POST.getlist("members")
         people = User.objects.filter(

@@ -4,6 +4,7 @@ from ninja import Query, Router, Schema, Status
 
 from intranet.api import Error, require_scope
 from profiles import presence
+from profiles.selectors import people_matching
 
 router = Router(tags=["people"])
 
@@ -33,6 +34,33 @@ def me(request):
     """Return the signed-in person (or the owner of the token)."""
     require_scope(request, "read")
     return request.user
+
+
+class PersonOut(Schema):
+    id: int
+    display_name: str
+    initials: str
+    title: str
+    department: str | None
+
+    @staticmethod
+    def resolve_department(person) -> str | None:
+        return person.department.name if person.department else None
+
+
+PEOPLE_FOUND = 20
+
+
+@router.get(
+    "/people", response={200: list[PersonOut], 400: Error, 401: Error, 403: Error}
+)
+def find_people(request, q: str = Query(..., max_length=100)):
+    """Up to 20 active people with every word of `q` in their name, email or
+    job title (the pickers' search)."""
+    require_scope(request, "read")
+    if not q.strip():
+        return Status(400, {"error": "Say whom to look for: q is empty."})
+    return list(people_matching(q)[:PEOPLE_FOUND])
 
 
 @router.get(

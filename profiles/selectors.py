@@ -13,7 +13,7 @@ from django.contrib.auth import (
     load_backend,
 )
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
@@ -85,6 +85,20 @@ def current_session_keys(sessions: Iterable[tuple[str, int, str]]) -> set[str]:
         for key, user_id, password in sessions
         if key in live and passwords.get(user_id) == password
     }
+
+
+def people_matching(query: str) -> QuerySet[User]:
+    """Active people with every word of `query` in their name, email or job
+    title, by name (the new-message picker and GET /api/v1/people)."""
+    people = User.objects.filter(is_active=True)
+    for word in query.split():
+        people = people.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(title__icontains=word)
+        )
+    return people.select_related("department").order_by("first_name", "last_name")
 
 
 def get_active_token(plain: str) -> APIToken | None:

@@ -89,3 +89,33 @@ def test_openapi_schema_and_docs_need_no_cdn(client, alice):
     html = docs.content.decode()
     assert "swagger-ui-bundle" in html
     assert "cdn" not in html.lower()
+
+
+def test_people_search_finds_active_people_by_every_word(client, alice, bob, carol):
+    client.force_login(alice)
+    carol.title = "Support Lead"
+    carol.save()
+    response = client.get("/api/v1/people", {"q": "carol lead"})
+    assert response.status_code == 200
+    assert response.json() == [
+        {
+            "id": carol.pk,
+            "display_name": "Carol Cruz",
+            "initials": carol.initials,
+            "title": "Support Lead",
+            "department": "Customer Support",
+        }
+    ]
+    assert [p["id"] for p in client.get("/api/v1/people?q=BROWN").json()] == [bob.pk]
+    bob.is_active = False
+    bob.save()
+    assert client.get("/api/v1/people?q=brown").json() == []
+
+
+def test_people_search_needs_a_query_and_a_signed_in_person(client, alice):
+    assert client.get("/api/v1/people?q=alice").status_code == 401
+    client.force_login(alice)
+    response = client.get("/api/v1/people?q=%20")
+    assert response.status_code == 400
+    assert "error" in response.json()
+    assert client.get("/api/v1/people?q=" + "x" * 101).status_code == 422
