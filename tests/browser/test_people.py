@@ -10,6 +10,8 @@ from playwright.sync_api import Page, expect
 
 from messaging import services
 from messaging.models import Conversation
+from messaging.views import PEOPLE_PAGE
+from profiles.factories import UserFactory
 from profiles.models import User
 from tests.base import make_people
 from tests.browser.base import (
@@ -136,7 +138,11 @@ class PeopleDialogTests(BrowserTestCase):
         newcomer = bob_dialog.get_by_role("listitem").last
         expect(newcomer).to_contain_text("Carol Cruz")
         expect(newcomer).to_contain_text("Support Specialist")
-        expect(newcomer.get_by_role("img", name="offline")).to_have_count(1)
+        # A presence dot; which one depends on whether bob's page has polled
+        # since carol's tab opened.
+        expect(
+            newcomer.get_by_role("img", name=re.compile(r"^(online|away|offline)$"))
+        ).to_have_count(1)
         expect(
             bob_dialog.get_by_role("button", name="Message Carol Cruz")
         ).to_be_visible()
@@ -193,3 +199,44 @@ class PeopleDialogTests(BrowserTestCase):
         expect(dialog.get_by_role("status")).to_have_text("Added Carol Cruz.")
         expect(dialog.get_by_role("listitem")).to_have_count(3, timeout=LIVE_MS)
         phone.screenshot(path=SCREENSHOTS / "people-phone-added.png")
+
+    def test_someone_past_the_first_page_is_found_by_the_server(self):
+        # More people than the page lists: Zoe is not drawn, the search asks.
+        off_the_loop(
+            lambda: [
+                UserFactory.create(first_name="Aaron", last_name=f"Extra{n}")
+                for n in range(PEOPLE_PAGE + 5)
+            ]
+        )
+        zoe = off_the_loop(
+            UserFactory.create, first_name="Zoe", last_name="Zimmer", title="Buyer"
+        )
+        alice = self.open_as(self.alice, f"/messages/{self.group.pk}/", "people-many")
+        expect_live(alice)
+        self.people_button(alice).click()
+        dialog = alice.get_by_role("dialog", name="Lunch")
+        zoe_box = dialog.get_by_role("checkbox", name=re.compile("Zoe Zimmer"))
+        expect(zoe_box).to_have_count(0)
+        dialog.get_by_role("searchbox", name="Find people").fill("zimmer")
+        expect(zoe_box).to_be_visible(timeout=LIVE_MS)
+        # Members are never offered, even when the server finds them.
+        dialog.get_by_role("searchbox", name="Find people").fill("brown")
+        expect(
+            dialog.get_by_role("checkbox", name=re.compile("Bob Brown"))
+        ).to_have_count(0)
+        dialog.get_by_role("searchbox", name="Find people").fill("zimmer")
+        zoe_box.check()
+        dialog.get_by_role("button", name="Add people").click()
+        expect(dialog.get_by_role("status")).to_have_text("Added Zoe Zimmer.")
+        # The box is cleared and the list is whole again, the server's
+        # answer to "zimmer" notwithstanding.
+        expect(dialog.get_by_role("searchbox", name="Find people")).to_have_value("")
+        alice.wait_for_timeout(400)  # past the search's 200 ms pause
+        expect(dialog.get_by_text("Nobody here matches that.")).to_be_hidden()
+        expect(
+            dialog.get_by_role("checkbox", name=re.compile("Aaron")).first
+        ).to_be_visible()
+        assert off_the_loop(self.group.memberships.filter(user=zoe).exists), (
+            "zoe is a member"
+        )
+        check_page(alice, "people-found-by-server")

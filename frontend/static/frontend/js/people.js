@@ -46,6 +46,7 @@ function showMembers(members) {
   dialog.querySelector("[data-member-count]").textContent = `${members.length} people`;
   // Whoever is in can no longer be added.
   const pick = dialog.querySelector("[data-people-pick]");
+  pick.dataset.exclude = members.map((person) => person.id).join(" ");
   for (const person of members) {
     pick.querySelector(`input[value="${person.id}"]`)?.closest(".person-pick")?.remove();
   }
