@@ -273,7 +273,9 @@ class AttachmentTests(MessagingTestCase):
         expect(box).to_be_focused()
         # The panel's paperclip is one Shift+Tab from its reply box.
         alice.keyboard.press("Shift+Tab")
-        expect(panel.get_by_role("button", name="Attach files")).to_be_focused()
+        expect(
+            panel.get_by_role("button", name="Attach files to the reply")
+        ).to_be_focused()
 
         panel.locator("[data-attach-input]").set_input_files([png("poster.png")])
         # Files dropped anywhere on the panel attach to the reply.
@@ -352,6 +354,8 @@ class AttachmentTests(MessagingTestCase):
         )
         for n in range(2):
             expect(pending_files(bob).nth(n)).to_have_attribute("data-state", "done")
-        expect(bob_panel.get_by_role("button", name="Attach files")).to_be_in_viewport()
+        expect(
+            bob_panel.get_by_role("button", name="Attach files to the reply")
+        ).to_be_in_viewport()
         assert_no_horizontal_scroll(bob)
         check_page(bob, "thread-attach-phone-pending")
