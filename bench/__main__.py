@@ -639,9 +639,14 @@ def print_table(r: dict, path: Path) -> None:
                 "all, 0, -, ≈10 s",
             ),
         ]
-    profile = r.get("profile_space_20", {})
-    for name, share in profile.get("inclusive", {}).items():
-        rows.append((f"  profile at 20 msg/s: {name} (% of samples)", str(share), ""))
+    profiles = [
+        ("profile at 20 msg/s", r.get("profile_space_20", {}), "% of samples"),
+        ("storm profile", r.get("idle", {}).get("profile_storm", {}), "% of GIL time"),
+    ]
+    for title, profile, unit in profiles:
+        for name, share in profile.get("inclusive", {}).items():
+            if share:  # a marker the scenario never reaches says nothing
+                rows.append((f"  {title}: {name} ({unit})", str(share), ""))
     width = max(len(a) for a, _, _ in rows)
     print(f"\nCanteen message path ({r['database']}, {r['layer']} layer) → {path}")
     print(f"{'measure'.ljust(width)}  {'result':>24}  target")

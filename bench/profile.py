@@ -27,10 +27,13 @@ MARKERS = {
         "autobahn/websocket/protocol.py",
         "processHandshake",
     ),
-    "connect: session and user (database thread)": ("channels/auth.py", "get_user"),
-    "connect: presence and groups (database thread)": (
+    "connect: its database trip, all (database thread)": (
         "intranet/consumers.py",
         "_arrive",
+    ),
+    "connect: session and user (database thread)": (
+        "profiles/selectors.py",
+        "session_user",
     ),
     "connect: hub attach": ("intranet/hub.py", "Hub.attach"),
     "sync: events since (database thread)": ("messaging/selectors.py", "events_since"),
