@@ -34,7 +34,7 @@ from playwright.sync_api import (
 )
 
 from profiles.models import User
-from tests.base import session_cookie_for
+from tests.base import make_people, session_cookie_for
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 DESKTOP = ViewportSize(width=1280, height=800)
@@ -249,6 +249,18 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
     def tearDownClass(cls) -> None:
         cls._browser_stack.close()
         super().tearDownClass()
+
+    alice: User
+    bob: User
+    carol: User
+
+    def make_personas(self) -> None:
+        """alice, bob (her manager) and carol (tests.base.make_people) as
+        self.alice, self.bob and self.carol."""
+        people = make_people()
+        self.alice, self.bob, self.carol = (
+            people[n] for n in ("alice", "bob", "carol")
+        )
 
     def new_page(self, viewport: ViewportSize = DESKTOP, **options: Any) -> Page:
         """Return a page in a fresh browser context, closed after the test.

@@ -11,7 +11,6 @@ from django.test import override_settings
 from playwright.sync_api import FilePayload, Locator, Page, ViewportSize, expect
 
 from messaging import services
-from tests.base import make_people
 from tests.browser.base import (
     PHONE,
     assert_no_horizontal_scroll,
@@ -53,9 +52,7 @@ def attach(page: Page, *files: FilePayload) -> None:
 @override_settings(MESSAGE_SEND_BURST=200, MESSAGE_SEND_PER_MINUTE=6000)
 class AttachmentTests(MessagingTestCase):
     def setUp(self) -> None:
-        people = make_people()
-        self.alice = people["alice"]
-        self.bob = people["bob"]
+        self.make_personas()
         self.direct = off_the_loop(
             services.get_or_create_direct, self.alice, other_id=self.bob.pk
         )

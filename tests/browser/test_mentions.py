@@ -17,7 +17,6 @@ from messaging import services
 from messaging.models import Conversation, Message
 from profiles.factories import UserFactory
 from profiles.models import User
-from tests.base import make_people
 from tests.browser.base import (
     DESKTOP,
     PHONE,
@@ -76,10 +75,7 @@ def mention_badge(page: Page, conversation: Conversation) -> Locator:
 @override_settings(MESSAGE_SEND_BURST=200, MESSAGE_SEND_PER_MINUTE=6000)
 class MentionTests(MessagingTestCase):
     def setUp(self) -> None:
-        people = make_people()
-        self.alice = people["alice"]
-        self.bob = people["bob"]
-        self.carol = people["carol"]
+        self.make_personas()
         self.direct = off_the_loop(
             services.get_or_create_direct, self.alice, other_id=self.bob.pk
         )
@@ -306,10 +302,7 @@ class MentionTests(MessagingTestCase):
 @override_settings(MESSAGE_SEND_BURST=200, MESSAGE_SEND_PER_MINUTE=6000)
 class NotificationTests(MessagingTestCase):
     def setUp(self) -> None:
-        people = make_people()
-        self.alice = people["alice"]
-        self.bob = people["bob"]
-        self.carol = people["carol"]
+        self.make_personas()
         self.direct = off_the_loop(
             services.get_or_create_direct, self.alice, other_id=self.bob.pk
         )

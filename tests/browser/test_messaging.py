@@ -172,10 +172,7 @@ class DirectMessageTests(MessagingTestCase):
     """alice and bob in their direct conversation, each in a browser."""
 
     def setUp(self) -> None:
-        people = make_people()
-        self.alice = people["alice"]
-        self.bob = people["bob"]
-        self.carol = people["carol"]
+        self.make_personas()
         self.direct = off_the_loop(
             services.get_or_create_direct, self.alice, other_id=self.bob.pk
         )

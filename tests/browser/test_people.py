@@ -13,7 +13,6 @@ from messaging.models import Conversation
 from messaging.views import PEOPLE_PAGE
 from profiles.factories import UserFactory
 from profiles.models import User
-from tests.base import make_people
 from tests.browser.base import (
     DESKTOP,
     SCREENSHOTS,
@@ -33,12 +32,7 @@ PHONE_390 = ViewportSize(width=390, height=844)
 
 class PeopleDialogTests(BrowserTestCase):
     def setUp(self) -> None:
-        people = make_people()
-        self.alice, self.bob, self.carol = (
-            people["alice"],
-            people["bob"],
-            people["carol"],
-        )
+        self.make_personas()
         self.group = off_the_loop(
             services.create_group, self.alice, title="Lunch", member_ids=[self.bob.pk]
         )

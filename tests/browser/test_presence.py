@@ -13,7 +13,6 @@ from django.test import override_settings
 from playwright.sync_api import Locator, Page, expect
 
 from messaging import services
-from tests.base import make_people
 from tests.browser.base import (
     PHONE,
     assert_no_horizontal_scroll,
@@ -62,10 +61,7 @@ def dot(scope: Locator, state: str) -> Locator:
 )
 class PresenceTests(MessagingTestCase):
     def setUp(self) -> None:
-        people = make_people()
-        self.alice = people["alice"]
-        self.bob = people["bob"]
-        self.carol = people["carol"]
+        self.make_personas()
         self.direct = off_the_loop(
             services.get_or_create_direct, self.alice, other_id=self.bob.pk
         )

@@ -6,7 +6,6 @@ from django.test import override_settings
 from playwright.sync_api import Page, expect
 
 from messaging import services
-from tests.base import make_people
 from tests.browser.base import (
     PHONE,
     assert_no_horizontal_scroll,
@@ -30,12 +29,7 @@ def hits(page: Page):
 @override_settings(MESSAGE_SEND_BURST=200, MESSAGE_SEND_PER_MINUTE=6000)
 class SearchTests(MessagingTestCase):
     def setUp(self) -> None:
-        people = make_people()
-        self.alice, self.bob, self.carol = (
-            people["alice"],
-            people["bob"],
-            people["carol"],
-        )
+        self.make_personas()
         self.direct = off_the_loop(
             services.get_or_create_direct, self.alice, other_id=self.bob.pk
         )
