@@ -68,6 +68,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             return
         self.user, groups = arrival
         self.user_id = self.user.pk
+        presence.local_writer().note(self.user_id, active=True)
         self.session_key = session_key
         # The session was checked against this password at connect; the
         # hub's recheck closes the socket if it changes.
@@ -154,7 +155,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     async def handle_ping(self, content: dict[str, Any]) -> None:
         # The browser says whether its tab is in use: active, or idle/hidden.
         active = content.get("active") is not False
-        await database_sync_to_async(presence.mark_seen)(self.user_id, active=active)
+        presence.local_writer().note(self.user_id, active=active)
         await self.send_json(events.pong())
 
     async def handle_message_send(self, content: dict[str, Any]) -> None:
@@ -253,13 +254,12 @@ def _session_key(scope: Any) -> str:
 
 
 def _arrive(session_key: str) -> tuple[User, set[str]] | None:
-    """Who the session signs in, marked seen, with their groups; None if
-    nobody. One trip to the database thread (Channels' session and auth
-    middleware took three), as connects come in bursts after an outage."""
+    """Who the session signs in, with their groups; None if nobody. One trip
+    to the database thread (Channels' session and auth middleware took
+    three), as connects come in bursts after an outage."""
     user = session_user(session_key)
     if user is None:
         return None
-    presence.mark_seen(user.pk, active=True)
     return user, groups_by_user([user.pk])[user.pk]
 
 

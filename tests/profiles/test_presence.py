@@ -1,5 +1,6 @@
 """Presence: derived from socket activity, read through the API."""
 
+import asyncio
 import time
 
 import pytest
@@ -46,13 +47,84 @@ async def test_an_open_socket_makes_its_user_online_and_pings_keep_it():
     ws = WebsocketCommunicator(application, "/ws/", headers=socket_headers(session))
     assert (await ws.connect())[0]
     await ws.receive_json_from()
-    assert presence.statuses([alice.pk, bob.pk]) == {
-        alice.pk: "online",
-        bob.pk: "offline",
-    }
+    # The process writes its sockets' marks in batches, a moment later.
+    assert await _eventually(
+        lambda: (
+            presence.statuses([alice.pk, bob.pk])
+            == {alice.pk: "online", bob.pk: "offline"}
+        )
+    )
     await ws.send_json_to({"type": "ping", "active": False})
     assert await ws.receive_json_from() == {"type": "pong"}
     await ws.disconnect()
+
+
+async def _eventually(check, seconds: float = 3.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.02)
+    return True
+
+
+def test_mark_seen_many_keeps_each_users_last_activity(settings):
+    now = time.time()
+    presence.mark_seen(2, active=True, now=now - settings.PRESENCE_AWAY_AFTER - 1)
+    presence.mark_seen(3, active=True, now=now - 10)
+    presence.mark_seen_many({1: True, 2: False, 3: False, 4: False}, now=now)
+    assert presence.statuses([1, 2, 3, 4, 5], now=now) == {
+        1: "online",
+        2: "away",  # its last activity is kept, not reset
+        3: "online",
+        4: "away",  # seen, never active
+        5: "offline",
+    }
+
+
+async def test_the_writer_batches_marks_and_an_active_mark_wins():
+    """Marks that arrive while a write is under way go together in the next
+    one (one cache round trip for a storm of connects); a user with an active
+    and an idle tab in one batch counts as active."""
+    writes: list[dict[int, bool]] = []
+    real = presence.mark_seen_many
+
+    def recording(marks, **kwargs):
+        writes.append(dict(marks))
+        time.sleep(0.05)  # a slow cache: later marks pile up meanwhile
+        real(marks, **kwargs)
+
+    writer = presence.PresenceWriter(write=recording)
+    writer.note(1, active=True)
+    await asyncio.sleep(0.01)  # the first write is under way
+    for user_id in range(2, 102):
+        writer.note(user_id, active=False)
+    writer.note(50, active=True)
+    writer.note(50, active=False)
+    await writer.idle()
+    assert writes[0] == {1: True}
+    assert len(writes) == 2, "the 100 later marks went in one write"
+    assert writes[1][50] is True and writes[1][2] is False
+    assert presence.statuses([1, 50, 2]) == {1: "online", 50: "online", 2: "away"}
+
+
+async def test_a_failed_write_is_logged_and_the_writer_carries_on(caplog):
+    calls = 0
+
+    def flaky(marks, **kwargs):
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise ConnectionError("cache down")
+        presence.mark_seen_many(marks, **kwargs)
+
+    writer = presence.PresenceWriter(write=flaky)
+    writer.note(7, active=True)
+    await writer.idle()
+    assert "presence" in caplog.text
+    writer.note(8, active=True)
+    await writer.idle()
+    assert presence.statuses([7, 8]) == {7: "offline", 8: "online"}
 
 
 def test_presence_api(client, alice, bob):
