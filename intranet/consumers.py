@@ -216,7 +216,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     async def handle_sync(self, content: dict[str, Any]) -> None:
         data = _validate(messaging_events.Sync, content)
         result = await database_sync_to_async(messaging_selectors.events_since)(
-            self.user, data.since
+            self.user, data.since, seen=data.seen
         )
         await self.send_json(messaging_events.sync_result(result))
 

@@ -244,3 +244,6 @@ class MarkRead(Inbound):
 
 class Sync(Inbound):
     since: StrictInt = Field(ge=0)
+    # Cursors at or below `since` the tab has applied, so the replayed
+    # lookback leaves them out (messaging.selectors.SYNC_LOOKBACK ids at most).
+    seen: list[StrictInt] = Field(default_factory=list, max_length=200)

@@ -3,6 +3,7 @@ conversation only while they are a member of it (Http404 otherwise)."""
 
 import datetime
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -28,7 +29,9 @@ SYNC_LIMIT = 500
 # Event ids are taken at insert and become visible at commit, so a
 # transaction that took a lower id can commit after a client saw a higher
 # one. Replaying this many ids below the cursor catches those; clients apply
-# events idempotently, so a replayed event changes nothing.
+# events idempotently, so a replayed event changes nothing, and they say
+# which of these ids they have already applied (`seen`), so an up-to-date
+# tab is sent none of them.
 SYNC_LOOKBACK = 200
 # A batch's events, encoded, stay under these (at least one new event goes
 # in each batch, so catching up always moves on): Daphne refuses to send a
@@ -293,23 +296,39 @@ class SyncResult:
     resync_required: bool = False
 
 
-def events_since(user: User, since: int) -> SyncResult:
-    """Return the stored events of `user`'s conversations after `since`."""
+def seen_cursors(user: User, cursor: int) -> list[int]:
+    """The ids of `user`'s events in the lookback below `cursor`, oldest
+    first: what a page rendered at `cursor` already shows."""
+    return list(
+        Event.objects.filter(
+            conversation__memberships__user=user,
+            id__gt=cursor - SYNC_LOOKBACK,
+            id__lte=cursor,
+        )
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+def events_since(user: User, since: int, *, seen: Iterable[int] = ()) -> SyncResult:
+    """Return the stored events of `user`'s conversations after `since`,
+    and the late commits of the lookback below it that are not in `seen`."""
     oldest = Event.objects.order_by("id").values_list("id", flat=True).first()
     if since and oldest is not None and since < oldest - 1:
         # Pruned: the gap cannot be replayed, so say so instead of guessing.
         return SyncResult(
             events=[], cursor=latest_cursor(), more=False, resync_required=True
         )
+    since = max(since, 0)
     rows = list(
         Event.objects.filter(
             conversation__memberships__user=user,
             id__gt=max(0, since - SYNC_LOOKBACK),
         )
+        .exclude(id__in=[i for i in seen if i <= since])
         .order_by("id")
         .values_list("id", "payload")[: SYNC_LOOKBACK + SYNC_LIMIT + 1]
     )
-    since = max(since, 0)
     fresh = [row for row in rows if row[0] > since][: SYNC_LIMIT + 1]
     batch = _fill([{**p, "cursor": i} for i, p in fresh[:SYNC_LIMIT]], SYNC_MAX_BYTES)
     more = len(batch) < len(fresh)

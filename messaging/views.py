@@ -39,14 +39,16 @@ def inbox(request: AuthedRequest):
 
 def _conversation_page(request: AuthedRequest, conversation_id: int, *, around=None):
     conversation = selectors.get_conversation_for_user(request.user, conversation_id)
+    # The cursor is read before anything the page shows: an event committed
+    # in between is then replayed by the tab's first sync instead of being
+    # missed, and the events already committed below it (`seen`) are not.
+    cursor = selectors.latest_cursor()
+    seen = selectors.seen_cursors(request.user, cursor)
     (conversation,) = selectors.with_members(
         Conversation.objects.filter(pk=conversation.pk)
     )
     summaries = selectors.conversation_summaries(request.user)
     current = next(s for s in summaries if s.conversation.pk == conversation.pk)
-    # The cursor is read before the history: an event committed in between
-    # is then replayed by the tab's first sync instead of being missed.
-    cursor = selectors.latest_cursor()
     history = selectors.message_history(conversation, around=around)
     for message in history:
         message.reaction_list = events.reaction_summary(message)  # type: ignore[attr-defined]
@@ -89,6 +91,7 @@ def _conversation_page(request: AuthedRequest, conversation_id: int, *, around=N
                 None,
             ),
             "cursor": cursor,
+            "seen": " ".join(map(str, seen)),
             "quick_reactions": QUICK_REACTIONS,
             "max_attachment_bytes": settings.MAX_ATTACHMENT_BYTES,
             "has_older": bool(history)

@@ -7,6 +7,7 @@ channel layer, which hears nothing the test process publishes. Messages
 made with the services reach an open page through its catch-up (sync).
 """
 
+import json
 import re
 import time
 from collections.abc import Callable
@@ -25,7 +26,7 @@ from playwright.sync_api import (
 )
 
 from messaging import services
-from messaging.models import Conversation, Message
+from messaging.models import Conversation, Event, Message
 from profiles.models import User
 from tests.base import make_people
 from tests.browser.base import (
@@ -509,6 +510,52 @@ class DirectMessageTests(MessagingTestCase):
         check_page(bob, "direct-bob-caught-up")
         # No reload: the page bob had open is the page that caught up.
         assert bob.evaluate("window.sameDocument") is True
+
+    def test_a_tab_that_was_up_to_date_is_sent_nothing_again_when_it_reconnects(self):
+        """The replay of late commits leaves out what the tab already shows:
+        the events the page was rendered with and those it got live."""
+        before = [say(self.alice, self.direct, f"Before {n}") for n in range(3)]
+        bob = self.new_page()
+        network = Network(bob)
+        frames: list[tuple[str, dict]] = []
+
+        def watch(socket: Any) -> None:
+            for kind in ("sent", "received"):
+                socket.on(
+                    f"frame{kind}",
+                    lambda text, kind=kind: frames.append((kind, json.loads(text))),
+                )
+
+        bob.on("websocket", watch)
+        self.sign_in_as(bob, self.bob)
+        visit(bob, conversation_path(self.direct), "direct-bob")
+        expect_live(bob)
+        # A message bob gets live (a browser's send reaches the server's
+        # channel layer; the test process's would not without Redis).
+        alice = self.open_as(self.alice, conversation_path(self.direct), "direct-alice")
+        compose(alice, "While connected")
+        expect(messages(bob).filter(has_text="While connected")).to_have_count(1)
+        live = Message.objects.get(body="While connected")
+        shown = {m.pk for m in (*before, live)}
+
+        frames.clear()
+        network.go_offline()
+        expect(connection_status(bob)).to_have_attribute("data-state", "reconnecting")
+        network.go_online()
+        expect_live(bob)
+        bob.wait_for_function(
+            "document.querySelector('[data-messages]')"
+            ".getAttribute('aria-busy') === 'false'"
+        )
+        syncs = [f for d, f in frames if d == "sent" and f["type"] == "sync"]
+        batches = [
+            f for d, f in frames if d == "received" and f["type"] == "sync.batch"
+        ]
+        assert len(syncs) == len(batches) == 1, frames
+        stored = Event.objects.filter(payload__message__id__in=shown)
+        assert set(syncs[0]["seen"]) >= set(stored.values_list("id", flat=True))
+        assert batches[0]["events"] == [], "nothing the page shows is sent again"
+        expect(messages(bob)).to_have_count(4)
 
 
 @override_settings(MESSAGE_SEND_BURST=200, MESSAGE_SEND_PER_MINUTE=6000)

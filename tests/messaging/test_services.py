@@ -332,6 +332,32 @@ def test_sync_replays_missed_events_and_flags_pruned_cursors(alice, bob, direct)
     assert selectors.events_since(bob, cursor).resync_required is True
 
 
+def test_sync_leaves_out_the_replayed_events_a_tab_says_it_has(
+    alice, bob, carol, direct
+):
+    sent = [send(alice, direct, f"seen {n}") for n in range(3)]
+    group = services.create_group(alice, title="Other", member_ids=[carol.pk])
+    send(alice, group, "not bob's")
+    cursor = selectors.latest_cursor()
+    seen = selectors.seen_cursors(bob, cursor)
+    bobs = Event.objects.filter(conversation=direct).order_by("id")
+    assert seen == [e.pk for e in bobs], "only bob's events, oldest first"
+
+    # Up to date: nothing is replayed, and no frame carries the lookback.
+    result = selectors.events_since(bob, cursor, seen=seen)
+    assert result.events == [] and result.cursor == cursor and not result.more
+
+    # A late commit: an event below the cursor that the tab never applied is
+    # still replayed, and only that one.
+    result = selectors.events_since(bob, cursor, seen=seen[1:])
+    assert [e["message"]["id"] for e in result.events] == [sent[0].pk]
+
+    # New events come whatever the tab claims to have seen.
+    later = send(alice, direct, "new")
+    result = selectors.events_since(bob, cursor, seen=[*seen, cursor + 1, cursor + 2])
+    assert [e["message"]["id"] for e in result.events] == [later.pk]
+
+
 def follow(user, cursor):
     """Sync from `cursor` as a tab does, batch after batch; return every
     batch's encoded size and the events past the cursor, in order."""

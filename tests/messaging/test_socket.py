@@ -164,6 +164,8 @@ async def test_outsiders_events_are_refused_and_nothing_is_stored(chat):
         ({"type": "message.edit", "message": 1}, "invalid"),
         ({"type": "reaction.add", "message": 1, "emoji": ""}, "invalid"),
         ({"type": "sync", "since": -1}, "invalid"),
+        ({"type": "sync", "since": 1, "seen": ["1"]}, "invalid"),
+        ({"type": "sync", "since": 500, "seen": list(range(201))}, "invalid"),
     ],
 )
 async def test_malformed_events_get_error_events(chat, event, code):

@@ -155,6 +155,22 @@ function setUpConversation() {
   // The cursor the page was rendered at: what the HTML already shows.
   const renderedAt = Number(root.dataset.cursor);
   let cursor = renderedAt;
+  // The cursors this tab has applied, the page's included (data-seen):
+  // each sync names those at or below its cursor, so the server's replay
+  // of late commits leaves them out. It looks back 200 ids
+  // (messaging.selectors.SYNC_LOOKBACK), so the newest 200 are all it uses.
+  const SEEN_MAX = 200;
+  let seen = new Set((root.dataset.seen || "").split(" ").filter(Boolean).map(Number));
+  function noteSeen(at) {
+    seen.add(at);
+    if (seen.size > 2 * SEEN_MAX) seen = new Set(newestSeen(Infinity));
+  }
+  function newestSeen(atMost) {
+    return [...seen].filter((c) => c <= atMost).sort((a, b) => b - a).slice(0, SEEN_MAX);
+  }
+  function syncFrom(since) {
+    send({ type: "sync", since, seen: newestSeen(since) });
+  }
   let lastRead = Number(root.dataset.lastRead);
   const readAtLoad = lastRead; // where the "New messages" line was drawn
 
@@ -511,7 +527,10 @@ function setUpConversation() {
   }
 
   function apply(event, live) {
-    if (typeof event.cursor === "number" && event.cursor > cursor) cursor = event.cursor;
+    if (typeof event.cursor === "number") {
+      noteSeen(event.cursor);
+      if (event.cursor > cursor) cursor = event.cursor;
+    }
     switch (event.type) {
       case "message.new":
         if (event.message.conversation === conversationId && typers.has(event.message.sender.id)) {
@@ -582,7 +601,7 @@ function setUpConversation() {
   // technology waits (aria-busy) instead of reading each step.
   on("hello", () => {
     list.setAttribute("aria-busy", "true");
-    send({ type: "sync", since: cursor });
+    syncFrom(cursor);
     for (const [clientId, entry] of pending) {
       sendMessage(entry.body, entry.thread, clientId, entry.attachments);
     }
@@ -598,7 +617,7 @@ function setUpConversation() {
     groupRuns(list);
     if (batch.cursor > cursor) cursor = batch.cursor;
     if (batch.more) {
-      send({ type: "sync", since: cursor });
+      syncFrom(cursor);
       return;
     }
     list.setAttribute("aria-busy", "false");
