@@ -38,6 +38,7 @@ from bench.harness import (
     wait_for_port,
 )
 from bench.profile import sampled
+from intranet.config import tune_gc_for_a_server
 
 RESULTS_DIR = ROOT / "bench" / "results"
 SCENARIOS = ["direct", "space", "profile", "saturation", "two", "idle", "reference"]
@@ -444,6 +445,10 @@ def main() -> None:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intranet.settings")
         results["database"] = db_url.split(":", 1)[0]
         setup = prepare(args.members, args.idle)
+        # The load generator holds thousands of sockets too: with Python's
+        # default thresholds its full collections paused it for up to 1 s in
+        # the reconnect storm, so it tunes its collector as the server does.
+        tune_gc_for_a_server()
         space = {
             "sender_cookie": setup["sender"],
             "cookies": setup["crowd"],
@@ -467,7 +472,10 @@ def main() -> None:
                 )
             print_progress("saturation, 2 Daphnes", results["saturation_two_daphnes"])
         if "idle" in want and args.idle:
-            since = latest_event_id()
+            since, space_seen = up_to_date(setup["space"])
+            # The tabs were up to date: the crowd's saw the space's events.
+            members = set(setup["crowd"])
+            seen = {c: space_seen if c in members else [] for c in setup["idle"]}
             storm_profile: dict = {}
             with daphne(env) as server:
                 results["idle"] = asyncio.run(
@@ -475,6 +483,7 @@ def main() -> None:
                         server,
                         setup["idle"],
                         since,
+                        seen,
                         around=lambda: sampled(
                             server.process.pid,
                             RESULTS_DIR / f"profile-storm{suffix}.txt",
@@ -550,13 +559,17 @@ def one_daphne(server, setup, space, results, want, args, suffix) -> None:
         print_progress("saturation, 1 Daphne", results["saturation_one_daphne"])
 
 
-def latest_event_id() -> int:
-    """The cursor a tab that was up to date before the storm holds."""
-    from django.db.models import Max
-
+def up_to_date(space: int) -> tuple[int, list[int]]:
+    """The cursor a tab that was up to date before the storm holds, and the
+    cursors of the space's events it would name as seen in its sync."""
     from messaging.models import Event
+    from messaging.selectors import SYNC_LOOKBACK, latest_cursor
 
-    return Event.objects.aggregate(top=Max("id"))["top"] or 0
+    cursor = latest_cursor()
+    seen = Event.objects.filter(
+        conversation_id=space, id__gt=cursor - SYNC_LOOKBACK
+    ).order_by("-id")
+    return cursor, list(seen.values_list("id", flat=True)[:SYNC_LOOKBACK])
 
 
 def print_progress(label: str, figures: dict) -> None:
@@ -637,6 +650,12 @@ def print_table(r: dict, path: Path) -> None:
                 f"{sum(idle['storm_failed_attempts'].values())}, "
                 f"{idle['storm_all_resynced_s']}",
                 "all, 0, -, ≈10 s",
+            ),
+            (
+                "  storm CPU %: server, load generator",
+                f"{idle['storm_server_cpu_percent']}, "
+                f"{idle['storm_client_cpu_percent']}",
+                "",
             ),
         ]
     profiles = [

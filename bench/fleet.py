@@ -28,15 +28,18 @@ async def connect_batched(url: str, cookies: list[str], batch: int = 200) -> lis
     return sockets
 
 
-async def resync(url: str, cookie: str, since: int, delay: float) -> dict:
+async def resync(
+    url: str, cookie: str, since: int, seen: list[int], delay: float
+) -> dict:
     """Come back after `delay` as a dropped tab does, retrying failed
     attempts with the browser's backoff (socket.js: full jitter, 0.5 s
-    doubling to 15 s), then catch up from `since`."""
+    doubling to 15 s), then catch up from `since`, naming the cursors below
+    it the tab has applied (`seen`), as chat.js does."""
     await asyncio.sleep(delay)
     failures: list[str] = []
     for attempt in range(MAX_ATTEMPTS):
         try:
-            await catch_up(url, cookie, since)
+            await catch_up(url, cookie, since, seen)
             return {"done_at": time.perf_counter(), "failures": failures}
         except websockets.InvalidStatus as exc:
             failures.append(f"http_{exc.response.status_code}")
@@ -46,10 +49,10 @@ async def resync(url: str, cookie: str, since: int, delay: float) -> dict:
     return {"done_at": None, "failures": failures}
 
 
-async def catch_up(url: str, cookie: str, since: int) -> None:
+async def catch_up(url: str, cookie: str, since: int, seen: list[int]) -> None:
     ws = await open_socket(url, cookie, ORIGIN)
     try:
-        await ws.send(json.dumps({"type": "sync", "since": since}))
+        await ws.send(json.dumps({"type": "sync", "since": since, "seen": seen}))
         while True:
             event = json.loads(await asyncio.wait_for(ws.recv(), 30))
             if event["type"] == "resync.required":
@@ -66,6 +69,7 @@ async def idle_fleet(
     server: Server,
     cookies: list[str],
     since: int,
+    seen: dict[str, list[int]],
     around: Callable[[], AbstractContextManager] = contextlib.nullcontext,
 ) -> dict:
     """Connect every cookie's tab and let them idle, then drop them all and
@@ -92,15 +96,17 @@ async def idle_fleet(
     await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
     storm_start = time.perf_counter()
     cpu_at_start = server.cpu_seconds()
+    client_cpu_at_start = time.process_time()
     with around():
         outcomes = await asyncio.gather(
             *(
-                resync(server.url, c, since, random.uniform(0, STORM_SECONDS))
+                resync(server.url, c, since, seen[c], random.uniform(0, STORM_SECONDS))
                 for c in cookies
             )
         )
     storm_seconds = time.perf_counter() - storm_start
     storm_cpu = server.cpu_seconds() - cpu_at_start
+    storm_client_cpu = time.process_time() - client_cpu_at_start
     failures: dict[str, int] = {}
     for outcome in outcomes:
         for failure in outcome["failures"]:
@@ -118,6 +124,8 @@ async def idle_fleet(
         "idle_cpu_percent": round(100 * idle_cpu, 1),
         "storm_resynced": len(finished),
         "storm_server_cpu_percent": round(100 * storm_cpu / storm_seconds, 1),
+        # Near 100 %: the load generator, not the server, sets the pace.
+        "storm_client_cpu_percent": round(100 * storm_client_cpu / storm_seconds, 1),
         "storm_failed_attempts": failures,
         "storm_5xx": sum(n for k, n in failures.items() if k.startswith("http_5")),
         "storm_all_resynced_s": round(max(finished) - storm_start, 1)
