@@ -68,6 +68,20 @@ def _record(conversation_id: int, payload: dict[str, Any]) -> dict[str, Any]:
     return published
 
 
+def _lock_conversation(conversation_id: int) -> Conversation:
+    """Take the conversation's row lock and return the row as it is now.
+
+    Call inside transaction.atomic(), before a change that publishes
+    conversation.updated. The event carries the whole conversation, so
+    two changes at once must commit in cursor order, each describing what
+    the other left: otherwise a tab could end on the older picture (a
+    rename undone, a newcomer missing). FOR NO KEY UPDATE, so rows that
+    merely point at the conversation (messages, events) are not held up.
+    SQLite serialises writers anyway.
+    """
+    return Conversation.objects.select_for_update(no_key=True).get(pk=conversation_id)
+
+
 def publish_on_commit(payload: dict[str, Any], group: str) -> None:
     """Publish `payload` to `group` once the current transaction commits."""
     transaction.on_commit(lambda: publish(payload, groups=[group]))
@@ -193,6 +207,7 @@ def add_members(user: User, *, conversation_id: int, member_ids: Iterable[int]) 
         )
     people = _active_people(new)
     with transaction.atomic():
+        _lock_conversation(conversation.pk)
         Membership.objects.bulk_create(
             Membership(conversation=conversation, user=p) for p in people
         )
@@ -223,10 +238,7 @@ def rename_conversation(user: User, *, conversation_id: int, name: str) -> Conve
         )
     name = _clean_title(name)
     with transaction.atomic():
-        # The row lock orders this rename against other renames and member
-        # changes, so conversation.updated events commit in cursor order and
-        # the newest one a tab applies describes the conversation as it is.
-        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        locked = _lock_conversation(conversation.pk)
         if locked.title == name:
             return locked
         locked.title = name
@@ -242,6 +254,7 @@ def leave_conversation(user: User, *, conversation_id: int) -> None:
     if conversation.kind != Conversation.Kind.GROUP:
         raise ServiceError("not_a_group", "You can only leave group conversations.")
     with transaction.atomic():
+        _lock_conversation(conversation.pk)
         Membership.objects.filter(conversation=conversation, user=user).delete()
         refreshed = with_members(Conversation.objects.filter(pk=conversation.pk)).get()
         _record(conversation.pk, events.conversation_updated(refreshed))

@@ -1,9 +1,12 @@
 """Conversation services with personas: alice and bob talk, carol is out."""
 
 import re
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 
 import pytest
+from django.db import connection, connections, transaction
 from django.http import Http404
 
 from intranet.errors import RateLimited, ServiceError
@@ -392,6 +395,46 @@ def test_direct_and_space_conversations_cannot_be_renamed(alice, bob, direct):
         assert text in caught.value.message
     assert set(Conversation.objects.values_list("title", flat=True)) == {"", "Design"}
     assert not Event.objects.exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite serialises writers anyway"
+)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("change", ["rename", "add", "leave"])
+def test_changes_to_a_group_wait_for_its_row_lock(change, alice, bob, carol):
+    """Each conversation.updated describes what the one before it left, so
+    a tab that applies the newest it has seen shows the group as it is.
+
+    The test holds the lock another change would take (FOR NO KEY UPDATE,
+    which inserting rows that point at the conversation does not wait for).
+    """
+    group = services.create_group(alice, title="Lunch", member_ids=[bob.pk])
+    calls = {
+        "rename": lambda: services.rename_conversation(
+            bob, conversation_id=group.pk, name="Brunch"
+        ),
+        "add": lambda: services.add_members(
+            bob, conversation_id=group.pk, member_ids=[carol.pk]
+        ),
+        "leave": lambda: services.leave_conversation(bob, conversation_id=group.pk),
+    }
+
+    def run():
+        try:
+            calls[change]()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool, transaction.atomic():
+        Conversation.objects.select_for_update(no_key=True).get(pk=group.pk)
+        waiting = pool.submit(run)
+        with pytest.raises(FutureTimeout):
+            waiting.result(timeout=0.5)
+        # Still holding the lock: the change has stored nothing yet.
+        assert not Event.objects.exists()
+    waiting.result(timeout=5)
+    assert Event.objects.get().payload["type"] == "conversation.updated"
 
 
 def test_threads_and_history_pages(alice, bob, direct):
