@@ -7,6 +7,7 @@
 import { on } from "./socket.js";
 import { presenceDot } from "./presence.js";
 import { filterPick } from "./people-pick.js";
+import { conversationTitle } from "./conversation-title.js";
 
 const dialog = document.querySelector("[data-people-dialog]");
 const me = Number(document.body.dataset.me);
@@ -111,6 +112,11 @@ async function addPeople(event) {
   error.hidden = false;
 }
 
+function showName(name, title) {
+  dialog.dataset.name = name;
+  dialog.querySelector("#people-title").textContent = title;
+}
+
 if (dialog) {
   if (!("command" in HTMLButtonElement.prototype)) {
     for (const button of document.querySelectorAll("[commandfor=people-dialog]")) {
@@ -121,9 +127,14 @@ if (dialog) {
     }
   }
   dialog.querySelector("[data-people-add]").addEventListener("submit", addPeople);
-  on("conversation.updated", (event) => {
-    if (event.conversation.id === Number(dialog.dataset.conversation)) {
+  const follow = (event) => {
+    if (event.type === "conversation.updated"
+        && event.conversation.id === Number(dialog.dataset.conversation)) {
       showMembers(event.conversation.members);
+      showName(event.conversation.title, conversationTitle(event.conversation, me));
     }
-  });
+  };
+  on("conversation.updated", follow);
+  // What changed while the socket was down comes back with the catch-up.
+  on("sync.batch", (batch) => batch.events.forEach(follow));
 }
