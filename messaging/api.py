@@ -51,6 +51,12 @@ class ReadIn(Schema):
     message: int
 
 
+class RenameIn(Schema):
+    # The service strips it and judges its length, so a bad name gets a
+    # sentence (400) rather than a schema error (422).
+    name: str
+
+
 class MembersIn(Schema):
     members: list[int] = Field(..., min_length=1, max_length=100)
 
@@ -67,7 +73,10 @@ def _conversation_out(conversation: Conversation, viewer) -> dict[str, Any]:
         Conversation.objects.filter(pk=conversation.pk)
     )
     data = events.conversation_data(conversation)
+    # `title` is what to call it; `name` is a group's own name ("" when it
+    # has none, and then the title lists the other members).
     data["title"] = selectors.display_title(conversation, viewer)
+    data["name"] = conversation.title
     return data
 
 
@@ -105,6 +114,19 @@ def create_conversation(request: AuthedRequest, data: ConversationIn):
 def get_conversation(request: AuthedRequest, conversation_id: int):
     require_scope(request, "read")
     conversation = selectors.get_conversation_for_user(request.user, conversation_id)
+    return _conversation_out(conversation, request.user)
+
+
+@router.patch(
+    "/conversations/{conversation_id}", response={200: dict[str, Any], **ERRORS}
+)
+def rename_conversation(request: AuthedRequest, conversation_id: int, data: RenameIn):
+    """Rename a group you are in; `""` leaves it unnamed. Every member's tabs
+    hear `conversation.updated`."""
+    require_scope(request, "write")
+    conversation = services.rename_conversation(
+        request.user, conversation_id=conversation_id, name=data.name
+    )
     return _conversation_out(conversation, request.user)
 
 

@@ -68,6 +68,20 @@ def _record(conversation_id: int, payload: dict[str, Any]) -> dict[str, Any]:
     return published
 
 
+def _lock_conversation(conversation_id: int) -> Conversation:
+    """Take the conversation's row lock and return the row as it is now.
+
+    Call inside transaction.atomic(), before a change that publishes
+    conversation.updated. The event carries the whole conversation, so
+    two changes at once must commit in cursor order, each describing what
+    the other left: otherwise a tab could end on the older picture (a
+    rename undone, a newcomer missing). FOR NO KEY UPDATE, so rows that
+    merely point at the conversation (messages, events) are not held up.
+    SQLite serialises writers anyway.
+    """
+    return Conversation.objects.select_for_update(no_key=True).get(pk=conversation_id)
+
+
 def publish_on_commit(payload: dict[str, Any], group: str) -> None:
     """Publish `payload` to `group` once the current transaction commits."""
     transaction.on_commit(lambda: publish(payload, groups=[group]))
@@ -140,13 +154,21 @@ def get_or_create_direct(user: User, *, other_id: int) -> Conversation:
     return conversation
 
 
-def create_group(user: User, *, title: str, member_ids: Iterable[int]) -> Conversation:
-    """Create a group conversation of `user` and `member_ids`."""
+def _clean_title(title: str) -> str:
+    """Return a group's name stripped; "" leaves the group unnamed."""
     title = title.strip()
     if len(title) > MAX_TITLE_LENGTH:
         raise ServiceError(
-            "too_long", f"A name can be at most {MAX_TITLE_LENGTH} characters."
+            "too_long",
+            f"A name can be at most {MAX_TITLE_LENGTH} characters "
+            f"(this one has {len(title)}).",
         )
+    return title
+
+
+def create_group(user: User, *, title: str, member_ids: Iterable[int]) -> Conversation:
+    """Create a group conversation of `user` and `member_ids`."""
+    title = _clean_title(title)
     ids = set(member_ids) | {user.pk}
     if len(ids) < 2:
         raise ServiceError("too_few", "A group needs at least one other person.")
@@ -185,6 +207,7 @@ def add_members(user: User, *, conversation_id: int, member_ids: Iterable[int]) 
         )
     people = _active_people(new)
     with transaction.atomic():
+        _lock_conversation(conversation.pk)
         Membership.objects.bulk_create(
             Membership(conversation=conversation, user=p) for p in people
         )
@@ -193,12 +216,45 @@ def add_members(user: User, *, conversation_id: int, member_ids: Iterable[int]) 
         _announce_joined(conversation, people)
 
 
+def rename_conversation(user: User, *, conversation_id: int, name: str) -> Conversation:
+    """Rename a group conversation `user` belongs to; return it.
+
+    An empty `name` leaves the group unnamed: pages then call it after its
+    other members. The same name again changes nothing and tells no one.
+    """
+    conversation = get_conversation_for_user(user, conversation_id)
+    if conversation.kind == Conversation.Kind.DIRECT:
+        # A direct conversation is named after the other person, for each
+        # of the two; a name would be one person's label on the other.
+        raise ServiceError(
+            "not_a_group",
+            "A direct conversation cannot be renamed: it is named after the "
+            "other person.",
+        )
+    if conversation.kind != Conversation.Kind.GROUP:
+        raise ServiceError(
+            "not_a_group",
+            "A space's chat is named after its space: rename the space instead.",
+        )
+    name = _clean_title(name)
+    with transaction.atomic():
+        locked = _lock_conversation(conversation.pk)
+        if locked.title == name:
+            return locked
+        locked.title = name
+        locked.save(update_fields=["title"])
+        refreshed = with_members(Conversation.objects.filter(pk=locked.pk)).get()
+        _record(locked.pk, events.conversation_updated(refreshed))
+    return refreshed
+
+
 def leave_conversation(user: User, *, conversation_id: int) -> None:
     """Leave a group conversation; its events stop reaching `user` at once."""
     conversation = get_conversation_for_user(user, conversation_id)
     if conversation.kind != Conversation.Kind.GROUP:
         raise ServiceError("not_a_group", "You can only leave group conversations.")
     with transaction.atomic():
+        _lock_conversation(conversation.pk)
         Membership.objects.filter(conversation=conversation, user=user).delete()
         refreshed = with_members(Conversation.objects.filter(pk=conversation.pk)).get()
         _record(conversation.pk, events.conversation_updated(refreshed))

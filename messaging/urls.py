@@ -17,6 +17,11 @@ urlpatterns = [
         "messages/<int:conversation_id>/leave/", views.leave, name="leave_conversation"
     ),
     path(
+        "messages/<int:conversation_id>/rename/",
+        views.rename,
+        name="rename_conversation",
+    ),
+    path(
         "messages/<int:conversation_id>/people/",
         views.add_people,
         name="add_people",

@@ -197,6 +197,27 @@ def add_people(request: AuthedRequest, conversation_id: int):
     return redirect("conversation", conversation_id)
 
 
+@require_POST
+def rename(request: AuthedRequest, conversation_id: int):
+    """Rename a group from the people dialog's form, then go back to the
+    conversation. With JS the form patches the REST API instead, which
+    calls the same service."""
+    try:
+        if "name" not in request.POST:
+            raise ServiceError("invalid", "Type a name for the group.")
+        conversation = services.rename_conversation(
+            request.user, conversation_id=conversation_id, name=request.POST["name"]
+        )
+    except ServiceError as exc:
+        flash.error(request, exc.message)
+    else:
+        if conversation.title:
+            flash.success(request, f"The group is now called “{conversation.title}”.")
+        else:
+            flash.success(request, "The group has no name now: it goes by its people.")
+    return redirect("conversation", conversation_id)
+
+
 @require_GET
 def search(request: AuthedRequest):
     """Search the person's conversations; without a query, say how."""

@@ -74,6 +74,9 @@ def test_outsiders_get_404_on_every_endpoint(client, alice, carol, direct):
         ),
         post(client, f"/api/v1/conversations/{c}/read", {"message": m}),
         post(client, f"/api/v1/conversations/{c}/members", {"members": [carol.pk]}),
+        client.patch(
+            f"/api/v1/conversations/{c}", {"name": "x"}, content_type="application/json"
+        ),
         client.get(f"/api/v1/messages/{m}"),
         client.get(f"/api/v1/messages/{m}/thread"),
         client.patch(
@@ -224,3 +227,77 @@ def test_a_member_adds_people_to_a_group_and_no_one_else_can(
         "event": {"type": "conversation.joined", "conversation": group.pk},
         "groups": [f"user.{carol.pk}"],
     }
+
+
+def patch(client, url, data, **headers):
+    return client.patch(url, data, content_type="application/json", **headers)
+
+
+def test_a_member_renames_a_group_over_rest(
+    client, alice, bob, carol, direct, django_capture_on_commit_callbacks
+):
+    group = services.create_group(alice, title="Lunch", member_ids=[bob.pk])
+    url = f"/api/v1/conversations/{group.pk}"
+
+    assert patch(client, url, {"name": "Brunch"}).status_code == 401
+    client.force_login(carol)
+    response = patch(client, url, {"name": "Mine"})
+    assert response.status_code == 404
+    assert "error" in response.json()
+
+    client.force_login(bob)
+    cases = [
+        (url, {"name": "x" * 101}, 400, "too_long", "at most 100 characters"),
+        (
+            f"/api/v1/conversations/{direct.pk}",
+            {"name": "Us"},
+            400,
+            "not_a_group",
+            "cannot be renamed",
+        ),
+    ]
+    for path, data, status, code, text in cases:
+        response = patch(client, path, data)
+        assert response.status_code == status, response.content
+        assert response.json()["code"] == code
+        assert text in response.json()["error"]
+    assert patch(client, url, {}).status_code == 422
+    assert patch(client, url, {"name": 5}).status_code == 422
+    assert not Event.objects.exists()
+
+    with (
+        capture_published() as published,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = patch(client, url, {"name": " Brunch "})
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["id"], body["title"], body["name"]) == (group.pk, "Brunch", "Brunch")
+    assert [m["id"] for m in body["members"]] == [alice.pk, bob.pk]
+    (call,) = published
+    assert call["groups"] == [f"conversation.{group.pk}"]
+    assert call["event"]["conversation"]["title"] == "Brunch"
+
+    # No name: each person sees the group called after the others.
+    body = patch(client, url, {"name": ""}).json()
+    assert (body["title"], body["name"]) == ("Alice Adams", "")
+    assert Event.objects.count() == 2
+
+
+def test_renaming_over_rest_needs_the_write_scope(client, alice, bob):
+    group = services.create_group(alice, title="Lunch", member_ids=[bob.pk])
+    _, read_only = create_api_token(alice, name="Reader", scopes=["read"])
+    _, writer = create_api_token(alice, name="Bot", scopes=["read", "write"])
+    url = f"/api/v1/conversations/{group.pk}"
+    response = patch(
+        client, url, {"name": "Bots"}, HTTP_AUTHORIZATION=f"Bearer {read_only}"
+    )
+    assert response.status_code == 403
+    assert "write" in response.json()["error"]
+    group.refresh_from_db()
+    assert group.title == "Lunch"
+    response = patch(
+        client, url, {"name": "Bots"}, HTTP_AUTHORIZATION=f"Bearer {writer}"
+    )
+    assert response.status_code == 200
+    assert response.json()["name"] == "Bots"

@@ -201,3 +201,49 @@ def test_people_dialog_lists_members_and_its_form_adds_people(
     assert group.memberships.filter(user=carol).exists()
     assert client.get(f"/messages/{group.pk}/", follow=True).status_code == 200
     assert client.get(url).status_code == 405
+
+
+def test_the_people_dialog_renames_a_group_without_js(client, alice, bob, carol):
+    group = services.create_group(alice, title="Lunch", member_ids=[bob.pk])
+    direct = services.get_or_create_direct(alice, other_id=bob.pk)
+    url = f"/messages/{group.pk}/rename/"
+    client.force_login(bob)
+    html = client.get(f"/messages/{group.pk}/").content.decode()
+    # The form is there for a browser without JS; people.js folds it away.
+    assert f'<form method="post" action="{url}" id="rename-form"' in html
+    assert '<label for="rename-name">Group name</label>' in html
+    assert 'name="name" type="text" value="Lunch" maxlength="100"' in html
+
+    client.force_login(carol)
+    assert client.post(url, {"name": "Mine"}).status_code == 404
+
+    client.force_login(bob)
+    errors = [
+        (url, {}, "Type a name for the group."),
+        (url, {"name": "x" * 101}, "at most 100 characters"),
+        (f"/messages/{direct.pk}/rename/", {"name": "Us"}, "cannot be renamed"),
+    ]
+    for path, data, text in errors:
+        response = client.post(path, data, follow=True)
+        assert response.status_code == 200
+        assert text in response.content.decode()
+    group.refresh_from_db()
+    assert group.title == "Lunch"
+
+    response = client.post(url, {"name": " Friday <b>lunch</b> "})
+    assert response.status_code == 302
+    assert response["Location"] == f"/messages/{group.pk}/"
+    html = client.get(response["Location"]).content.decode()
+    assert "The group is now called “Friday &lt;b&gt;lunch&lt;/b&gt;”." in html
+    assert '<h1 id="chat-title">Friday &lt;b&gt;lunch&lt;/b&gt;</h1>' in html
+    assert "<title>Friday &lt;b&gt;lunch&lt;/b&gt; · " in html
+
+    # Empty: the group goes by its people again, for each of them.
+    response = client.post(url, {"name": ""}, follow=True)
+    assert "The group has no name now: it goes by its people." in (
+        response.content.decode()
+    )
+    assert response.context["title"] == "Alice Adams"
+    client.force_login(alice)
+    assert client.get(f"/messages/{group.pk}/").context["title"] == "Bob Brown"
+    assert client.get(url).status_code == 405

@@ -1,9 +1,12 @@
 """Conversation services with personas: alice and bob talk, carol is out."""
 
 import re
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 
 import pytest
+from django.db import connection, connections, transaction
 from django.http import Http404
 
 from intranet.errors import RateLimited, ServiceError
@@ -299,6 +302,139 @@ def test_groups_add_and_leave(alice, bob, carol, django_capture_on_commit_callba
         services.leave_conversation(alice, conversation_id=direct.pk)
     with pytest.raises(ServiceError, match="Only group"):
         services.add_members(alice, conversation_id=direct.pk, member_ids=[carol.pk])
+
+
+def test_any_member_renames_a_group_and_every_member_hears_it(
+    alice, bob, carol, django_capture_on_commit_callbacks
+):
+    group = services.create_group(alice, title="Lunch", member_ids=[bob.pk])
+    # carol is not in it: 404, as for everything else, and nothing changes.
+    with pytest.raises(Http404):
+        services.rename_conversation(carol, conversation_id=group.pk, name="Mine")
+    with (
+        capture_published() as published,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        renamed = services.rename_conversation(
+            bob, conversation_id=group.pk, name="  Friday lunch  "
+        )
+    assert renamed.title == "Friday lunch"
+    group.refresh_from_db()
+    assert group.title == "Friday lunch"
+    (call,) = published
+    assert call["groups"] == [conversation_group(group.pk)]
+    event = call["event"]
+    assert event["type"] == "conversation.updated"
+    assert event["conversation"]["title"] == "Friday lunch"
+    assert [m["id"] for m in event["conversation"]["members"]] == [alice.pk, bob.pk]
+    # Stored, so a tab that was offline gets it from sync.
+    stored = Event.objects.get()
+    assert event["cursor"] == stored.pk
+    assert stored.payload == {k: v for k, v in event.items() if k != "cursor"}
+    (replayed,) = selectors.events_since(alice, 0).events
+    assert replayed == event
+    assert selectors.events_since(carol, 0).events == []
+
+
+def test_a_rename_that_changes_nothing_tells_no_one(
+    alice, bob, django_capture_on_commit_callbacks
+):
+    group = services.create_group(alice, title="Lunch", member_ids=[bob.pk])
+    with (
+        capture_published() as published,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        same = services.rename_conversation(
+            alice, conversation_id=group.pk, name=" Lunch "
+        )
+    assert same.title == "Lunch"
+    assert published == []
+    assert not Event.objects.exists()
+
+
+def test_a_group_name_may_be_cleared_but_not_too_long(alice, bob, carol):
+    group = services.create_group(alice, title="Lunch", member_ids=[bob.pk, carol.pk])
+    too_long = "x" * (services.MAX_TITLE_LENGTH + 1)
+    with pytest.raises(ServiceError) as caught:
+        services.rename_conversation(alice, conversation_id=group.pk, name=too_long)
+    assert caught.value.code == "too_long"
+    assert caught.value.message == (
+        "A name can be at most 100 characters (this one has 101)."
+    )
+    group.refresh_from_db()
+    assert group.title == "Lunch"
+    longest = "x" * services.MAX_TITLE_LENGTH
+    services.rename_conversation(alice, conversation_id=group.pk, name=longest)
+    group.refresh_from_db()
+    assert group.title == longest
+    # Blank clears the name, as a group may be made without one: it is then
+    # called after the other members, for each of them.
+    services.rename_conversation(alice, conversation_id=group.pk, name="   ")
+    (group,) = selectors.with_members(Conversation.objects.filter(pk=group.pk))
+    assert group.title == ""
+    assert selectors.display_title(group, alice) == "Bob Brown, Carol Cruz"
+    assert selectors.display_title(group, carol) == "Alice Adams, Bob Brown"
+    assert Event.objects.count() == 2
+
+
+def test_direct_and_space_conversations_cannot_be_renamed(alice, bob, direct):
+    # No service makes a space's chat yet (spaces come with feeds).
+    space = Conversation.objects.create(kind=Conversation.Kind.SPACE, title="Design")
+    space.memberships.create(user=alice)
+    cases = [
+        (direct, "A direct conversation cannot be renamed"),
+        (space, "A space's chat is named after its space"),
+    ]
+    for conversation, text in cases:
+        with pytest.raises(ServiceError) as caught:
+            services.rename_conversation(
+                alice, conversation_id=conversation.pk, name="New"
+            )
+        assert caught.value.code == "not_a_group"
+        assert caught.value.status == 400
+        assert text in caught.value.message
+    assert set(Conversation.objects.values_list("title", flat=True)) == {"", "Design"}
+    assert not Event.objects.exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite serialises writers anyway"
+)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("change", ["rename", "add", "leave"])
+def test_changes_to_a_group_wait_for_its_row_lock(change, alice, bob, carol):
+    """Each conversation.updated describes what the one before it left, so
+    a tab that applies the newest it has seen shows the group as it is.
+
+    The test holds the lock another change would take (FOR NO KEY UPDATE,
+    which inserting rows that point at the conversation does not wait for).
+    """
+    group = services.create_group(alice, title="Lunch", member_ids=[bob.pk])
+    calls = {
+        "rename": lambda: services.rename_conversation(
+            bob, conversation_id=group.pk, name="Brunch"
+        ),
+        "add": lambda: services.add_members(
+            bob, conversation_id=group.pk, member_ids=[carol.pk]
+        ),
+        "leave": lambda: services.leave_conversation(bob, conversation_id=group.pk),
+    }
+
+    def run():
+        try:
+            calls[change]()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool, transaction.atomic():
+        Conversation.objects.select_for_update(no_key=True).get(pk=group.pk)
+        waiting = pool.submit(run)
+        with pytest.raises(FutureTimeout):
+            waiting.result(timeout=0.5)
+        # Still holding the lock: the change has stored nothing yet.
+        assert not Event.objects.exists()
+    waiting.result(timeout=5)
+    assert Event.objects.get().payload["type"] == "conversation.updated"
 
 
 def test_threads_and_history_pages(alice, bob, direct):

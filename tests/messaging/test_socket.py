@@ -364,3 +364,36 @@ async def test_leaving_a_group_stops_its_events_at_once(chat):
     )
     await receive_type(ws["alice"], "message.new")
     assert await ws["carol"].receive_nothing(timeout=0.3)
+
+
+async def test_a_rename_reaches_members_live_and_a_returning_tab_by_sync(chat):
+    people, _, ws = chat
+    group = await database_sync_to_async(services.create_group)(
+        people["alice"], title="Lunch", member_ids=[people["bob"].pk]
+    )
+    await receive_type(ws["bob"], "conversation.joined")
+    await asyncio.sleep(0.05)  # the hub moves bob's socket into the group
+    await database_sync_to_async(services.rename_conversation)(
+        people["alice"], conversation_id=group.pk, name="Brunch"
+    )
+    for name in ("alice", "bob"):
+        event = await receive_type(ws[name], "conversation.updated")
+        assert event["conversation"]["title"] == "Brunch"
+    assert await ws["carol"].receive_nothing(timeout=0.1)
+    cursor = event["cursor"]
+
+    await ws["bob"].disconnect()
+    await database_sync_to_async(services.rename_conversation)(
+        people["alice"], conversation_id=group.pk, name="Friday brunch"
+    )
+    bob = await connect(people["bob"])
+    ws["bob"] = bob
+    await bob.send_json_to({"type": "sync", "since": cursor})
+    batch = await receive_type(bob, "sync.batch")
+    renames = [
+        (e["cursor"], e["conversation"]["title"])
+        for e in batch["events"]
+        if e["type"] == "conversation.updated"
+    ]
+    # The lookback replays the rename bob saw; the one he missed comes last.
+    assert renames == [(cursor, "Brunch"), (batch["cursor"], "Friday brunch")]

@@ -5,6 +5,7 @@
 import { on, onStatus, send } from "./socket.js";
 import { memberNames, presenceDot } from "./presence.js";
 import { renderAttachments, setUpAttachments } from "./attachments.js";
+import { conversationTitle } from "./conversation-title.js";
 
 const me = Number(document.body.dataset.me);
 const sidebar = document.querySelector("[data-conversation-list]");
@@ -72,6 +73,13 @@ function conversationItem(data) {
   return li;
 }
 
+function setSidebarTitle(id, title) {
+  const name = sidebarItem(id)?.querySelector(".convo-name");
+  if (!name) return;
+  const hash = name.querySelector("[aria-hidden]");
+  name.replaceChildren(...(hash ? [hash, " "] : []), title);
+}
+
 function bumpConversation(id, countsAsUnread) {
   const item = sidebarItem(id);
   if (!item) {
@@ -136,6 +144,20 @@ if (sidebar) {
   });
   on("conversation.joined", (event) => addConversation(event.conversation));
   on("conversation.left", (event) => sidebarItem(event.conversation)?.remove());
+  // Renamed, or (a group without a name) its people changed. After a
+  // reconnect the server's list brings the names missed meanwhile, except
+  // where an event since then already told a name as new or newer.
+  let renamedLive = new Set();
+  on("hello", () => { renamedLive = new Set(); });
+  on("conversation.updated", (event) => {
+    renamedLive.add(event.conversation.id);
+    setSidebarTitle(event.conversation.id, conversationTitle(event.conversation, me));
+  });
+  document.addEventListener("canteen:conversations", (event) => {
+    for (const summary of event.detail) {
+      if (!renamedLive.has(summary.id)) setSidebarTitle(summary.id, summary.title);
+    }
+  });
   // Only the conversation page's own handler (below) knows whether a message
   // in it is being read; elsewhere every message from someone else counts.
   if (!root) {
@@ -526,6 +548,21 @@ function setUpConversation() {
     showTyping();
   }
 
+  // The conversation's name where this page shows it (as the template
+  // draws it): the header, the tab's title, the composer, Leave's question.
+  const heading = root.querySelector("#chat-title");
+  const siteName = document.title.slice(document.title.lastIndexOf(" · "));
+  function showTitle(title) {
+    if (heading.textContent === title) return;
+    heading.textContent = title;
+    document.title = title + siteName;
+    const body = composer.querySelector("textarea");
+    body.placeholder = `Message ${title}`;
+    composer.querySelector(`label[for="${body.id}"]`).textContent = `Message ${title}`;
+    const leave = root.querySelector("form[data-confirm]");
+    if (leave) leave.dataset.confirm = `Leave ${title}? You will need someone to add you back.`;
+  }
+
   function apply(event, live) {
     if (typeof event.cursor === "number") {
       noteSeen(event.cursor);
@@ -553,6 +590,7 @@ function setUpConversation() {
           root.querySelector("[data-member-names]").replaceChildren(memberNames(members, me));
           const count = root.querySelector("[data-member-count]");
           if (count) count.textContent = `${members.length} people`;
+          showTitle(conversationTitle(event.conversation, me));
         }
         break;
       default:

@@ -4,9 +4,12 @@
 // bring focus back on close; the fallback below serves older browsers.
 // Adding posts to the REST API, so an error shows in the dialog; the member
 // list follows `conversation.updated`, which reaches every open tab.
+// "Rename" beside the title unfolds a small form that patches the REST
+// API; without JS that form is always shown and posts to a page instead.
 import { on } from "./socket.js";
 import { presenceDot } from "./presence.js";
 import { filterPick } from "./people-pick.js";
+import { conversationTitle } from "./conversation-title.js";
 
 const dialog = document.querySelector("[data-people-dialog]");
 const me = Number(document.body.dataset.me);
@@ -89,7 +92,7 @@ async function addPeople(event) {
       credentials: "same-origin",
       headers: {
         "Content-Type": "application/json",
-        "X-CSRFToken": form.querySelector("[name=csrfmiddlewaretoken]").value,
+        "X-CSRFToken": csrfToken(form),
       },
       body: JSON.stringify({ members: ticked.map((input) => Number(input.value)) }),
     });
@@ -111,6 +114,113 @@ async function addPeople(event) {
   error.hidden = false;
 }
 
+function csrfToken(form) {
+  return form.querySelector("[name=csrfmiddlewaretoken]").value;
+}
+
+// -------------------------------------------------------------- renaming
+
+const renameOpen = dialog?.querySelector("[data-rename-open]");
+const renameForm = dialog?.querySelector("[data-rename-form]");
+
+function showRenameError(message) {
+  const error = renameForm.querySelector("[data-rename-error]");
+  const input = renameForm.elements.name;
+  error.textContent = message;
+  error.hidden = !message;
+  if (message) {
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", "rename-error rename-help");
+  } else {
+    input.removeAttribute("aria-invalid");
+    input.setAttribute("aria-describedby", "rename-help");
+  }
+}
+
+function openRename() {
+  const input = renameForm.elements.name;
+  input.value = dialog.dataset.name; // "" for a group without a name
+  showRenameError("");
+  dialog.querySelector("[data-rename-status]").textContent = "";
+  renameForm.hidden = false;
+  renameOpen.setAttribute("aria-expanded", "true");
+  input.focus();
+  input.select();
+}
+
+function closeRename() {
+  renameForm.hidden = true;
+  renameOpen.setAttribute("aria-expanded", "false");
+  renameOpen.focus();
+}
+
+async function rename(event) {
+  event.preventDefault();
+  const save = renameForm.querySelector("[type=submit]");
+  if (save.disabled) return;
+  save.disabled = true;
+  let response;
+  try {
+    response = await fetch(`/api/v1/conversations/${dialog.dataset.conversation}`, {
+      method: "PATCH",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(renameForm) },
+      body: JSON.stringify({ name: renameForm.elements.name.value }),
+    });
+  } catch {
+    response = null;
+  } finally {
+    save.disabled = false;
+  }
+  if (response && response.ok) {
+    // The title, here as in every other tab, follows conversation.updated:
+    // the answer could arrive after a newer rename's event.
+    const conversation = await response.json();
+    dialog.querySelector("[data-rename-status]").textContent = conversation.name
+      ? `Renamed to “${conversation.name}”.`
+      : "The group has no name now: it goes by its people.";
+    closeRename();
+    return;
+  }
+  let message = "Could not rename the group: check your connection and try again.";
+  if (response) {
+    const body = await response.json().catch(() => ({}));
+    message = body.error || `Could not rename the group (error ${response.status}).`;
+  }
+  showRenameError(message);
+  renameForm.elements.name.focus();
+}
+
+function showName(name, title) {
+  dialog.dataset.name = name;
+  dialog.querySelector("#people-title").textContent = title;
+}
+
+function setUpRename() {
+  // With JS the form waits behind the button, and Cancel can work.
+  renameForm.hidden = true;
+  renameOpen.hidden = false;
+  renameForm.querySelector("[data-rename-cancel]").hidden = false;
+  renameOpen.addEventListener("click", () => {
+    if (renameForm.hidden) openRename();
+    else closeRename();
+  });
+  renameForm.querySelector("[data-rename-cancel]").addEventListener("click", closeRename);
+  renameForm.addEventListener("submit", rename);
+  renameForm.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    // Escape folds the form away; the dialog stays open (a cancelled
+    // keydown makes no close request).
+    event.preventDefault();
+    closeRename();
+  });
+  // Closing the dialog half-way drops the edit.
+  dialog.addEventListener("close", () => {
+    renameForm.hidden = true;
+    renameOpen.setAttribute("aria-expanded", "false");
+  });
+}
+
 if (dialog) {
   if (!("command" in HTMLButtonElement.prototype)) {
     for (const button of document.querySelectorAll("[commandfor=people-dialog]")) {
@@ -121,9 +231,15 @@ if (dialog) {
     }
   }
   dialog.querySelector("[data-people-add]").addEventListener("submit", addPeople);
-  on("conversation.updated", (event) => {
-    if (event.conversation.id === Number(dialog.dataset.conversation)) {
+  setUpRename();
+  const follow = (event) => {
+    if (event.type === "conversation.updated"
+        && event.conversation.id === Number(dialog.dataset.conversation)) {
       showMembers(event.conversation.members);
+      showName(event.conversation.title, conversationTitle(event.conversation, me));
     }
-  });
+  };
+  on("conversation.updated", follow);
+  // What changed while the socket was down comes back with the catch-up.
+  on("sync.batch", (batch) => batch.events.forEach(follow));
 }
