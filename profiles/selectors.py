@@ -2,6 +2,7 @@
 
 import hmac
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from importlib import import_module
 
@@ -14,10 +15,11 @@ from django.contrib.auth import (
 )
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from profiles.models import APIToken, User
+from profiles.models import NEW_STARTER_DAYS, APIToken, User
 from profiles.services import TOKEN_PREFIX, hash_token
 
 
@@ -87,6 +89,11 @@ def current_session_keys(sessions: Iterable[tuple[str, int, str]]) -> set[str]:
     }
 
 
+# Alphabetical by first name, as the pickers list people; the id makes the
+# order total (two people can share a name).
+BY_NAME = ("first_name", "last_name", "id")
+
+
 def people_matching(query: str) -> QuerySet[User]:
     """Active people with every word of `query` in their name, email or job
     title, by name (the new-message picker and GET /api/v1/people)."""
@@ -98,7 +105,42 @@ def people_matching(query: str) -> QuerySet[User]:
             | Q(email__icontains=word)
             | Q(title__icontains=word)
         )
-    return people.select_related("department").order_by("first_name", "last_name")
+    return people.select_related("department").order_by(*BY_NAME)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A person's page, as anyone signed in may see it."""
+
+    person: User
+    # Their manager; None when they have none or the manager was deactivated.
+    manager: User | None
+    # The active people who report to them, by name.
+    reports: list[User]
+
+
+def get_profile(person_id: int) -> Profile:
+    """Return the profile of the active person `person_id`.
+
+    Raise Http404 for an unknown or deactivated person: a deactivated
+    person has no page, and is never shown as anyone's manager or report.
+    Two queries.
+    """
+    person = get_object_or_404(
+        User.objects.filter(is_active=True).select_related(
+            "department", "manager__department"
+        ),
+        pk=person_id,
+    )
+    manager = person.manager
+    if manager is not None and not manager.is_active:
+        manager = None
+    reports = list(
+        User.objects.filter(manager=person, is_active=True)
+        .select_related("department")
+        .order_by(*BY_NAME)
+    )
+    return Profile(person=person, manager=manager, reports=reports)
 
 
 def get_active_token(plain: str) -> APIToken | None:
@@ -118,7 +160,9 @@ def tokens_for(user: User) -> QuerySet[APIToken]:
     return APIToken.objects.filter(user=user)
 
 
-def new_starters(*, today: date | None = None, days: int = 7) -> QuerySet[User]:
+def new_starters(
+    *, today: date | None = None, days: int = NEW_STARTER_DAYS
+) -> QuerySet[User]:
     """Return active people who started in the last `days` days."""
     today = today or timezone.localdate()
     return (

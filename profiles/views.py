@@ -4,11 +4,32 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from profiles import services
+from intranet.types import AuthedRequest
+from profiles import presence, selectors, services
 from profiles.forms import TokenForm
 from profiles.selectors import tokens_for
+
+
+@require_GET
+def person(request: AuthedRequest, person_id: int):
+    """One person's profile; 404 for an unknown or deactivated person."""
+    profile = selectors.get_profile(person_id)
+    shown = [profile.person, *profile.reports]
+    if profile.manager is not None:
+        shown.append(profile.manager)
+    return render(
+        request,
+        "profiles/person.html",
+        {
+            "profile": profile,
+            "person": profile.person,
+            "is_me": profile.person.pk == request.user.pk,
+            "today": timezone.localdate(),
+            "presence": presence.statuses(p.pk for p in shown),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
