@@ -8,8 +8,45 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from intranet.types import AuthedRequest
 from profiles import presence, selectors, services
-from profiles.forms import TokenForm
+from profiles.forms import DirectoryForm, TokenForm
+from profiles.models import Department
 from profiles.selectors import tokens_for
+
+# 5,000 people are a hundred pages: the search and the filter are the way
+# to anyone, the pages a way to browse.
+PEOPLE_PER_PAGE = 50
+
+
+@require_GET
+def directory(request: AuthedRequest):
+    """Everyone active, by name: search, a department, a page by cursor.
+
+    A part of the query string that does not hold (a broken cursor, an
+    unknown department) is left out and the page says so, with a 400.
+    """
+    form = DirectoryForm(request.GET, departments=Department.objects.all())
+    valid = form.is_valid()
+    data = form.cleaned_data  # only the parts that held
+    department = data.get("department")
+    page = selectors.directory_page(
+        data.get("q", ""),
+        department_id=department.pk if department else None,
+        after=data.get("after"),
+        before=data.get("before"),
+        limit=PEOPLE_PER_PAGE,
+    )
+    return render(
+        request,
+        "profiles/directory.html",
+        {
+            "form": form,
+            "query": data.get("q", ""),
+            "department": department,
+            "page": page,
+            "presence": presence.statuses(p.pk for p in page.people),
+        },
+        status=200 if valid else 400,
+    )
 
 
 @require_GET

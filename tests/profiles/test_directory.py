@@ -1,17 +1,212 @@
-"""Profile pages (/people/<id>/).
+"""The people directory (/people/) and profile pages (/people/<id>/).
 
 alice looks people up; bob is her manager; carol works in Customer Support.
-Deactivated people have no profile (404).
+Deactivated people are in neither the list nor any profile (404).
 """
 
 import datetime
+import html
 import re
+from base64 import urlsafe_b64encode
 
+import pytest
 from django.utils import timezone
 
-from profiles import presence
-from profiles.factories import UserFactory
+from profiles import presence, views
+from profiles.factories import DepartmentFactory, UserFactory
+from profiles.selectors import decode_cursor, encode_cursor
 from profiles.templatetags.people import time_apart
+
+
+def names(response) -> list[str]:
+    return [p.display_name for p in response.context["page"].people]
+
+
+def test_the_directory_lists_everyone_active_by_name_with_their_details(
+    client, alice, bob, carol
+):
+    UserFactory.create(first_name="Dora", last_name="Gone", is_active=False)
+    carol.location = "Lisbon"
+    carol.save()
+    presence.mark_seen(bob.pk, active=True)
+    assert client.get("/people/").status_code == 302  # sign in first
+
+    client.force_login(alice)
+    response = client.get("/people/")
+    assert response.status_code == 200
+    assert names(response) == ["Alice Adams", "Bob Brown", "Carol Cruz"]
+    page = response.content.decode()
+    assert "Dora" not in page
+    assert "3 people" in page
+    carol_row = page[page.index(f'href="/people/{carol.pk}/"') :]
+    carol_row = carol_row[: carol_row.index("</li>")]
+    assert ">Carol Cruz</a>" in carol_row
+    assert "Support Specialist" in carol_row
+    assert "Customer Support" in carol_row
+    assert "Lisbon" in carol_row
+    assert f'data-presence-user="{carol.pk}" data-state="offline"' in carol_row
+    assert f'data-presence-user="{bob.pk}" data-state="online"' in page
+    # The search box and the department filter are labelled controls.
+    assert '<label for="directory-q">' in page
+    assert '<label for="directory-department">' in page
+    assert '<option value="customer-support">Customer Support</option>' in page
+
+
+def test_the_directory_search_needs_every_word_in_a_name_email_or_title(
+    client, alice, bob, carol
+):
+    client.force_login(alice)
+    assert names(client.get("/people/", {"q": "engineer"})) == [
+        "Alice Adams",
+        "Bob Brown",
+    ]
+    assert names(client.get("/people/", {"q": "ENGINEER manager"})) == ["Bob Brown"]
+    assert names(client.get("/people/", {"q": "carol@canteen"})) == ["Carol Cruz"]
+    response = client.get("/people/", {"q": "  nobody  "})
+    assert names(response) == []
+    page = response.content.decode()
+    assert "Nobody matches “nobody”." in page
+    assert 'value="nobody"' in page
+    # Too long a query is a 400 that says so, not a server error.
+    response = client.get("/people/", {"q": "x" * 101})
+    assert response.status_code == 400
+    assert "at most 100 characters" in response.content.decode()
+
+
+def test_the_department_filter_narrows_the_list_and_the_search(
+    client, alice, bob, carol
+):
+    client.force_login(alice)
+    response = client.get("/people/", {"department": "engineering"})
+    assert names(response) == ["Alice Adams", "Bob Brown"]
+    assert '<option value="engineering" selected>' in response.content.decode()
+    assert "2 people in Engineering" in response.content.decode()
+    both = client.get("/people/", {"department": "engineering", "q": "manager"})
+    assert names(both) == ["Bob Brown"]
+    assert names(client.get("/people/", {"department": "customer-support"})) == [
+        "Carol Cruz"
+    ]
+    # A department nobody belongs to yet is a choice with an empty list.
+    DepartmentFactory(name="Legal", slug="legal")
+    assert names(client.get("/people/", {"department": "legal"})) == []
+    # An unknown department is a 400 that says so and filters nothing.
+    response = client.get("/people/", {"department": "nope"})
+    assert response.status_code == 400
+    assert "Choose a department from the list." in response.content.decode()
+    assert names(response) == ["Alice Adams", "Bob Brown", "Carol Cruz"]
+
+
+@pytest.fixture
+def many(alice, bob, carol):
+    """Nine more people, two of them with the same name."""
+    extra = [
+        UserFactory.create(first_name=first, last_name=last)
+        for first, last in [
+            ("Dan", "Dale"),
+            ("Eve", "East"),
+            ("Eve", "East"),
+            ("Finn", "Ford"),
+            ("Gus", "Gray"),
+            ("Hana", "Hart"),
+            ("Ida", "Iles"),
+            ("Jo", "Jones"),
+            ("Kim", "Kent"),
+        ]
+    ]
+    return [alice, bob, carol, *extra]
+
+
+def test_the_directory_pages_by_name_forwards_and_back(
+    client, alice, many, monkeypatch
+):
+    monkeypatch.setattr(views, "PEOPLE_PER_PAGE", 4)
+    client.force_login(alice)
+    everyone = [p.display_name for p in many]
+    seen: list[str] = []
+    pages = []
+    response = client.get("/people/")
+    assert response.context["page"].previous_cursor is None
+    while True:
+        pages.append(response)
+        seen += names(response)
+        assert response.context["page"].total == 12
+        cursor = response.context["page"].next_cursor
+        if cursor is None:
+            break
+        assert f"after={cursor}" in response.content.decode()
+        response = client.get("/people/", {"after": cursor})
+        assert response.status_code == 200
+    # Nobody skipped or shown twice, the two Eve Easts included.
+    assert seen == everyone
+    assert [len(names(p)) for p in pages] == [4, 4, 4]
+    # Back from the last page gives the middle page again, then the first.
+    back = client.get("/people/", {"before": pages[2].context["page"].previous_cursor})
+    assert names(back) == names(pages[1])
+    assert back.context["page"].next_cursor is not None
+    first = client.get("/people/", {"before": back.context["page"].previous_cursor})
+    assert names(first) == names(pages[0])
+    assert first.context["page"].previous_cursor is None
+    assert "Previous page" not in first.content.decode()
+    assert "Next page" in first.content.decode()
+
+
+def test_paging_keeps_the_search_and_the_filter(client, alice, many, monkeypatch):
+    monkeypatch.setattr(views, "PEOPLE_PER_PAGE", 1)
+    engineering = alice.department
+    for person in many[4:7]:  # Eve East, Eve East, Finn Ford
+        person.department = engineering
+        person.save()
+    client.force_login(alice)
+    query = {"q": "e", "department": "engineering"}
+    response = client.get("/people/", query)
+    seen = names(response)
+    while cursor := response.context["page"].next_cursor:
+        found = re.search(r'href="(\?[^"]*)"[^>]*>Next page', response.content.decode())
+        assert found is not None
+        link = html.unescape(found[1])
+        assert "q=e" in link and "department=engineering" in link
+        response = client.get("/people/", {**query, "after": cursor})
+        seen += names(response)
+    assert seen == ["Alice Adams", "Bob Brown", "Eve East", "Eve East", "Finn Ford"]
+
+
+def test_a_broken_cursor_is_a_400_and_shows_the_first_page(client, alice, bob):
+    client.force_login(alice)
+    deep = urlsafe_b64encode(b"[" * 5000).decode()  # too deep for json
+    for cursor in ["nonsense", encode_cursor(("A", "B", 1))[:-3], "WzEsMiwzXQ", deep]:
+        response = client.get("/people/", {"after": cursor})
+        assert response.status_code == 400, cursor
+        assert "That page link is broken" in response.content.decode()
+        assert names(response) == ["Alice Adams", "Bob Brown", "Carol Cruz"]
+    assert decode_cursor(encode_cursor(("Zoë", "Ölund", 7))) == ("Zoë", "Ölund", 7)
+
+
+@pytest.mark.parametrize("page_size", [2, 50])
+def test_the_directory_takes_the_same_queries_whatever_the_page_size(
+    client, alice, many, monkeypatch, page_size, django_assert_num_queries
+):
+    """Session, user, departments, the count, the page and the sidebar's
+    unread count: six queries, with search, filter and cursor too."""
+    monkeypatch.setattr(views, "PEOPLE_PER_PAGE", page_size)
+    bob = many[1]
+    for person in many[3:]:
+        person.department = alice.department
+        person.manager = bob
+        person.save()
+    client.force_login(alice)
+    with django_assert_num_queries(6):
+        response = client.get("/people/")
+    assert len(names(response)) == min(page_size, 12)
+    with django_assert_num_queries(6):
+        response = client.get(
+            "/people/",
+            {
+                "q": "a",
+                "department": "engineering",
+                "after": encode_cursor(("Alice", "Adams", alice.pk)),
+            },
+        )
+    assert names(response)[0] == "Bob Brown"
 
 
 def test_a_profile_shows_who_someone_is_where_and_whom_they_work_with(
@@ -38,6 +233,7 @@ def test_a_profile_shows_who_someone_is_where_and_whom_they_work_with(
     assert '<h1 id="profile-name">Bob Brown</h1>' in page
     assert '<span class="avatar avatar-large" aria-hidden="true">BB</span>' in page
     assert "Engineering Manager" in page
+    assert '<a href="/people/?department=engineering">Engineering</a>' in page
     assert "Berlin ·" in page
     # The clock where bob is, worked out on the server.
     shown = re.search(r'<time datetime="([^"]+)">(\d\d:\d\d)</time>', page)
