@@ -15,7 +15,9 @@ from django.utils import timezone
 from profiles import presence, views
 from profiles.factories import DepartmentFactory, UserFactory
 from profiles.selectors import decode_cursor, encode_cursor
+from profiles.services import create_api_token
 from profiles.templatetags.people import time_apart
+from tests.profiles.test_api import bearer
 
 
 def names(response) -> list[str]:
@@ -311,6 +313,92 @@ def test_a_profile_takes_five_queries_whatever_the_team_size(
     with django_assert_num_queries(5):
         response = client.get(f"/people/{bob.pk}/")
     assert len(response.context["profile"].reports) == 21
+
+
+def test_the_profile_api_returns_the_page_s_fields(
+    client, alice, bob, carol, django_assert_num_queries
+):
+    bob.manager = carol
+    bob.time_zone = "America/New_York"
+    bob.location = "New York"
+    bob.start_date = timezone.localdate()
+    bob.save()
+    UserFactory.create(first_name="Ed", last_name="Gone", manager=bob, is_active=False)
+    presence.mark_seen(bob.pk, active=True)
+    client.force_login(alice)
+    with django_assert_num_queries(4):  # session, user, person, reports
+        response = client.get(f"/api/v1/people/{bob.pk}")
+    assert response.status_code == 200
+    body = response.json()
+    local_time = datetime.datetime.fromisoformat(body.pop("local_time"))
+    assert local_time.utcoffset() == bob.local_time().utcoffset()
+    assert abs(local_time - timezone.now()) < datetime.timedelta(minutes=1)
+    assert body == {
+        "id": bob.pk,
+        "display_name": "Bob Brown",
+        "initials": "BB",
+        "title": "Engineering Manager",
+        "department": "Engineering",
+        "email": "bob@canteen.test",
+        "first_name": "Bob",
+        "last_name": "Brown",
+        "location": "New York",
+        "time_zone": "America/New_York",
+        "start_date": timezone.localdate().isoformat(),
+        "new_starter": True,
+        "presence": "online",
+        "manager": {
+            "id": carol.pk,
+            "display_name": "Carol Cruz",
+            "initials": "CC",
+            "title": "Support Specialist",
+            "department": "Customer Support",
+        },
+        "reports": [
+            {
+                "id": alice.pk,
+                "display_name": "Alice Adams",
+                "initials": "AA",
+                "title": "Software Engineer",
+                "department": "Engineering",
+            }
+        ],
+    }
+    carol_body = client.get(f"/api/v1/people/{carol.pk}").json()
+    assert carol_body["manager"] is None
+    assert [p["id"] for p in carol_body["reports"]] == [bob.pk]
+
+
+def test_the_profile_api_needs_a_reader_and_an_active_person(client, alice, bob):
+    path = f"/api/v1/people/{bob.pk}"
+    response = client.get(path)
+    assert response.status_code == 401
+    assert "error" in response.json()
+
+    _, reader = create_api_token(alice, name="Reader", scopes=["read"])
+    assert client.get(path, **bearer(reader)).json()["id"] == bob.pk
+    _, writer = create_api_token(alice, name="Writer", scopes=["write"])
+    response = client.get(path, **bearer(writer))
+    assert response.status_code == 403
+    assert response.json() == {"error": "This token lacks the 'read' scope."}
+
+    assert client.get("/api/v1/people/999999", **bearer(reader)).status_code == 404
+    bob.is_active = False
+    bob.save()
+    response = client.get(path, **bearer(reader))
+    assert response.status_code == 404
+    assert "error" in response.json()
+    # Nor is bob anyone's manager any more.
+    assert (
+        client.get(f"/api/v1/people/{alice.pk}", **bearer(reader)).json()["manager"]
+        is None
+    )
+
+
+def test_the_profile_api_is_in_the_openapi_schema(client, db):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    operation = paths["/api/v1/people/{person_id}"]["get"]
+    assert set(operation["responses"]) == {"200", "401", "403", "404"}
 
 
 def test_time_apart_says_how_far_someone_s_clock_is_from_yours(db):
