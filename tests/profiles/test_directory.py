@@ -12,6 +12,7 @@ from base64 import urlsafe_b64encode
 import pytest
 from django.utils import timezone
 
+from messaging import services
 from profiles import presence, views
 from profiles.factories import DepartmentFactory, UserFactory
 from profiles.selectors import decode_cursor, encode_cursor
@@ -399,6 +400,39 @@ def test_the_profile_api_is_in_the_openapi_schema(client, db):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     operation = paths["/api/v1/people/{person_id}"]["get"]
     assert set(operation["responses"]) == {"200", "401", "403", "404"}
+
+
+def test_the_sidebar_leads_to_people_and_says_where_you_are(client, alice, bob):
+    client.force_login(alice)
+    people_link = '<a href="/people/" aria-current="page">People</a>'
+    assert people_link in client.get("/people/").content.decode()
+    profile = client.get(f"/people/{bob.pk}/").content.decode()
+    assert '<a href="/people/" aria-current="true">People</a>' in profile
+    assert (
+        f'<a href="/people/{alice.pk}/"><span class="visually-hidden">Your profile: '
+        "</span><strong>Alice Adams</strong></a>"
+    ) in profile
+    home = client.get("/").content.decode()
+    assert '<a href="/people/" >People</a>' in home
+    own = client.get(f"/people/{alice.pk}/").content.decode()
+    assert f'<a href="/people/{alice.pk}/" aria-current="page">' in own
+
+
+def test_a_group_s_people_dialog_links_the_others_to_their_profiles(
+    client, alice, bob, carol
+):
+    group = services.create_group(alice, title="Lunch", member_ids=[bob.pk, carol.pk])
+    carol.is_active = False
+    carol.save()
+    client.force_login(alice)
+    page = client.get(f"/messages/{group.pk}/").content.decode()
+    dialog = page[page.index('<dialog id="people-dialog"') :]
+    dialog = dialog[: dialog.index("</dialog>")]
+    assert f'<a href="/people/{bob.pk}/">Bob Brown</a>' in dialog
+    assert 'Alice Adams <span class="you">(you)</span>' in dialog  # no link
+    # A deactivated member has no profile to link to.
+    assert "Carol Cruz" in dialog
+    assert f'href="/people/{carol.pk}/"' not in dialog
 
 
 def test_time_apart_says_how_far_someone_s_clock_is_from_yours(db):
