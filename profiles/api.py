@@ -1,10 +1,10 @@
-from datetime import date
+from datetime import date, datetime
 
 from ninja import Query, Router, Schema, Status
 
 from intranet.api import Error, require_scope
 from profiles import presence
-from profiles.selectors import people_matching
+from profiles.selectors import get_profile, people_matching
 
 router = Router(tags=["people"])
 
@@ -61,6 +61,58 @@ def find_people(request, q: str = Query(..., max_length=100)):
     if not q.strip():
         return Status(400, {"error": "Say whom to look for: q is empty."})
     return list(people_matching(q)[:PEOPLE_FOUND])
+
+
+class ProfileOut(Schema):
+    """PersonOut's fields and the rest of the profile page's."""
+
+    id: int
+    display_name: str
+    initials: str
+    title: str
+    department: str | None
+    email: str
+    first_name: str
+    last_name: str
+    location: str
+    time_zone: str
+    local_time: datetime
+    start_date: date | None
+    new_starter: bool
+    presence: str
+    manager: PersonOut | None
+    reports: list[PersonOut]
+
+
+@router.get(
+    "/people/{person_id}",
+    response={200: ProfileOut, 401: Error, 403: Error, 404: Error},
+)
+def get_person(request, person_id: int):
+    """An active person's profile: who they are, where and when they are,
+    whom they report to and who reports to them. 404 for anyone unknown or
+    deactivated."""
+    require_scope(request, "read")
+    profile = get_profile(person_id)
+    person = profile.person
+    return {
+        "id": person.pk,
+        "display_name": person.display_name,
+        "initials": person.initials,
+        "title": person.title,
+        "department": PersonOut.resolve_department(person),
+        "email": person.email,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "location": person.location,
+        "time_zone": person.time_zone,
+        "local_time": person.local_time(),
+        "start_date": person.start_date,
+        "new_starter": person.is_new_starter(),
+        "presence": presence.statuses([person.pk])[person.pk],
+        "manager": profile.manager,
+        "reports": profile.reports,
+    }
 
 
 @router.get(

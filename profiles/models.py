@@ -1,3 +1,4 @@
+import datetime
 import zoneinfo
 
 from django.contrib.auth.models import AbstractUser
@@ -5,6 +6,10 @@ from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+
+# Someone who started in the last week is a new starter: the home page's
+# "New this week" and the "New starter" on a profile.
+NEW_STARTER_DAYS = 7
 
 
 def validate_time_zone(value: str) -> None:
@@ -103,8 +108,17 @@ class User(AbstractUser):
         parts = [self.first_name[:1], self.last_name[:1]]
         return "".join(parts).upper() or self.email[:1].upper()
 
-    def local_time(self):
+    def local_time(self) -> datetime.datetime:
+        """Return the time now where this person is."""
         return timezone.now().astimezone(zoneinfo.ZoneInfo(self.time_zone))
+
+    def is_new_starter(self, today: datetime.date | None = None) -> bool:
+        """Return whether this person started in the last NEW_STARTER_DAYS."""
+        if self.start_date is None:
+            return False
+        today = today or timezone.localdate()
+        age = (today - self.start_date).days
+        return 0 <= age < NEW_STARTER_DAYS
 
 
 class APIToken(models.Model):

@@ -1,7 +1,11 @@
 """Reads about people, shared by pages, the API and the socket."""
 
+import binascii
 import hmac
+import json
+from base64 import urlsafe_b64decode, urlsafe_b64encode
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from importlib import import_module
 
@@ -14,10 +18,11 @@ from django.contrib.auth import (
 )
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from profiles.models import APIToken, User
+from profiles.models import NEW_STARTER_DAYS, APIToken, User
 from profiles.services import TOKEN_PREFIX, hash_token
 
 
@@ -87,9 +92,15 @@ def current_session_keys(sessions: Iterable[tuple[str, int, str]]) -> set[str]:
     }
 
 
-def people_matching(query: str) -> QuerySet[User]:
+# Alphabetical by first name, as the pickers list people; the id makes the
+# order total, which keyset paging needs (two people can share a name).
+BY_NAME = ("first_name", "last_name", "id")
+
+
+def people_matching(query: str, *, department_id: int | None = None) -> QuerySet[User]:
     """Active people with every word of `query` in their name, email or job
-    title, by name (the new-message picker and GET /api/v1/people)."""
+    title, in `department_id` if given, by name (the pickers, the directory
+    and GET /api/v1/people)."""
     people = User.objects.filter(is_active=True)
     for word in query.split():
         people = people.filter(
@@ -98,7 +109,137 @@ def people_matching(query: str) -> QuerySet[User]:
             | Q(email__icontains=word)
             | Q(title__icontains=word)
         )
-    return people.select_related("department").order_by("first_name", "last_name")
+    if department_id is not None:
+        people = people.filter(department_id=department_id)
+    return people.select_related("department").order_by(*BY_NAME)
+
+
+# Where a page of the directory starts or ends: a person's sort key.
+NameKey = tuple[str, str, int]
+
+
+def name_key(person: User) -> NameKey:
+    return (person.first_name, person.last_name, person.pk)
+
+
+def encode_cursor(key: NameKey) -> str:
+    """Return `key` as an opaque, URL-safe cursor for the directory."""
+    raw = json.dumps(key, ensure_ascii=False, separators=(",", ":"))
+    return urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> NameKey:
+    """Return the key `cursor` holds; raise ValueError if it is not one."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        first, last, pk = json.loads(urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, RecursionError, TypeError, ValueError) as exc:
+        raise ValueError("not a directory cursor") from exc
+    if not (isinstance(first, str) and isinstance(last, str)):
+        raise ValueError("not a directory cursor")
+    if not isinstance(pk, int) or isinstance(pk, bool):
+        raise ValueError("not a directory cursor")
+    return (first, last, pk)
+
+
+def _past(key: NameKey, lookup: str) -> Q:
+    """Rows after `key` in BY_NAME order (`lookup` "gt"), or before ("lt")."""
+    first, last, pk = key
+    return (
+        Q(**{f"first_name__{lookup}": first})
+        | Q(first_name=first, **{f"last_name__{lookup}": last})
+        | Q(first_name=first, last_name=last, **{f"id__{lookup}": pk})
+    )
+
+
+@dataclass(frozen=True)
+class DirectoryPage:
+    people: list[User]
+    # How many people match, on every page.
+    total: int
+    # Pass as `after` (next page) or `before` (previous page); None when
+    # there is no such page.
+    next_cursor: str | None
+    previous_cursor: str | None
+
+
+def directory_page(
+    query: str = "",
+    *,
+    department_id: int | None = None,
+    after: NameKey | None = None,
+    before: NameKey | None = None,
+    limit: int,
+) -> DirectoryPage:
+    """Return one page of the directory, by name, paged by keyset.
+
+    A page starts after the `after` key, or ends before the `before` key, or
+    is the first page. Keys are compared in the database, with the same
+    collation that orders the rows, so a page never skips or repeats
+    anyone. Two queries whatever the page size: the count and the page.
+    """
+    matching = people_matching(query, department_id=department_id)
+    total = matching.count()
+    if before is not None:
+        # Walk backwards from the key, then put the page the right way up.
+        rows = list(
+            matching.filter(_past(before, "lt")).order_by(
+                *(f"-{field}" for field in BY_NAME)
+            )[: limit + 1]
+        )
+        has_previous, has_next = len(rows) > limit, True
+        people = rows[:limit][::-1]
+    else:
+        if after is not None:
+            matching = matching.filter(_past(after, "gt"))
+        rows = list(matching[: limit + 1])
+        has_previous, has_next = after is not None, len(rows) > limit
+        people = rows[:limit]
+    return DirectoryPage(
+        people=people,
+        total=total,
+        next_cursor=encode_cursor(name_key(people[-1]))
+        if people and has_next
+        else None,
+        previous_cursor=encode_cursor(name_key(people[0]))
+        if people and has_previous
+        else None,
+    )
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A person's page, as anyone signed in may see it."""
+
+    person: User
+    # Their manager; None when they have none or the manager was deactivated.
+    manager: User | None
+    # The active people who report to them, by name.
+    reports: list[User]
+
+
+def get_profile(person_id: int) -> Profile:
+    """Return the profile of the active person `person_id`.
+
+    Raise Http404 for an unknown or deactivated person: a deactivated
+    person has no page, and is never shown as anyone's manager or report.
+    Two queries.
+    """
+    person = get_object_or_404(
+        User.objects.filter(is_active=True).select_related(
+            "department", "manager__department"
+        ),
+        pk=person_id,
+    )
+    manager = person.manager
+    if manager is not None and not manager.is_active:
+        manager = None
+    reports = list(
+        User.objects.filter(manager=person, is_active=True)
+        .select_related("department")
+        .order_by(*BY_NAME)
+    )
+    return Profile(person=person, manager=manager, reports=reports)
 
 
 def get_active_token(plain: str) -> APIToken | None:
@@ -118,7 +259,9 @@ def tokens_for(user: User) -> QuerySet[APIToken]:
     return APIToken.objects.filter(user=user)
 
 
-def new_starters(*, today: date | None = None, days: int = 7) -> QuerySet[User]:
+def new_starters(
+    *, today: date | None = None, days: int = NEW_STARTER_DAYS
+) -> QuerySet[User]:
     """Return active people who started in the last `days` days."""
     today = today or timezone.localdate()
     return (

@@ -3,6 +3,8 @@ from django.urls import path
 from profiles import views
 
 urlpatterns = [
+    path("people/", views.directory, name="people"),
+    path("people/<int:person_id>/", views.person, name="person"),
     path("settings/tokens/", views.tokens, name="api_tokens"),
     path(
         "settings/tokens/<int:token_id>/revoke/",

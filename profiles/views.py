@@ -4,11 +4,69 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from profiles import services
-from profiles.forms import TokenForm
+from intranet.types import AuthedRequest
+from profiles import presence, selectors, services
+from profiles.forms import DirectoryForm, TokenForm
+from profiles.models import Department
 from profiles.selectors import tokens_for
+
+# 5,000 people are a hundred pages: the search and the filter are the way
+# to anyone, the pages a way to browse.
+PEOPLE_PER_PAGE = 50
+
+
+@require_GET
+def directory(request: AuthedRequest):
+    """Everyone active, by name: search, a department, a page by cursor.
+
+    A part of the query string that does not hold (a broken cursor, an
+    unknown department) is left out and the page says so, with a 400.
+    """
+    form = DirectoryForm(request.GET, departments=Department.objects.all())
+    valid = form.is_valid()
+    data = form.cleaned_data  # only the parts that held
+    department = data.get("department")
+    page = selectors.directory_page(
+        data.get("q", ""),
+        department_id=department.pk if department else None,
+        after=data.get("after"),
+        before=data.get("before"),
+        limit=PEOPLE_PER_PAGE,
+    )
+    return render(
+        request,
+        "profiles/directory.html",
+        {
+            "form": form,
+            "query": data.get("q", ""),
+            "department": department,
+            "page": page,
+            "presence": presence.statuses(p.pk for p in page.people),
+        },
+        status=200 if valid else 400,
+    )
+
+
+@require_GET
+def person(request: AuthedRequest, person_id: int):
+    """One person's profile; 404 for an unknown or deactivated person."""
+    profile = selectors.get_profile(person_id)
+    shown = [profile.person, *profile.reports]
+    if profile.manager is not None:
+        shown.append(profile.manager)
+    return render(
+        request,
+        "profiles/person.html",
+        {
+            "profile": profile,
+            "person": profile.person,
+            "is_me": profile.person.pk == request.user.pk,
+            "today": timezone.localdate(),
+            "presence": presence.statuses(p.pk for p in shown),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -20,7 +20,14 @@ function personRow(person) {
   row.dataset.person = person.id;
   row.querySelector(".avatar").textContent = person.initials;
   const name = row.querySelector("strong");
-  name.textContent = person.name;
+  if (person.id === me) {
+    name.textContent = person.name;
+  } else {
+    const link = document.createElement("a");
+    link.href = `/people/${person.id}/`; // their profile
+    link.textContent = person.name;
+    name.append(link);
+  }
   if (person.title) {
     const title = document.createElement("small");
     title.textContent = person.title;
