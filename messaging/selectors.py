@@ -7,14 +7,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import (
+    Case,
     Count,
     F,
     IntegerField,
+    JSONField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -320,15 +323,29 @@ def events_since(user: User, since: int, *, seen: Iterable[int] = ()) -> SyncRes
             events=[], cursor=latest_cursor(), more=False, resync_required=True
         )
     since = max(since, 0)
+    seen = {i for i in seen if i <= since}
+    mine = Event.objects.filter(conversation__memberships__user=user)
+    # A payload is read only where it may be sent: new events, and (when
+    # the tab names what it has) replayed ones it lacks, fetched after. An
+    # up-to-date tab costs one query of ids; `NOT IN` 200 bound ids cost
+    # more than they saved.
+    sent_from = since if seen else since - SYNC_LOOKBACK
     rows = list(
-        Event.objects.filter(
-            conversation__memberships__user=user,
-            id__gt=max(0, since - SYNC_LOOKBACK),
+        mine.filter(id__gt=max(0, since - SYNC_LOOKBACK))
+        .annotate(
+            sent=Case(
+                When(id__gt=sent_from, then="payload"),
+                default=None,
+                output_field=JSONField(),
+            )
         )
-        .exclude(id__in=[i for i in seen if i <= since])
         .order_by("id")
-        .values_list("id", "payload")[: SYNC_LOOKBACK + SYNC_LIMIT + 1]
+        .values_list("id", "sent")[: SYNC_LOOKBACK + SYNC_LIMIT + 1]
     )
+    if seen:
+        lacking = [i for i, _ in rows if i <= since and i not in seen]
+        late = dict(mine.filter(id__in=lacking).values_list("id", "payload"))
+        rows = [(i, late.get(i, p)) for i, p in rows if p or i in late]
     fresh = [row for row in rows if row[0] > since][: SYNC_LIMIT + 1]
     batch = _fill([{**p, "cursor": i} for i, p in fresh[:SYNC_LIMIT]], SYNC_MAX_BYTES)
     more = len(batch) < len(fresh)

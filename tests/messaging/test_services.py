@@ -469,7 +469,7 @@ def test_sync_replays_missed_events_and_flags_pruned_cursors(alice, bob, direct)
 
 
 def test_sync_leaves_out_the_replayed_events_a_tab_says_it_has(
-    alice, bob, carol, direct
+    alice, bob, carol, direct, django_assert_num_queries
 ):
     sent = [send(alice, direct, f"seen {n}") for n in range(3)]
     group = services.create_group(alice, title="Other", member_ids=[carol.pk])
@@ -480,12 +480,14 @@ def test_sync_leaves_out_the_replayed_events_a_tab_says_it_has(
     assert seen == [e.pk for e in bobs], "only bob's events, oldest first"
 
     # Up to date: nothing is replayed, and no frame carries the lookback.
-    result = selectors.events_since(bob, cursor, seen=seen)
+    with django_assert_num_queries(2):  # the oldest cursor kept; the events
+        result = selectors.events_since(bob, cursor, seen=seen)
     assert result.events == [] and result.cursor == cursor and not result.more
 
     # A late commit: an event below the cursor that the tab never applied is
     # still replayed, and only that one.
-    result = selectors.events_since(bob, cursor, seen=seen[1:])
+    with django_assert_num_queries(3):  # and the payloads it lacks
+        result = selectors.events_since(bob, cursor, seen=seen[1:])
     assert [e["message"]["id"] for e in result.events] == [sent[0].pk]
 
     # New events come whatever the tab claims to have seen.
