@@ -26,6 +26,11 @@ from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
+# Group joins and leaves on the channel layer under way at once, per
+# process: enough to overlap Redis round trips in a storm of connects, and
+# far below the connection pool's limit (5,000 at once exhausted it).
+LAYER_CALLS_AT_ONCE = 64
+
 # The client reconnects with backoff and catches up. (Autobahn, under
 # Daphne, refuses 1012 "service restart": servers may send 1000 or 3000-4999.)
 CLOSE_LAYER_LOST = 4503
@@ -54,8 +59,10 @@ class Hub:
         self.members: dict[str, set[Subscriber]] = {}
         self.groups_of: dict[Subscriber, set[str]] = {}
         self.tasks: list[asyncio.Task] = []
-        # Serialises group changes: a join must not race the discard of the same group.
-        self.lock = asyncio.Lock()
+        # The latest layer call (join or leave) of each group still under
+        # way; the next call for that group waits for it.
+        self.layer_calls: dict[str, asyncio.Future] = {}
+        self.layer_slots = asyncio.Semaphore(LAYER_CALLS_AT_ONCE)
         self.group_refresh_at = 0.0
 
     @property
@@ -82,60 +89,98 @@ class Hub:
             await self._forget(socket)
 
     async def _forget(self, socket: Subscriber) -> None:
-        try:
-            await self.subscribe(socket, set())
-        finally:
-            # Only what an interrupted subscribe left: never a scan of every
-            # group, which made a storm of disconnects quadratic.
-            for group in self.groups_of.pop(socket, set()):
-                local = self.members.get(group)
-                if local is not None:
-                    local.discard(socket)
-                    if not local:
-                        del self.members[group]
-            if not self.groups_of:
-                self._stop()
+        groups = list(self.groups_of[socket])
+        calls = [self._discard(socket, group) for group in groups]
+        del self.groups_of[socket]
+        if not self.groups_of:
+            self._stop()
+        await self._settle(calls, strict=False)
 
     async def subscribe(self, socket: Subscriber, groups: set[str]) -> None:
         """Make `groups` exactly the groups `socket` receives."""
-        async with self.lock:
-            current = self.groups_of.get(socket)
-            if current is None:  # detached meanwhile
-                return
-            for group in groups - current:
-                await self._add(socket, group)
-            for group in current - groups:
-                await self._discard(socket, group)
+        current = self.groups_of.get(socket)
+        if current is None:  # detached meanwhile
+            return
+        calls = [self._add(socket, group) for group in groups - current]
+        calls += [self._discard(socket, group) for group in current - groups]
+        await self._settle(calls)
 
     async def join(self, socket: Subscriber, group: str) -> None:
-        async with self.lock:
-            if socket in self.groups_of and group not in self.groups_of[socket]:
-                await self._add(socket, group)
+        groups = self.groups_of.get(socket)
+        if groups is not None and group not in groups:
+            await self._settle([self._add(socket, group)])
 
     async def leave(self, socket: Subscriber, group: str) -> None:
-        async with self.lock:
-            if group in self.groups_of.get(socket, ()):
-                await self._discard(socket, group)
+        if group in self.groups_of.get(socket, ()):
+            await self._settle([self._discard(socket, group)])
 
-    async def _add(self, socket: Subscriber, group: str) -> None:
+    # The local index changes at once (no await in between, so nothing
+    # interleaves); the layer hears of a group's first local member and of
+    # its last one leaving. Those calls run concurrently across groups: a
+    # storm of connects used to queue on one Redis round trip after another
+    # behind a single lock. Calls for the same group still go in order, so a
+    # leave and a join racing on one group end with the hub in it.
+
+    def _add(self, socket: Subscriber, group: str) -> asyncio.Future | None:
         local = self.members.setdefault(group, set())
-        if not local:
-            await self.layer.group_add(group, self.channel)
+        first = not local
         local.add(socket)
         self.groups_of[socket].add(group)
+        if first:
+            return self._call_layer(group, self.layer.group_add)
+        # Someone else's join may still be on its way: wait for it too.
+        return self.layer_calls.get(group)
 
-    async def _discard(self, socket: Subscriber, group: str) -> None:
-        self.groups_of[socket].discard(group)
+    def _discard(self, socket: Subscriber, group: str) -> asyncio.Future | None:
+        self.groups_of.get(socket, set()).discard(group)
         local = self.members.get(group, set())
         local.discard(socket)
-        if not local:
-            self.members.pop(group, None)
-            try:
-                await self.layer.group_discard(group, self.channel)
-            except Exception:
-                # Harmless: the layer expires the membership, and the hub
-                # ignores events for groups it no longer has sockets in.
-                logger.warning("group_discard %s failed", group, exc_info=True)
+        if local:
+            return None
+        self.members.pop(group, None)
+        return self._call_layer(group, self._leave_layer_group)
+
+    async def _leave_layer_group(self, group: str, channel: str) -> None:
+        try:
+            await self.layer.group_discard(group, channel)
+        except Exception:
+            # Harmless: the layer expires the membership, and the hub
+            # ignores events for groups it no longer has sockets in.
+            logger.warning("group_discard %s failed", group, exc_info=True)
+
+    def _call_layer(
+        self, group: str, call: Callable[[str, str], Awaitable[None]]
+    ) -> asyncio.Future:
+        before = self.layer_calls.get(group)
+        channel = self.channel
+
+        async def in_turn() -> None:
+            if before is not None:
+                # Its outcome is its own callers' business.
+                await asyncio.wait([before])
+            async with self.layer_slots:
+                await call(group, channel)
+
+        task = asyncio.ensure_future(in_turn())
+        self.layer_calls[group] = task
+
+        def done(finished: asyncio.Future) -> None:
+            if self.layer_calls.get(group) is finished:
+                del self.layer_calls[group]
+            if not finished.cancelled():
+                finished.exception()  # retrieved: the awaiting callers report it
+
+        task.add_done_callback(done)
+        return task
+
+    @staticmethod
+    async def _settle(
+        calls: list[asyncio.Future | None], *, strict: bool = True
+    ) -> None:
+        """Wait for these layer calls; the first failure raises if `strict`."""
+        pending = [call for call in calls if call is not None]
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=not strict)
 
     async def deliver(self, message: dict[str, Any]) -> None:
         """Write one published event to the local sockets of its group."""

@@ -1,6 +1,8 @@
 """The per-process hub: one channel-layer membership per group per process,
 and one batched recheck for all of a process's sockets."""
 
+import asyncio
+
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
@@ -78,6 +80,89 @@ async def test_leaving_a_conversation_stops_its_events_at_once(in_memory_layer):
     await apublish({"type": "test.hub"}, groups=[conversation_group(group_chat.pk)])
     assert await bob_ws.receive_nothing(timeout=0.2)
     await bob_ws.disconnect()
+
+
+class SlowLayer:
+    """A channel layer whose group calls take a while, recording them."""
+
+    def __init__(self) -> None:
+        self.groups: dict[str, set[str]] = {}
+        self.calls: list[tuple[str, str]] = []
+        self.in_flight = 0
+        self.most_in_flight = 0
+
+    async def _call(self, name: str, group: str) -> None:
+        self.calls.append((name, group))
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        # A leave slower than a join: unordered, a join started after a
+        # leave would finish first and the leave would undo it.
+        await asyncio.sleep(0.05 if name == "discard" else 0.02)
+        self.in_flight -= 1
+
+    async def new_channel(self) -> str:
+        return "hub!1"
+
+    async def receive(self, channel: str) -> dict:
+        await asyncio.Event().wait()  # nothing is published here
+        return {}
+
+    async def group_add(self, group: str, channel: str) -> None:
+        await self._call("add", group)
+        self.groups.setdefault(group, set()).add(channel)
+
+    async def group_discard(self, group: str, channel: str) -> None:
+        await self._call("discard", group)
+        self.groups.get(group, set()).discard(channel)
+
+
+class Tab:
+    def __init__(self, user_id: int) -> None:
+        self.user_id = user_id
+
+    async def push(self, kind: str, text: str) -> None: ...
+
+    async def close(self, code=None) -> None: ...
+
+
+async def no_recheck(hub, sockets) -> None: ...
+
+
+async def test_sockets_join_their_groups_at_the_same_time_not_in_turn():
+    """A storm of connects must not queue on one Redis round trip after
+    another: each socket's new groups go to the layer at once."""
+    layer = SlowLayer()
+    the_hub = hub.Hub(layer, no_recheck)  # type: ignore[arg-type]
+    tabs = [Tab(n) for n in range(100)]
+    await asyncio.gather(
+        *(the_hub.attach(t, {f"user.{t.user_id}", "conversation.1"}) for t in tabs)
+    )
+    assert layer.most_in_flight > 10
+    assert layer.most_in_flight <= hub.LAYER_CALLS_AT_ONCE  # the pool's limit
+    assert sorted(layer.calls).count(("add", "conversation.1")) == 1
+    assert all("hub!1" in layer.groups[f"user.{n}"] for n in range(100))
+    await asyncio.gather(*(the_hub.detach(t) for t in tabs))
+    assert not any(layer.groups.values())
+
+
+async def test_a_group_left_and_joined_at_once_stays_joined():
+    """The last local socket leaving a group and a new one joining it race
+    on the layer; the calls for one group go in order, so the hub stays in
+    the group the new socket needs."""
+    layer = SlowLayer()
+    the_hub = hub.Hub(layer, no_recheck)  # type: ignore[arg-type]
+    keeper, leaver, joiner = Tab(1), Tab(2), Tab(3)
+    await the_hub.attach(keeper, {"user.1"})
+    await the_hub.attach(leaver, {"conversation.7"})
+    await asyncio.gather(
+        the_hub.detach(leaver), the_hub.attach(joiner, {"conversation.7"})
+    )
+    seven = [name for name, group in layer.calls if group == "conversation.7"]
+    assert seven == ["add", "discard", "add"]
+    assert layer.groups["conversation.7"] == {"hub!1"}
+    assert the_hub.members["conversation.7"] == {joiner}
+    for tab in (keeper, joiner):
+        await the_hub.detach(tab)
 
 
 def test_the_recheck_costs_the_same_queries_for_3_or_30_sockets():
