@@ -41,7 +41,16 @@ from bench.profile import sampled
 from intranet.config import tune_gc_for_a_server
 
 RESULTS_DIR = ROOT / "bench" / "results"
-SCENARIOS = ["direct", "space", "profile", "saturation", "two", "idle", "reference"]
+SCENARIOS = [
+    "direct",
+    "space",
+    "profile",
+    "saturation",
+    "two",
+    "idle",
+    "idle-two",
+    "reference",
+]
 ORIGIN = "http://127.0.0.1"
 P99_BUDGET_MS = 250.0
 
@@ -471,16 +480,17 @@ def main() -> None:
                     )
                 )
             print_progress("saturation, 2 Daphnes", results["saturation_two_daphnes"])
-        if "idle" in want and args.idle:
+        if want & {"idle", "idle-two"} and args.idle:
             since, space_seen = up_to_date(setup["space"])
             # The tabs were up to date: the crowd's saw the space's events.
             members = set(setup["crowd"])
             seen = {c: space_seen if c in members else [] for c in setup["idle"]}
+        if "idle" in want and args.idle:
             storm_profile: dict = {}
             with daphne(env) as server:
                 results["idle"] = asyncio.run(
                     idle_fleet(
-                        server,
+                        [server],
                         setup["idle"],
                         since,
                         seen,
@@ -494,6 +504,14 @@ def main() -> None:
                 )
             results["idle"]["profile_storm"] = storm_profile
             print_progress("idle", results["idle"])
+        if "idle-two" in want and args.idle:
+            # The same tabs dealt out to two processes, one per core, as a
+            # load balancer would: the load generator shares the cores.
+            with daphne(env, core=0) as first, daphne(env, core=1) as second:
+                results["idle_two_daphnes"] = asyncio.run(
+                    idle_fleet([first, second], setup["idle"], since, seen)
+                )
+            print_progress("idle, 2 Daphnes", results["idle_two_daphnes"])
     if "reference" in want:
         with reference_server() as url:
             results["reference"] = asyncio.run(
@@ -635,11 +653,13 @@ def print_table(r: dict, path: Path) -> None:
                 "",
             )
         )
-    if "idle" in r:
-        idle = r["idle"]
+    for key, label in (("idle", ""), ("idle_two_daphnes", ", 2 Daphnes")):
+        if key not in r:
+            continue
+        idle = r[key]
         rows += [
             (
-                f"{idle['sockets']} idle sockets: KiB each, idle CPU %",
+                f"{idle['sockets']} idle sockets{label}: KiB each, idle CPU %",
                 f"{idle['rss_per_connection_kib']}, {idle['idle_cpu_percent']}",
                 "≤ 100 KiB",
             ),
@@ -652,7 +672,7 @@ def print_table(r: dict, path: Path) -> None:
                 "all, 0, -, ≈10 s",
             ),
             (
-                "  storm CPU %: server, load generator",
+                "  storm CPU %: servers, load generator",
                 f"{idle['storm_server_cpu_percent']}, "
                 f"{idle['storm_client_cpu_percent']}",
                 "",

@@ -19,11 +19,12 @@ STORM_SECONDS = 10.0
 MAX_ATTEMPTS = 8
 
 
-async def connect_batched(url: str, cookies: list[str], batch: int = 200) -> list:
+async def connect_batched(tabs: list[tuple[str, str]], batch: int = 200) -> list:
+    """Open a socket for each (url, cookie), `batch` at a time."""
     sockets = []
-    for start in range(0, len(cookies), batch):
+    for start in range(0, len(tabs), batch):
         sockets += await asyncio.gather(
-            *(open_socket(url, c, ORIGIN) for c in cookies[start : start + batch])
+            *(open_socket(url, c, ORIGIN) for url, c in tabs[start : start + batch])
         )
     return sockets
 
@@ -39,74 +40,92 @@ async def resync(
     failures: list[str] = []
     for attempt in range(MAX_ATTEMPTS):
         try:
-            await catch_up(url, cookie, since, seen)
-            return {"done_at": time.perf_counter(), "failures": failures}
+            ws = await catch_up(url, cookie, since, seen)
+            return {"done_at": time.perf_counter(), "failures": failures, "ws": ws}
         except websockets.InvalidStatus as exc:
             failures.append(f"http_{exc.response.status_code}")
         except (OSError, TimeoutError, websockets.WebSocketException) as exc:
             failures.append(type(exc).__name__)
         await asyncio.sleep(random.uniform(0, min(15.0, 0.5 * 2**attempt)))
-    return {"done_at": None, "failures": failures}
+    return {"done_at": None, "failures": failures, "ws": None}
 
 
-async def catch_up(url: str, cookie: str, since: int, seen: list[int]) -> None:
+async def catch_up(url: str, cookie: str, since: int, seen: list[int]):
+    """Connect and sync as a returning tab does; return the open socket
+    (a tab stays connected: closing it would add a disconnect to the storm
+    that no browser makes)."""
     ws = await open_socket(url, cookie, ORIGIN)
     try:
         await ws.send(json.dumps({"type": "sync", "since": since, "seen": seen}))
         while True:
             event = json.loads(await asyncio.wait_for(ws.recv(), 30))
             if event["type"] == "resync.required":
-                return
+                return ws
             if event["type"] == "sync.batch":
                 if not event["more"]:
-                    return
+                    return ws
                 await ws.send(json.dumps({"type": "sync", "since": event["cursor"]}))
-    finally:
+    except BaseException:
         await ws.close()
+        raise
 
 
 async def idle_fleet(
-    server: Server,
+    servers: list[Server],
     cookies: list[str],
     since: int,
     seen: dict[str, list[int]],
     around: Callable[[], AbstractContextManager] = contextlib.nullcontext,
 ) -> dict:
     """Connect every cookie's tab and let them idle, then drop them all and
-    bring them back in a storm; `around` wraps the storm (to profile it)."""
-    warm = await open_socket(server.url, cookies[0], ORIGIN)
-    await warm.close()
+    bring them back in a storm; `around` wraps the storm (to profile it).
+    With several servers the tabs are dealt out in turn, as a load balancer
+    would; memory and CPU are the servers' sums."""
+    tabs = [(servers[n % len(servers)].url, c) for n, c in enumerate(cookies)]
+
+    def cpu() -> float:
+        return sum(server.cpu_seconds() for server in servers)
+
+    def rss() -> int:
+        return sum(server.rss_kib() for server in servers)
+
+    for warm in await connect_batched(tabs[: len(servers)]):
+        await warm.close()
     await asyncio.sleep(0.5)
-    rss_before = server.rss_kib()
+    rss_before = rss()
 
     started = time.perf_counter()
-    cpu_at_start = server.cpu_seconds()
-    sockets = await connect_batched(server.url, cookies)
+    cpu_at_start = cpu()
+    sockets = await connect_batched(tabs)
     connect_seconds = time.perf_counter() - started
-    connect_cpu = server.cpu_seconds() - cpu_at_start
+    connect_cpu = cpu() - cpu_at_start
     await asyncio.sleep(1)
-    rss_after = server.rss_kib()
+    rss_after = rss()
 
-    cpu_before = server.cpu_seconds()
+    cpu_before = cpu()
     await asyncio.sleep(IDLE_SECONDS)
-    idle_cpu = (server.cpu_seconds() - cpu_before) / IDLE_SECONDS
+    idle_cpu = (cpu() - cpu_before) / IDLE_SECONDS
 
     # The storm: every tab drops, then each comes back at a random moment
     # within STORM_SECONDS and syncs, retrying as the browser does.
     await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
     storm_start = time.perf_counter()
-    cpu_at_start = server.cpu_seconds()
+    cpu_at_start = cpu()
     client_cpu_at_start = time.process_time()
     with around():
         outcomes = await asyncio.gather(
             *(
-                resync(server.url, c, since, seen[c], random.uniform(0, STORM_SECONDS))
-                for c in cookies
+                resync(url, c, since, seen[c], random.uniform(0, STORM_SECONDS))
+                for url, c in tabs
             )
         )
     storm_seconds = time.perf_counter() - storm_start
-    storm_cpu = server.cpu_seconds() - cpu_at_start
+    storm_cpu = cpu() - cpu_at_start
     storm_client_cpu = time.process_time() - client_cpu_at_start
+    await asyncio.gather(
+        *(o["ws"].close() for o in outcomes if o["ws"] is not None),
+        return_exceptions=True,
+    )
     failures: dict[str, int] = {}
     for outcome in outcomes:
         for failure in outcome["failures"]:
@@ -114,6 +133,7 @@ async def idle_fleet(
     finished = [o["done_at"] for o in outcomes if o["done_at"] is not None]
     count = len(cookies)
     return {
+        "servers": len(servers),
         "sockets": count,
         "connect_per_s": round(count / connect_seconds, 1),
         # Near 100 %: the server's core is the limit; well below: a wait is.
