@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from bench.harness import (
     CLIENT_CORE,
     ROOT,
     Recipient,
+    Server,
     daphne,
     free_port,
     open_socket,
@@ -391,14 +392,14 @@ async def saturate(
 
 
 @contextlib.contextmanager
-def reference_server():
+def reference_server() -> Iterator[Server]:
     port = free_port()
     process = subprocess.Popen(
         [*pin(0), sys.executable, "-m", "bench.reference", str(port)], cwd=ROOT
     )
     try:
         wait_for_port(port, process, Path(os.devnull))
-        yield f"ws://127.0.0.1:{port}/"
+        yield Server(port, process, Path(os.devnull))
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -513,10 +514,10 @@ def main() -> None:
                 )
             print_progress("idle, 2 Daphnes", results["idle_two_daphnes"])
     if "reference" in want:
-        with reference_server() as url:
+        with reference_server() as ref:
             results["reference"] = asyncio.run(
                 saturate(
-                    [url],
+                    [ref.url],
                     "x=1",
                     ["x=1"] * args.members,
                     0,
@@ -525,6 +526,15 @@ def main() -> None:
                 )
             )
         print_progress("reference", results["reference"])
+        if args.idle:
+            # The same storm against the bare server: what connecting and
+            # answering a sync costs this box without Daphne and Django.
+            tabs = [f"x={n}" for n in range(args.idle)]
+            with reference_server() as ref:
+                results["reference_idle"] = asyncio.run(
+                    idle_fleet([ref], tabs, 0, {tab: [] for tab in tabs})
+                )
+            print_progress("reference, idle", results["reference_idle"])
     ceiling = results.get("reference", {}).get("best_deliveries_per_s") or 1
     for key in ("saturation_one_daphne", "saturation_two_daphnes"):
         if key in results:
@@ -653,7 +663,11 @@ def print_table(r: dict, path: Path) -> None:
                 "",
             )
         )
-    for key, label in (("idle", ""), ("idle_two_daphnes", ", 2 Daphnes")):
+    for key, label in (
+        ("idle", ""),
+        ("idle_two_daphnes", ", 2 Daphnes"),
+        ("reference_idle", ", bare websockets"),
+    ):
         if key not in r:
             continue
         idle = r[key]

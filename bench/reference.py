@@ -1,7 +1,8 @@
 """The transport ceiling: a minimal broadcast server on the bare `websockets`
 package (no Django, no Redis), speaking just enough of Canteen's protocol
-for the same clients: `hello` on connect, and every `message.send` fanned
-out to all sockets as `message.new` with the server's accept time.
+for the same clients: `hello` on connect, every `message.send` fanned out to
+all sockets as `message.new` with the server's accept time, and an empty
+`sync.batch` for every `sync` (the reconnect storm's ceiling).
 
 Run: python -m bench.reference PORT
 """
@@ -22,6 +23,10 @@ async def handle(ws) -> None:
         await ws.send(json.dumps({"type": "hello", "user": 0}))
         async for raw in ws:
             event = json.loads(raw)
+            if event.get("type") == "sync":
+                batch = {"type": "sync.batch", "events": [], "more": False}
+                await ws.send(json.dumps({**batch, "cursor": event["since"]}))
+                continue
             if event.get("type") != "message.send":
                 continue
             frame = json.dumps(
