@@ -69,6 +69,11 @@ def _conversation_page(request: AuthedRequest, conversation_id: int, *, around=N
             "conversation": conversation,
             "title": current.title,
             "peer": current.peer,
+            # A direct conversation's header links to the other person's
+            # profile, while they have one (deactivated people have none).
+            "peer_profile": next(
+                (u.pk for u in members if u.pk == current.peer and u.is_active), None
+            ),
             "members": members,
             "member_ids": " ".join(str(u.pk) for u in members),
             "addable": addable,

@@ -145,6 +145,10 @@ class DirectoryTests(BrowserTestCase):
             self.alice.pk,
             self.bob.pk,
         }
+        # And the conversation's header leads back to his profile.
+        page.get_by_role("link", name="Profile of Bob Brown").click()
+        expect(page).to_have_url(re.compile(rf"/people/{self.bob.pk}/$"))
+        page.go_back()
 
         # Her own profile: no Message button, and the sidebar marks it.
         visit(page, f"/people/{self.alice.pk}/", "profile-own")

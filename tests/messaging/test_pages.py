@@ -37,6 +37,17 @@ def test_conversation_page_for_members_and_404_for_outsiders(
     assert "hi 2" in html
     assert "New messages" in html  # alice has not read bob's messages
     assert response.context["title"] == "Bob Brown"
+    profile = (
+        f'<a href="/people/{bob.pk}/">Profile'
+        '<span class="visually-hidden"> of Bob Brown</span></a>'
+    )
+    assert profile in html
+    bob.is_active = False
+    bob.save(update_fields=["is_active"])
+    html = client.get(f"/messages/{direct.pk}/").content.decode()
+    assert f'href="/people/{bob.pk}/"' not in html, "no link to a page that is gone"
+    bob.is_active = True
+    bob.save(update_fields=["is_active"])
 
     client.force_login(carol)
     assert client.get(f"/messages/{direct.pk}/").status_code == 404
