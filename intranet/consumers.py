@@ -11,10 +11,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pydantic
-from asgiref.typing import WebSocketDisconnectEvent
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
-from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.http import Http404, parse_cookie
@@ -96,15 +94,6 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
-
-    async def websocket_disconnect(self, message: WebSocketDisconnectEvent) -> None:
-        # Channels' version then hops to the database thread to close stale
-        # connections: 5,000 tabs dropping at once queued 5,000 hops there,
-        # ahead of their own reconnects (1,860 of them still waiting 10 s
-        # later, make bench). This consumer has no groups of its own, and
-        # its queries clean up in their own thread.
-        await self.disconnect(message["code"])
-        raise StopConsumer()
 
     async def disconnect(self, code: int) -> None:
         if self.hub is not None:
