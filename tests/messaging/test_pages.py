@@ -13,6 +13,14 @@ FLASH_ERROR = re.compile(
 )
 
 
+def flashed_error(response) -> str:
+    """The text of the error flash on the page a form redirected to."""
+    assert response.status_code == 200
+    error = FLASH_ERROR.search(response.content.decode())
+    assert error, "no error flash on the page"
+    return error.group(1)
+
+
 def send(user, conversation, body, client_id):
     return services.send_message(
         user, conversation_id=conversation.pk, body=body, client_id=client_id
@@ -209,14 +217,7 @@ def test_people_dialog_lists_members_and_its_form_adds_people(
         (f"/messages/{direct.pk}/people/", {"members": [carol.pk]}, "Only group"),
     ]
     for path, data, text in errors:
-        response = client.post(path, data, follow=True)
-        assert response.status_code == 200
-        html = response.content.decode()
-        # Told apart from a success by its words and its class, not colour alone.
-        error = re.search(
-            r'<li class="flash-error"><strong>Error:</strong> ([^<]*)</li>', html
-        )
-        assert error and text in error.group(1)
+        assert text in flashed_error(client.post(path, data, follow=True))
     assert group.memberships.count() == 2
 
     response = client.post(url, {"members": [carol.pk]})
@@ -248,14 +249,7 @@ def test_the_people_dialog_renames_a_group_without_js(client, alice, bob, carol)
         (f"/messages/{direct.pk}/rename/", {"name": "Us"}, "cannot be renamed"),
     ]
     for path, data, text in errors:
-        response = client.post(path, data, follow=True)
-        assert response.status_code == 200
-        html = response.content.decode()
-        # Told apart from a success by its words and its class, not colour alone.
-        error = re.search(
-            r'<li class="flash-error"><strong>Error:</strong> ([^<]*)</li>', html
-        )
-        assert error and text in error.group(1)
+        assert text in flashed_error(client.post(path, data, follow=True))
     group.refresh_from_db()
     assert group.title == "Lunch"
 
