@@ -361,10 +361,23 @@ def remove_reaction(request: AuthedRequest, message_id: int, emoji: str):
 
 
 @router.get("/events", response={200: dict[str, Any], **ERRORS})
-def sync(request: AuthedRequest, since: int = Query(..., ge=0)):  # type: ignore[type-arg]
-    """Stored events after cursor `since` (what the socket's `sync` returns)."""
+def sync(
+    request: AuthedRequest,
+    since: int = Query(..., ge=0),  # type: ignore[type-arg]
+    seen: str = Query("", description="Comma-separated cursors already applied"),  # type: ignore[type-arg]
+):
+    """Stored events after cursor `since` (what the socket's `sync` returns);
+    `seen` names cursors at or below it the client has, as the socket's does."""
     require_scope(request, "read")
-    return events.sync_result(selectors.events_since(request.user, since))
+    try:
+        applied = [int(part) for part in seen.split(",") if part.strip()]
+    except ValueError:
+        return Status(400, {"error": "seen must be comma-separated cursors."})
+    if len(applied) > events.SYNC_LOOKBACK:
+        return Status(
+            400, {"error": f"Name at most {events.SYNC_LOOKBACK} seen cursors."}
+        )
+    return events.sync_result(selectors.events_since(request.user, since, seen=applied))
 
 
 class SearchQueryParams(Schema):

@@ -242,8 +242,17 @@ class MarkRead(Inbound):
     message: StrictInt
 
 
+# Event ids are taken at insert and become visible at commit, so a
+# transaction that took a lower id can commit after a client saw a higher
+# one. A sync replays this many ids below its cursor to catch those; clients
+# apply events idempotently, so a replayed event changes nothing, and they
+# say which of these ids they have already applied (`seen`), so an
+# up-to-date tab is sent none of them.
+SYNC_LOOKBACK = 200
+
+
 class Sync(Inbound):
     since: StrictInt = Field(ge=0)
-    # Cursors at or below `since` the tab has applied, so the replayed
-    # lookback leaves them out (messaging.selectors.SYNC_LOOKBACK ids at most).
-    seen: list[StrictInt] = Field(default_factory=list, max_length=200)
+    # Cursors at or below `since` the tab has applied: the replayed
+    # lookback leaves them out.
+    seen: list[StrictInt] = Field(default_factory=list, max_length=SYNC_LOOKBACK)

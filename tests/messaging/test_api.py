@@ -174,6 +174,15 @@ def test_sync_over_rest(client, alice, bob, direct):
     assert body["type"] == "sync.batch"
     assert [e["message"]["body"] for e in body["events"]] == ["one"]
     assert client.get("/api/v1/events").status_code == 422
+    # As over the socket, the events a client names as seen are not replayed.
+    cursor = body["cursor"]
+    assert client.get("/api/v1/events", {"since": cursor}).json()["events"]
+    up_to_date = {"since": cursor, "seen": str(cursor)}
+    assert client.get("/api/v1/events", up_to_date).json()["events"] == []
+    for bad in ("x", ",".join(["1"] * 201)):
+        response = client.get("/api/v1/events", {"since": cursor, "seen": bad})
+        assert response.status_code == 400
+        assert "error" in response.json()
 
 
 def test_a_member_adds_people_to_a_group_and_no_one_else_can(
