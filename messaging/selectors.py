@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from django.db import connection, models
 from django.db.models import (
     Count,
-    F,
     IntegerField,
     OuterRef,
     Prefetch,
