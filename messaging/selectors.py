@@ -267,7 +267,7 @@ def total_unread(user: User) -> int:
         f" WHERE {memberships}.user_id = %s"
     )
     ((total,),) = _rows(sql, [user.pk, user.pk])
-    return min(total or 0, UNREAD_CAP)
+    return min(int(total or 0), UNREAD_CAP)  # SUM is a decimal on PostgreSQL
 
 
 def unread_in(user: User, conversation_id: int) -> int:
