@@ -1,6 +1,6 @@
 """REST API v1 with django-ninja.
 
-OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs (bundled Swagger UI, no
+OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs (bundled Redoc, no
 CDN). Browsers use their session (unsafe methods need the CSRF token); bots
 and scripts send `Authorization: Bearer cnt_…` personal tokens. Every error
 answers JSON `{"error": "…"}`.
@@ -18,6 +18,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
+from intranet.api_docs import APIReference
 from intranet.errors import RateLimited, ServiceError
 from profiles.models import APIToken
 from profiles.selectors import get_active_token
@@ -75,6 +76,7 @@ api = NinjaAPI(
     description='Canteen\'s REST API. Errors answer JSON: {"error": "…"}.',
     urls_namespace="api-v1",
     auth=[SessionAuth(), TokenAuth()],
+    docs=APIReference(),
 )
 
 

@@ -30,7 +30,15 @@ class Command(BaseCommand):
                 seed=seed,
                 quiet=options["verbosity"] < 1,
             )
-        self.stdout.write(f"Sign in as {demo.DEMO_LOGIN} with password {DEMO_PASSWORD}")
+        # `make run` shows this, so a newcomer knows whom to sign in as.
+        width = max(len(p.email) for p in demo.PERSONAS)
+        self.stdout.write(
+            f"Every demo person's password is {DEMO_PASSWORD}. Sign in as:\n"
+            + "\n".join(
+                f"  {p.email:<{width}}  {p.first_name} {p.last_name}, {p.who}"
+                for p in demo.PERSONAS
+            )
+        )
 
     def load(self, *, size: int, seed: int, quiet: bool) -> None:
         with tqdm(total=size, unit="people", desc="People", disable=quiet) as bar:
