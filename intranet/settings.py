@@ -226,8 +226,15 @@ CACHES = {
     )
 }
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    # The same, with one connection pool per process (intranet/cache.py).
+    # The same, with one connection pool per process and a fallback to the
+    # process's memory while Redis does not answer (intranet/cache.py).
     CACHES["default"]["BACKEND"] = "intranet.cache.RedisCache"
+    # A cache call sits on the path of every send: a frozen Redis must cost
+    # it a second, not redis-py's default of waiting forever. Values in the
+    # URL's query (?socket_timeout=…) still win.
+    _cache_options = CACHES["default"].setdefault("OPTIONS", {})
+    _cache_options.setdefault("socket_timeout", 1.0)
+    _cache_options.setdefault("socket_connect_timeout", 1.0)
 
 TASKS_BACKEND = env.str("TASKS_BACKEND", default="immediate")
 if TASKS_BACKEND == "immediate":
