@@ -12,7 +12,10 @@ add the attacker's own token) and, once checked, is the signed-in person; a
 request without the cookie is a script and its token alone decides.
 """
 
+import logging
+
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -23,6 +26,12 @@ from intranet.errors import RateLimited, ServiceError
 from profiles.models import APIToken
 from profiles.selectors import get_active_token
 from profiles.services import record_token_use
+
+logger = logging.getLogger(__name__)
+
+# How soon a client should retry when the database does not answer: about
+# the time a restart or a failover takes.
+RETRY_UNAVAILABLE_SECONDS = 5
 
 
 class SessionAuth(APIKeyCookie):
@@ -115,6 +124,35 @@ def _invalid(request, exc: ValidationError):
         request,
         {"error": "The request is not valid.", "detail": exc.errors},
         status=422,
+    )
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def _unavailable(request, exc: Exception):
+    # The database is down, restarting or out of connections: an outage,
+    # not a bug, and a retry in a few seconds is the right answer.
+    logger.warning("api: the database failed: %r", exc)
+    response = api.create_response(
+        request,
+        {
+            "error": "Canteen cannot reach its database. Try again in a moment.",
+            "code": "unavailable",
+        },
+        status=503,
+    )
+    response["Retry-After"] = str(RETRY_UNAVAILABLE_SECONDS)
+    return response
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc: Exception):
+    # Every API answer is JSON, a bug's too; the traceback goes to the log.
+    logger.error("api: %s %s failed", request.method, request.path, exc_info=exc)
+    return api.create_response(
+        request,
+        {"error": "Something went wrong on our side.", "code": "server_error"},
+        status=500,
     )
 
 

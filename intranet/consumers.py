@@ -5,6 +5,7 @@ each inbound event against its schema, call one service, and push published
 events down. Errors become `error` events; the socket stays open.
 """
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -19,7 +20,7 @@ from django.http import Http404, parse_cookie
 
 from intranet import events
 from intranet.errors import ServiceError
-from intranet.hub import Hub, local_hub
+from intranet.hub import CLOSE_LAYER_LOST, Hub, local_hub
 from intranet.realtime import encode, user_group
 from messaging import events as messaging_events
 from messaging import selectors as messaging_selectors
@@ -35,6 +36,9 @@ Handler = Callable[["RealtimeConsumer", dict[str, Any]], Awaitable[None]]
 
 MEMBERSHIP_EVENTS = {"conversation.joined", "conversation.left"}
 MAX_INBOUND_CHARACTERS = 65_536
+# A socket that cannot join its groups in this time is refused with 4503
+# (the hub itself notices a silent layer within a few seconds).
+ATTACH_SECONDS = 10.0
 
 
 def _validate(schema: type[pydantic.BaseModel], content: dict[str, Any]) -> Any:
@@ -62,7 +66,11 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         # Accept first so the client sees a close code, not a bare HTTP 403.
         await self.accept()
         session_key = _session_key(self.scope)
-        arrival = await database_sync_to_async(_arrive)(session_key)
+        try:
+            arrival = await database_sync_to_async(_arrive)(session_key)
+        except Exception as exc:
+            await self.refuse("the database failed", exc)
+            return
         if arrival is None:
             await self.close(code=events.CLOSE_UNAUTHENTICATED)
             return
@@ -74,10 +82,21 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         # hub's recheck closes the socket if it changes.
         self.password_hash = self.user.password
         self.hub = local_hub(recheck_sockets)
-        await self.hub.attach(self, groups)
+        try:
+            await asyncio.wait_for(self.hub.attach(self, groups), ATTACH_SECONDS)
+        except Exception as exc:
+            await self.refuse("joining the groups failed", exc)
+            return
         # hello comes after the groups are joined: from here on the tab
         # misses nothing published.
         await self.send_json(events.hello(user_id=self.user_id))
+
+    async def refuse(self, why: str, exc: Exception) -> None:
+        """Close with 4503 a connect this process cannot serve now: the
+        client backs off and tries again, where an error (1011) looks like
+        a working server that hung up."""
+        logger.warning("socket refused: %s: %r", why, exc)
+        await self.close(code=CLOSE_LAYER_LOST)
 
     @classmethod
     async def encode_json(cls, content: Any) -> str:
