@@ -646,3 +646,24 @@ def test_the_largest_message_event_fits_in_one_frame(alice, bob, direct, body):
     send(alice, direct, body)
     for event in Event.objects.all():
         assert len(encode(event.payload).encode()) < daphne_frame_limit() // 2
+
+
+def test_stored_table_alignment_becomes_classes(alice, direct):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "messaging.migrations.0005_table_alignment_classes"
+    )
+    table = send(alice, direct, "| a | b |\n|:-|-:|\n| 1 | 2 |")
+    before = table.body_html
+    # As rendered before the Content-Security-Policy: inline styles.
+    old = before.replace('class="align-', 'style="text-align:')
+    Message.objects.filter(pk=table.pk).update(body_html=old)
+    plain = send(alice, direct, 'style="text-align:left" stays as text')
+    migration.styles_to_classes(apps, None)
+    table.refresh_from_db()
+    assert table.body_html == before
+    assert "style=" not in table.body_html
+    assert Message.objects.get(pk=plain.pk).body_html == plain.body_html
