@@ -10,7 +10,8 @@ STRICT = {
     "default-src": {"'self'"},
     "script-src": {"'self'"},
     "style-src": {"'self'"},
-    "img-src": {"'self'"},
+    # Previews of files being uploaded are blob: URLs.
+    "img-src": {"'self'", "blob:"},
     "object-src": {"'none'"},
     "base-uri": {"'self'"},
     "form-action": {"'self'"},
@@ -82,6 +83,6 @@ def test_only_the_api_docs_allow_data_images(client, alice):
     # Swagger UI's stylesheet draws its icons as data: images.
     client.force_login(alice)
     directives = policy(client.get("/api/v1/docs"))
-    assert directives["img-src"] == {"'self'", "data:"}
+    assert directives["img-src"] == {"'self'", "blob:", "data:"}
     assert directives["script-src"] == {"'self'"}
     assert directives["style-src"] == {"'self'"}
