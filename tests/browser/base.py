@@ -3,7 +3,9 @@
 Every page a test looks at goes through check_page() (visit() calls it): it
 saves a screenshot to tests/browser/screenshots/ and fails on any serious or
 critical axe-core violation or any Content-Security-Policy violation, so each
-new browser test checks accessibility and the policy without asking.
+new browser test checks accessibility and the policy without asking. The
+policy forbids eval, so pass page.wait_for_function() a function ("() =>
+…"): Playwright evals a bare expression in the page while it polls.
 """
 
 import os
