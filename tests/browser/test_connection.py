@@ -10,8 +10,7 @@ import time
 
 from playwright.sync_api import Page, WebSocketRoute, expect
 
-from tests.browser.base import visit
-from tests.browser.test_messaging import MessagingTestCase, connection_status
+from tests.browser.base import BrowserTestCase, connection_status
 
 OUTAGE_SECONDS = 10
 # Backoff from 0.5 s doubling, full jitter: 4 to 6 attempts in 10 s, more
@@ -52,15 +51,14 @@ class Server:
         self.sockets.clear()
 
 
-class ConnectionStatusTests(MessagingTestCase):
+class ConnectionStatusTests(BrowserTestCase):
     def setUp(self) -> None:
         self.make_personas()
 
     def test_a_refusing_server_is_retried_with_backoff_and_the_tab_says_so(self):
         page = self.new_page()
         server = Server(page)
-        self.sign_in_as(page, self.alice)
-        visit(page, "/", "connection-live")
+        self.open_as(self.alice, "/", "connection-live", page=page)
         status = connection_status(page)
         expect(status).to_have_text("Live")
 
