@@ -179,6 +179,7 @@ async def _exchange(session_key: str, frames: list[str]) -> None:
     await ws.send_json_to({"type": "ping"})
     while True:
         text = await ws.receive_from(timeout=5)
+        assert isinstance(text, str)
         # What Daphne does to every frame: a lone surrogate echoed back
         # would fail here, and close the socket with 1011.
         text.encode()
