@@ -13,6 +13,7 @@ request without the cookie is a script and its token alone decides.
 """
 
 import logging
+from typing import Any
 
 from csp.decorators import csp_update
 from django.conf import settings
@@ -20,10 +21,12 @@ from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
 
 from intranet.api_docs import APIReference
 from intranet.errors import RateLimited, ServiceError
+from intranet.validation import InvalidInput, decode_json
 from profiles.models import APIToken
 from profiles.selectors import get_active_token
 from profiles.services import record_token_use
@@ -74,6 +77,22 @@ class Error(Schema):
     error: str
 
 
+class Invalid(Schema):
+    """A request that does not fit its schema (422): `detail` lists each
+    field that does not, pydantic's way."""
+
+    error: str
+    detail: list[dict[str, Any]]
+
+
+class JSONParser(Parser):
+    """Decode bodies as the socket decodes frames (intranet.validation):
+    bounded in depth and every string valid text, else a 400."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        return decode_json(request.body)
+
+
 def require_scope(request: HttpRequest, scope: str) -> None:
     """Refuse with 403 unless the caller's token carries `scope`."""
     if scope not in getattr(request, "api_scopes", set()):
@@ -85,6 +104,7 @@ api = NinjaAPI(
     version="1",
     description='Canteen\'s REST API. Errors answer JSON: {"error": "…"}.',
     urls_namespace="api-v1",
+    parser=JSONParser(),
     auth=[SessionAuth(), TokenAuth()],
     docs=APIReference(),
     # Redoc writes its styles inline and draws its icons as data: images;
@@ -105,7 +125,11 @@ def _unauthenticated(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    return api.create_response(request, {"error": str(exc)}, status=exc.status_code)
+    # ninja wraps what JSONParser refuses as "Cannot parse request body";
+    # the refusal itself says what to fix.
+    cause = exc.__cause__
+    message = str(cause) if isinstance(cause, InvalidInput) else str(exc)
+    return api.create_response(request, {"error": message}, status=exc.status_code)
 
 
 @api.exception_handler(ServiceError)

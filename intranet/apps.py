@@ -1,5 +1,13 @@
 from django.apps import AppConfig
+from django.urls import register_converter
 
 
 class IntranetConfig(AppConfig):
     name = "intranet"
+
+    def ready(self) -> None:
+        from intranet.validation import IdConverter
+
+        # `<id:…>` in every app's URLs: an id past 64 bits is a 404, not an
+        # OverflowError in the view's query.
+        register_converter(IdConverter, "id")

@@ -22,6 +22,7 @@ from intranet import events
 from intranet.errors import ServiceError
 from intranet.hub import CLOSE_LAYER_LOST, Hub, local_hub
 from intranet.realtime import encode, user_group
+from intranet.validation import InvalidInput, decode_json
 from messaging import events as messaging_events
 from messaging import selectors as messaging_selectors
 from messaging import services as messaging
@@ -142,9 +143,11 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             )
             return
         try:
-            content = json.loads(text_data)
-        except ValueError:
-            await self.send_json(events.error("bad_json", "That was not valid JSON."))
+            # Bounded in depth, and every string valid text, so neither the
+            # decoder nor an error reply quoting the frame can raise.
+            content = decode_json(text_data)
+        except InvalidInput as exc:
+            await self.send_json(events.error("bad_json", str(exc)))
             return
         await self.receive_json(content)
 

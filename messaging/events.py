@@ -7,8 +7,9 @@ Inbound schemas validate what a socket client sends.
 
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field
 
+from intranet.validation import Cursor, Id, Text
 from messaging.models import Attachment, Conversation, Message
 
 if TYPE_CHECKING:
@@ -202,44 +203,45 @@ def sync_result(result: "SyncResult") -> dict[str, Any]:
 
 
 # Inbound: what a client may send. Unknown fields are ignored; wrong types
-# are refused rather than coerced ("12" is not a conversation id).
+# are refused rather than coerced ("12" is not a conversation id). Ids and
+# texts are intranet.validation's, as in the REST API.
 
 
 class Inbound(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", strict=True)
 
-    client_id: StrictStr | None = Field(default=None, max_length=64)
+    client_id: Text | None = Field(default=None, max_length=64)
 
 
 class MessageSend(Inbound):
-    conversation: StrictInt
-    body: StrictStr
-    client_id: StrictStr = Field(min_length=1, max_length=64)  # type: ignore[assignment]
-    thread: StrictInt | None = None
-    attachments: list[StrictInt] = Field(default_factory=list)
+    conversation: Id
+    body: Text
+    client_id: Text = Field(min_length=1, max_length=64)  # type: ignore[assignment]
+    thread: Id | None = None
+    attachments: list[Id] = Field(default_factory=list)
 
 
 class MessageEdit(Inbound):
-    message: StrictInt
-    body: StrictStr
+    message: Id
+    body: Text
 
 
 class MessageRef(Inbound):
-    message: StrictInt
+    message: Id
 
 
 class ReactionChange(Inbound):
-    message: StrictInt
-    emoji: StrictStr = Field(min_length=1, max_length=32)
+    message: Id
+    emoji: Text = Field(min_length=1, max_length=32)
 
 
 class ConversationRef(Inbound):
-    conversation: StrictInt
+    conversation: Id
 
 
 class MarkRead(Inbound):
-    conversation: StrictInt
-    message: StrictInt
+    conversation: Id
+    message: Id
 
 
 # Event ids are taken at insert and become visible at commit, so a
@@ -252,7 +254,7 @@ SYNC_LOOKBACK = 200
 
 
 class Sync(Inbound):
-    since: StrictInt = Field(ge=0)
+    since: Cursor
     # Cursors at or below `since` the tab has applied: the replayed
     # lookback leaves them out.
-    seen: list[StrictInt] = Field(default_factory=list, max_length=SYNC_LOOKBACK)
+    seen: list[Id] = Field(default_factory=list, max_length=SYNC_LOOKBACK)
