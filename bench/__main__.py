@@ -590,12 +590,12 @@ def one_daphne(server, setup, space, results, want, args, suffix) -> None:
 def up_to_date(space: int) -> tuple[int, list[int]]:
     """The cursor a tab that was up to date before the storm holds, and the
     cursors of the space's events it would name as seen in its sync."""
-    from messaging.models import Event
-    from messaging.selectors import SYNC_LOOKBACK, latest_cursor
+    from intranet.models import Event
+    from intranet.sync import SYNC_LOOKBACK, latest_cursor
 
     cursor = latest_cursor()
     seen = Event.objects.filter(
-        conversation_id=space, id__gt=cursor - SYNC_LOOKBACK
+        stream=f"conversation.{space}", id__gt=cursor - SYNC_LOOKBACK
     ).order_by("-id")
     return cursor, list(seen.values_list("id", flat=True)[:SYNC_LOOKBACK])
 

@@ -6,12 +6,17 @@ and scripts send `Authorization: Bearer cnt_…` personal tokens. Every error
 answers JSON `{"error": "…"}`.
 """
 
+from typing import Any
+
+import pydantic
 from django.http import Http404, HttpRequest
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
+from intranet import plugins, sync
 from intranet.errors import RateLimited, ServiceError
+from intranet.fields import MAX_ID
 from profiles.models import APIToken
 from profiles.selectors import get_active_token
 from profiles.services import record_token_use
@@ -97,6 +102,31 @@ def _invalid(request, exc: ValidationError):
         {"error": "The request is not valid.", "detail": exc.errors},
         status=422,
     )
+
+
+@api.get("/events", response={200: dict[str, Any], 400: Error, 401: Error})
+def events(
+    request: HttpRequest,
+    since: int = Query(..., ge=0, le=MAX_ID),  # type: ignore[type-arg]
+    seen: str = Query("", description="Comma-separated cursors already applied"),  # type: ignore[type-arg]
+):
+    """Stored events after cursor `since` in every stream you follow (what
+    the socket's `sync` returns); `seen` names cursors at or below it the
+    client has, as the socket's does."""
+    require_scope(request, "read")
+    try:
+        applied = [int(part) for part in seen.split(",") if part.strip()]
+        data = sync.Sync(since=since, seen=applied)
+    except (ValueError, pydantic.ValidationError):
+        return Status(
+            400,
+            {
+                "error": "seen must be at most "
+                f"{sync.SYNC_LOOKBACK} comma-separated cursors."
+            },
+        )
+    streams = plugins.streams_of(request.user.pk)  # type: ignore[arg-type]
+    return sync.events_since(streams, data.since, seen=data.seen).as_event()
 
 
 api.add_router("/", "profiles.api.router")

@@ -343,8 +343,8 @@ def delete_message(request: AuthedRequest, message_id: int):
 )
 def add_reaction(request: AuthedRequest, message_id: int, data: ReactionIn):
     require_scope(request, "write")
-    message = services.toggle_reaction(
-        request.user, message_id=message_id, emoji=data.emoji, add=True
+    message = services.add_reaction(
+        request.user, message_id=message_id, emoji=data.emoji
     )
     return events.reaction_changed(message)
 
@@ -354,30 +354,8 @@ def add_reaction(request: AuthedRequest, message_id: int, data: ReactionIn):
 )
 def remove_reaction(request: AuthedRequest, message_id: int, emoji: str):
     require_scope(request, "write")
-    message = services.toggle_reaction(
-        request.user, message_id=message_id, emoji=emoji, add=False
-    )
+    message = services.remove_reaction(request.user, message_id=message_id, emoji=emoji)
     return events.reaction_changed(message)
-
-
-@router.get("/events", response={200: dict[str, Any], **ERRORS})
-def sync(
-    request: AuthedRequest,
-    since: int = Query(..., ge=0),  # type: ignore[type-arg]
-    seen: str = Query("", description="Comma-separated cursors already applied"),  # type: ignore[type-arg]
-):
-    """Stored events after cursor `since` (what the socket's `sync` returns);
-    `seen` names cursors at or below it the client has, as the socket's does."""
-    require_scope(request, "read")
-    try:
-        applied = [int(part) for part in seen.split(",") if part.strip()]
-    except ValueError:
-        return Status(400, {"error": "seen must be comma-separated cursors."})
-    if len(applied) > events.SYNC_LOOKBACK:
-        return Status(
-            400, {"error": f"Name at most {events.SYNC_LOOKBACK} seen cursors."}
-        )
-    return events.sync_result(selectors.events_since(request.user, since, seen=applied))
 
 
 class SearchQueryParams(Schema):

@@ -5,14 +5,11 @@ stored in the Event log also carries a `cursor` (added by the service).
 Inbound schemas validate what a socket client sends.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from messaging.models import Attachment, Conversation, Message
-
-if TYPE_CHECKING:
-    from messaging.selectors import SyncResult
 
 MAX_BODY_LENGTH = 10_000
 
@@ -190,17 +187,6 @@ def typing(conversation_id: int, user, *, active: bool) -> dict[str, Any]:
     }
 
 
-def sync_result(result: "SyncResult") -> dict[str, Any]:
-    if result.resync_required:
-        return {"type": "resync.required", "cursor": result.cursor}
-    return {
-        "type": "sync.batch",
-        "events": result.events,
-        "cursor": result.cursor,
-        "more": result.more,
-    }
-
-
 # Inbound: what a client may send. Unknown fields are ignored; wrong types
 # are refused rather than coerced ("12" is not a conversation id).
 
@@ -240,19 +226,3 @@ class ConversationRef(Inbound):
 class MarkRead(Inbound):
     conversation: StrictInt
     message: StrictInt
-
-
-# Event ids are taken at insert and become visible at commit, so a
-# transaction that took a lower id can commit after a client saw a higher
-# one. A sync replays this many ids below its cursor to catch those; clients
-# apply events idempotently, so a replayed event changes nothing, and they
-# say which of these ids they have already applied (`seen`), so an
-# up-to-date tab is sent none of them.
-SYNC_LOOKBACK = 200
-
-
-class Sync(Inbound):
-    since: StrictInt = Field(ge=0)
-    # Cursors at or below `since` the tab has applied: the replayed
-    # lookback leaves them out.
-    seen: list[StrictInt] = Field(default_factory=list, max_length=SYNC_LOOKBACK)

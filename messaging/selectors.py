@@ -2,12 +2,9 @@
 conversation only while they are a member of it (Http404 otherwise)."""
 
 import datetime
-import json
 import zoneinfo
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection, models
 from django.db.models import (
     Count,
     F,
@@ -21,19 +18,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from intranet.sql import placeholders, rows, table
 from messaging import events, search
-from messaging.events import SYNC_LOOKBACK
-from messaging.models import Attachment, Conversation, Event, Membership, Message
+from messaging.models import Attachment, Conversation, Membership, Message
 from profiles.models import User
 
 HISTORY_PAGE = 50
-SYNC_LIMIT = 500
-# A batch's events, encoded, stay under these (at least one new event goes
-# in each batch, so catching up always moves on): Daphne refuses to send a
-# frame over --websocket-max-message-size, and a replayed lookback is only
-# a safety net, so it gets a small share.
-SYNC_MAX_BYTES = 256 * 1024
-SYNC_LOOKBACK_BYTES = 32 * 1024
 
 
 def visible_conversations(user: User) -> QuerySet[Conversation]:
@@ -49,10 +39,10 @@ def conversation_ids_by_user(user_ids: list[int]) -> dict[int, set[int]]:
     if not user_ids:
         return result
     sql = (
-        f"SELECT user_id, conversation_id FROM {_table(Membership)}"  # noqa: S608
-        f" WHERE user_id IN ({_placeholders(user_ids)})"
+        f"SELECT user_id, conversation_id FROM {table(Membership)}"  # noqa: S608
+        f" WHERE user_id IN ({placeholders(user_ids)})"
     )
-    for user_id, conversation_id in _rows(sql, list(user_ids)):
+    for user_id, conversation_id in rows(sql, list(user_ids)):
         result[user_id].add(conversation_id)
     return result
 
@@ -283,114 +273,6 @@ def thread_messages(root: Message) -> list[Message]:
         .prefetch_related("reactions", "mentions", "attachments")
         .order_by("id")
     )
-
-
-def latest_cursor() -> int:
-    return Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
-
-
-@dataclass
-class SyncResult:
-    events: list[dict]
-    cursor: int
-    more: bool
-    resync_required: bool = False
-
-
-def seen_cursors(user: User, cursor: int) -> list[int]:
-    """The ids of `user`'s events in the lookback below `cursor`, oldest
-    first: what a page rendered at `cursor` already shows."""
-    return list(
-        Event.objects.filter(
-            conversation__memberships__user=user,
-            id__gt=cursor - SYNC_LOOKBACK,
-            id__lte=cursor,
-        )
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
-
-
-def events_since(user: User, since: int, *, seen: Iterable[int] = ()) -> SyncResult:
-    """Return the stored events of `user`'s conversations after `since`,
-    and the late commits of the lookback below it that are not in `seen`.
-
-    Raw SQL, two statements (three when the tab lacks a replayed event):
-    every reconnect runs this, and Django compiling the same queries cost
-    0.69 ms of CPU a sync against 0.15 ms for these (a reconnect storm is
-    thousands at once). Payloads stay JSON text until they are taken.
-    """
-    # Only table names are formatted in (from the models, quoted by the
-    # backend); every value is a bound parameter.
-    events, memberships = _table(Event), _table(Membership)
-    ((oldest,),) = _rows(f"SELECT MIN(id) FROM {events}")  # noqa: S608
-    if since and oldest is not None and since < oldest - 1:
-        # Pruned: the gap cannot be replayed, so say so instead of guessing.
-        return SyncResult(
-            events=[], cursor=latest_cursor(), more=False, resync_required=True
-        )
-    since = max(since, 0)
-    seen = {i for i in seen if i <= since}
-    # A payload is read only where it may be sent: new events, and (when
-    # the tab names what it has) the replayed ones it lacks, fetched after.
-    # An up-to-date tab reads ids only; `NOT IN` 200 bound ids cost more
-    # than the replay they saved.
-    sent_from = since if seen else since - SYNC_LOOKBACK
-    rows = _rows(
-        f"SELECT e.id, CASE WHEN e.id > %s THEN e.payload END FROM {events} e"  # noqa: S608
-        f" JOIN {memberships} m ON m.conversation_id = e.conversation_id"
-        " WHERE m.user_id = %s AND e.id > %s ORDER BY e.id LIMIT %s",
-        [sent_from, user.pk, since - SYNC_LOOKBACK, SYNC_LOOKBACK + SYNC_LIMIT + 1],
-    )
-    lacking = [i for i, text in rows if text is None and i not in seen]
-    late: dict[int, str] = {}
-    if lacking:
-        marks = _placeholders(lacking)
-        sql = f"SELECT id, payload FROM {events} WHERE id IN ({marks})"  # noqa: S608
-        late = dict(_rows(sql, lacking))
-    texts = [(i, text or late[i]) for i, text in rows if text or i in late]
-    fresh = [row for row in texts if row[0] > since][: SYNC_LIMIT + 1]
-    batch = _fill(fresh[:SYNC_LIMIT], SYNC_MAX_BYTES)
-    more = len(batch) < len(fresh)
-    replayed = [row for row in reversed(texts) if row[0] <= since]
-    # The newest replayed events are the likeliest late commits.
-    lookback = _fill(replayed, SYNC_LOOKBACK_BYTES, at_least_one=False)[::-1]
-    return SyncResult(
-        events=[{**json.loads(text), "cursor": i} for i, text in lookback + batch],
-        cursor=batch[-1][0] if batch else since,
-        more=more,
-    )
-
-
-def _table(model: type[models.Model]) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _rows(sql: str, params: list | None = None) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _placeholders(values: list[int]) -> str:
-    """One bound parameter per value, for an `IN (…)`."""
-    return ", ".join(["%s"] * len(values))
-
-
-def _fill(
-    rows: list[tuple[int, str]], budget: int, *, at_least_one: bool = True
-) -> list[tuple[int, str]]:
-    """The leading (id, JSON text) `rows` whose events fit `budget` bytes.
-
-    The stored text is at least as long as the frame's compact encoding, so
-    a batch measured by it never outgrows the budget."""
-    taken: list[tuple[int, str]] = []
-    for row in rows:
-        budget -= len(row[1].encode()) + len(',"cursor":') + len(str(row[0]))
-        if budget < 0 and (taken or not at_least_one):
-            break
-        taken.append(row)
-    return taken
 
 
 SEARCH_PAGE = 20

@@ -1,7 +1,8 @@
 """Every write to conversations, and the events it publishes.
 
-Each change is stored in one transaction together with its Event row (the
-replay log), and published on commit: durable before live.
+Each change is stored in one transaction together with its event in the
+kernel's catch-up log (intranet.realtime.record), and published on commit:
+durable before live.
 """
 
 import datetime
@@ -30,12 +31,11 @@ from django.utils import timezone
 from intranet.errors import ServiceError
 from intranet.markdown import mentioned_names, render_markdown
 from intranet.ratelimit import take_token
-from intranet.realtime import publish, user_group
+from intranet.realtime import publish, publish_on_commit, record, rewrite, user_group
 from messaging import events, files
 from messaging.models import (
     Attachment,
     Conversation,
-    Event,
     Membership,
     Message,
     Reaction,
@@ -56,16 +56,44 @@ MAX_TITLE_LENGTH = 100
 MAX_ATTACHMENTS_PER_MESSAGE = 10
 
 
-def _record(conversation_id: int, payload: dict[str, Any]) -> dict[str, Any]:
-    """Store `payload` in the replay log and publish it on commit.
+def _record(
+    conversation_id: int, payload: dict[str, Any], *, message_id: int | None = None
+) -> dict[str, Any]:
+    """Store `payload` in the conversation's catch-up log and publish it on
+    commit; return it with its cursor. Call inside transaction.atomic()."""
+    subject = f"message.{message_id}" if message_id else ""
+    return record(events.conversation_group(conversation_id), payload, subject=subject)
 
-    Call inside transaction.atomic(). Returns the payload with its cursor.
+
+def _lock_message(message_id: int) -> Message:
+    """Take the message's row lock and return the row as it is now.
+
+    Call inside transaction.atomic(), before changing a message or its
+    reactions: two reactions at once must commit their summaries in cursor
+    order, and an edit racing a delete must not write text back onto the
+    tombstone. SQLite serialises writers anyway.
     """
-    event = Event.objects.create(conversation_id=conversation_id, payload=payload)
-    published = {**payload, "cursor": event.pk}
-    group = events.conversation_group(conversation_id)
-    publish_on_commit(published, group)
-    return published
+    return (
+        Message.objects.select_for_update(no_key=True)
+        .select_related("sender")
+        .get(pk=message_id)
+    )
+
+
+def _forget_old_text(message: Message) -> None:
+    """Make every stored event about `message` show it as it is now.
+
+    Call inside transaction.atomic() after an edit or a delete: a tab that
+    catches up must never be handed the text its author took away.
+    """
+    current = events.message_data(message)
+
+    def redact(event: dict[str, Any]) -> dict[str, Any]:
+        if isinstance(event.get("message"), dict):
+            return {**event, "message": current}
+        return event
+
+    rewrite(f"message.{message.pk}", redact)
 
 
 def _lock_conversation(conversation_id: int) -> Conversation:
@@ -80,11 +108,6 @@ def _lock_conversation(conversation_id: int) -> Conversation:
     SQLite serialises writers anyway.
     """
     return Conversation.objects.select_for_update(no_key=True).get(pk=conversation_id)
-
-
-def publish_on_commit(payload: dict[str, Any], group: str) -> None:
-    """Publish `payload` to `group` once the current transaction commits."""
-    transaction.on_commit(lambda: publish(payload, groups=[group]))
 
 
 def _clean_body(body: str, *, allow_empty: bool = False) -> str:
@@ -124,10 +147,13 @@ def _active_people(user_ids: Iterable[int]) -> list[User]:
 
 
 def _announce_joined(conversation: Conversation, people: Iterable[User]) -> None:
-    """Tell each new member's sockets to join the conversation's group."""
+    """Tell each new member's sockets to follow the conversation."""
+    stream = events.conversation_group(conversation.pk)
     for member in people:
         publish_on_commit(
-            events.conversation_joined(conversation.pk), user_group(member.pk)
+            events.conversation_joined(conversation.pk),
+            groups=[user_group(member.pk)],
+            follow=[stream],
         )
 
 
@@ -258,8 +284,11 @@ def leave_conversation(user: User, *, conversation_id: int) -> None:
         Membership.objects.filter(conversation=conversation, user=user).delete()
         refreshed = with_members(Conversation.objects.filter(pk=conversation.pk)).get()
         _record(conversation.pk, events.conversation_updated(refreshed))
-        payload = events.conversation_left(conversation.pk)
-        publish_on_commit(payload, user_group(user.pk))
+        publish_on_commit(
+            events.conversation_left(conversation.pk),
+            groups=[user_group(user.pk)],
+            unfollow=[events.conversation_group(conversation.pk)],
+        )
 
 
 def send_message(
@@ -339,6 +368,7 @@ def send_message(
                     mentions=sorted(mentioned),
                     attachments=attachments,
                 ),
+                message_id=message.pk,
             )
     except IntegrityError:
         # The same client_id raced in from another tab or process.
@@ -390,15 +420,23 @@ def edit_message(user: User, *, message_id: int, body: str) -> Message:
     if message.is_deleted:
         raise ServiceError("deleted", "That message was deleted.", status=409)
     body = _clean_body(body)
-    if body == message.body:
-        return message
+    html, mentioned = _render(body, message.conversation_id)
     with transaction.atomic():
-        message.body = body
-        message.body_html, mentioned = _render(body, message.conversation_id)
+        message = _lock_message(message.pk)
+        if message.is_deleted:
+            raise ServiceError("deleted", "That message was deleted.", status=409)
+        if body == message.body:
+            return message
+        message.body, message.body_html = body, html
         message.edited_at = timezone.now()
         message.save(update_fields=["body", "body_html", "edited_at"])
         message.mentions.set(mentioned)
-        _record(message.conversation_id, events.message_edited(message))
+        _forget_old_text(message)
+        _record(
+            message.conversation_id,
+            events.message_edited(message),
+            message_id=message.pk,
+        )
     return message
 
 
@@ -409,16 +447,22 @@ def delete_message(user: User, *, message_id: int) -> Message:
         raise ServiceError(
             "forbidden", "You can only delete your own messages.", status=403
         )
-    if message.is_deleted:
-        return message
     with transaction.atomic():
+        message = _lock_message(message.pk)
+        if message.is_deleted:
+            return message
         message.deleted_at = timezone.now()
         message.body = message.body_html = ""
         message.save(update_fields=["deleted_at", "body", "body_html"])
         message.reactions.all().delete()
         message.mentions.clear()
         _delete_attachments(Attachment.objects.filter(message=message))
-        _record(message.conversation_id, events.message_deleted(message))
+        _forget_old_text(message)
+        _record(
+            message.conversation_id,
+            events.message_deleted(message),
+            message_id=message.pk,
+        )
     return message
 
 
@@ -517,20 +561,35 @@ def prune_unsent_attachments(*, before: datetime.datetime) -> int:
         )
 
 
-def toggle_reaction(user: User, *, message_id: int, emoji: str, add: bool) -> Message:
-    """Add or remove `user`'s `emoji` on a message; both are idempotent."""
+def add_reaction(user: User, *, message_id: int, emoji: str) -> Message:
+    """Add `user`'s `emoji` to a message (again: no change)."""
+    return _change_reaction(user, message_id, emoji, add=True)
+
+
+def remove_reaction(user: User, *, message_id: int, emoji: str) -> Message:
+    """Take `user`'s `emoji` off a message (not there: no change)."""
+    return _change_reaction(user, message_id, emoji, add=False)
+
+
+def _change_reaction(user: User, message_id: int, emoji: str, *, add: bool) -> Message:
     message = get_message_for_user(user, message_id)
     emoji = emoji.strip()
     if not emoji or len(emoji) > 32 or any(c.isspace() for c in emoji):
         raise ServiceError("invalid", "A reaction is one emoji.")
-    if message.is_deleted:
-        raise ServiceError("deleted", "That message was deleted.", status=409)
     with transaction.atomic():
+        # Locked, so the summary recorded below is the newest at its cursor.
+        message = _lock_message(message.pk)
+        if message.is_deleted:
+            raise ServiceError("deleted", "That message was deleted.", status=409)
         if add:
             Reaction.objects.get_or_create(message=message, user=user, emoji=emoji)
         else:
             Reaction.objects.filter(message=message, user=user, emoji=emoji).delete()
-        _record(message.conversation_id, events.reaction_changed(message))
+        _record(
+            message.conversation_id,
+            events.reaction_changed(message),
+            message_id=message.pk,
+        )
     return message
 
 
@@ -564,7 +623,7 @@ def mark_read(user: User, *, conversation_id: int, message_id: int) -> int:
             mentions=unread_mentions_in(user, conversation.pk),
             total_unread=total_unread(user),
         )
-        publish_on_commit(payload, user_group(user.pk))
+        publish_on_commit(payload, groups=[user_group(user.pk)])
     return marker
 
 
@@ -577,12 +636,3 @@ def set_typing(user: User, *, conversation_id: int, active: bool) -> None:
         groups=[events.conversation_group(conversation_id)],
         skip_user=user.pk,  # nobody needs their own typing indicator
     )
-
-
-def prune_events(*, before: datetime.datetime) -> int:
-    """Delete replay-log events older than `before`; return how many.
-
-    A tab whose cursor predates what is left gets resync.required.
-    """
-    deleted, _ = Event.objects.filter(created_at__lt=before).delete()
-    return deleted

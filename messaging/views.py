@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from intranet import plugins, sync
 from intranet.errors import ServiceError
 from intranet.types import AuthedRequest
 from messaging import events, selectors, services
@@ -42,8 +43,8 @@ def _conversation_page(request: AuthedRequest, conversation_id: int, *, around=N
     # The cursor is read before anything the page shows: an event committed
     # in between is then replayed by the tab's first sync instead of being
     # missed, and the events already committed below it (`seen`) are not.
-    cursor = selectors.latest_cursor()
-    seen = selectors.seen_cursors(request.user, cursor)
+    cursor = sync.latest_cursor()
+    seen = sync.seen_cursors(plugins.streams_of(request.user.pk), cursor)
     (conversation,) = selectors.with_members(
         Conversation.objects.filter(pk=conversation.pk)
     )

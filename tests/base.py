@@ -7,12 +7,14 @@ see none of their private things (404, not 403).
 import contextlib
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.conf import settings
 from django.test import Client
 
+from intranet import plugins, sync
+from intranet.sync import SyncResult
 from profiles.factories import DepartmentFactory, UserFactory
 from profiles.models import User
 
@@ -77,13 +79,23 @@ def capture_published() -> Iterator[list[dict[str, Any]]]:
     calls: list[dict[str, Any]] = []
     original = realtime.apublish
 
-    async def recording(event, *, groups, skip_user=None):
+    async def recording(event, *, groups, skip_user=None, follow=(), unfollow=()):
         groups = list(groups)
         call = {"event": event, "groups": groups}
         if skip_user is not None:
             call["skip_user"] = skip_user
+        if follow:
+            call["follow"] = list(follow)
+        if unfollow:
+            call["unfollow"] = list(unfollow)
         calls.append(call)
-        await original(event, groups=groups, skip_user=skip_user)
+        await original(
+            event,
+            groups=groups,
+            skip_user=skip_user,
+            follow=follow,
+            unfollow=unfollow,
+        )
 
     realtime.apublish = recording  # type: ignore[assignment]
     try:
@@ -101,3 +113,9 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def events_since(user: User, since: int, *, seen: Iterable[int] = ()) -> SyncResult:
+    """What `user`'s socket gets from `sync`: the stored events of every
+    stream they follow now."""
+    return sync.events_since(plugins.streams_of(user.pk), since, seen=seen)

@@ -1,0 +1,104 @@
+"""The kernel knows no feature: apps plug streams and commands into it."""
+
+import ast
+import importlib
+import sys
+from pathlib import Path
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from intranet import plugins
+from intranet.asgi import application
+from tests.base import make_people, session_cookie_for, socket_headers
+
+FEATURE_APPS = {"profiles", "messaging", "feeds", "frontend"}
+
+
+def test_no_kernel_module_imports_a_feature_app():
+    kernel = Path(__file__).resolve().parents[2] / "intranet"
+    offenders = []
+    for path in kernel.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            for name in names:
+                if name.split(".")[0] in FEATURE_APPS:
+                    offenders.append(f"{path.relative_to(kernel)}: {name}")
+    assert offenders == []
+
+
+@pytest.fixture
+def noticeboard(monkeypatch):
+    """Plug the test app in for one test, as autodiscovery would."""
+    monkeypatch.setattr(plugins, "_commands", dict(plugins._commands))
+    monkeypatch.setattr(plugins, "_stream_sources", list(plugins._stream_sources))
+    # Imported afresh, it registers into the patched registry.
+    monkeypatch.delitem(sys.modules, "tests.plugin_app.realtime", raising=False)
+    return importlib.import_module("tests.plugin_app.realtime")
+
+
+async def connect(user, path="/ws/"):
+    key = await database_sync_to_async(session_cookie_for)(user)
+    ws = WebsocketCommunicator(application, path, headers=socket_headers(key))
+    assert (await ws.connect())[0]
+    assert (await ws.receive_json_from())["type"] == "hello"
+    return ws
+
+
+async def next_of(ws, event_type):
+    while True:
+        event = await ws.receive_json_from(timeout=3)
+        if event["type"] == event_type:
+            return event
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_plugged_in_stream_is_live_and_caught_up_after_a_reconnect(
+    noticeboard,
+):
+    people = await database_sync_to_async(make_people)()
+    alice, bob, carol = people["alice"], people["bob"], people["carol"]
+    poster, reader, outsider = (
+        await connect(alice),
+        await connect(bob),
+        await connect(carol),
+    )
+
+    await poster.send_json_to({"type": "notice.post", "text": "Lunch at noon"})
+    ack = await next_of(poster, "notice.ack")
+    live = await next_of(reader, "notice.posted")
+    assert live == {"type": "notice.posted", "text": "Lunch at noon", "cursor": ack["cursor"]}
+    assert await outsider.receive_nothing(timeout=0.3)
+
+    # The outsider can neither post nor catch up on the board.
+    await outsider.send_json_to({"type": "notice.post", "text": "hi", "client_id": "x"})
+    error = await next_of(outsider, "error")
+    assert (error["code"], error["client_id"]) == ("not_found", "x")
+    await outsider.send_json_to({"type": "sync", "since": 0})
+    assert (await next_of(outsider, "sync.batch"))["events"] == []
+
+    # The reader goes away; two notices are posted; it comes back with its
+    # cursor in the URL and is caught up without asking.
+    await reader.disconnect()
+    for text in ("Fire drill at 3", "Cake in the kitchen"):
+        await poster.send_json_to({"type": "notice.post", "text": text})
+        await next_of(poster, "notice.ack")
+    back = await connect(bob, f"/ws/?since={ack['cursor']}&seen={ack['cursor']}")
+    batch = await next_of(back, "sync.batch")
+    assert [e["text"] for e in batch["events"]] == ["Fire drill at 3", "Cake in the kitchen"]
+    assert batch["more"] is False
+
+    # Its budget is its own: a burst of 3, then rate_limited.
+    for _ in range(3):
+        await poster.send_json_to({"type": "notice.post", "text": "spam"})
+    error = await next_of(poster, "error")
+    assert error["code"] == "rate_limited"
+    assert error["retry_after"] >= 1
+    for ws in (poster, back, outsider):
+        await ws.disconnect()
