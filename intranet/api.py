@@ -9,42 +9,15 @@ answers JSON `{"error": "…"}`.
 from typing import Any
 
 import pydantic
+from django.conf import settings
 from django.http import Http404, HttpRequest
+from django.utils.module_loading import import_string
 from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import APIKeyCookie, HttpBearer
 
 from intranet import plugins, sync
 from intranet.errors import RateLimited, ServiceError
 from intranet.fields import MAX_ID
-from profiles.models import APIToken
-from profiles.selectors import get_active_token
-from profiles.services import record_token_use
-
-
-class SessionAuth(APIKeyCookie):
-    """The browser's session cookie (CSRF checked on unsafe methods)."""
-
-    param_name = "sessionid"
-
-    def authenticate(self, request: HttpRequest, key: str | None):
-        if request.user.is_authenticated and request.user.is_active:
-            request.api_scopes = set(APIToken.Scope.values)  # type: ignore[attr-defined]
-            return request.user
-        return None
-
-
-class TokenAuth(HttpBearer):
-    """A personal API token: `Authorization: Bearer cnt_…`."""
-
-    def authenticate(self, request: HttpRequest, token: str):
-        found = get_active_token(token)
-        if found is None:
-            return None
-        record_token_use(found)
-        request.user = found.user
-        request.api_scopes = set(found.scopes)  # type: ignore[attr-defined]
-        return found.user
 
 
 class Error(Schema):
@@ -52,7 +25,10 @@ class Error(Schema):
 
 
 def require_scope(request: HttpRequest, scope: str) -> None:
-    """Refuse with 403 unless the caller's token carries `scope`."""
+    """Refuse with 403 unless the caller's token carries `scope`.
+
+    The authentication classes set `request.api_scopes`: every scope for a
+    browser session, a token's own for a token."""
     if scope not in getattr(request, "api_scopes", set()):
         raise HttpError(403, f"This token lacks the {scope!r} scope.")
 
@@ -62,7 +38,9 @@ api = NinjaAPI(
     version="1",
     description='Canteen\'s REST API. Errors answer JSON: {"error": "…"}.',
     urls_namespace="api-v1",
-    auth=[SessionAuth(), TokenAuth()],
+    # Who may call: API authentication belongs to the app that owns people
+    # and tokens (settings.API_AUTHENTICATION).
+    auth=[import_string(path)() for path in settings.API_AUTHENTICATION],
 )
 
 

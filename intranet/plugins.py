@@ -130,3 +130,35 @@ def streams_by_user(user_ids: Iterable[int]) -> dict[int, set[str]]:
 
 def streams_of(user_id: int) -> set[str]:
     return streams_by_user([user_id])[user_id]
+
+
+@dataclass(frozen=True)
+class DemoPart:
+    """One app's share of the demo company, registered by its demo.py.
+
+    `build(size=, seed=, progress=)` makes `total(size)` things for a
+    company of about `size` people (calling `progress(n)` as it goes) and
+    returns a line for the summary. `loaded()` says whether the demo is
+    there already; `welcome` is printed on every run (who to sign in as).
+    """
+
+    label: str
+    unit: str
+    total: Callable[[int], int]
+    build: Callable[..., str]
+    loaded: Callable[[], bool] | None = None
+    welcome: Callable[[], str] | None = None
+
+
+_demo_parts: list[DemoPart] = []
+
+
+def demo_part(part: DemoPart) -> DemoPart:
+    """Register an app's part of the demo; parts build in INSTALLED_APPS
+    order, so an app's part can use what the apps before it made."""
+    _demo_parts.append(part)
+    return part
+
+
+def demo_parts() -> list[DemoPart]:
+    return _demo_parts

@@ -10,9 +10,9 @@ from django.http import FileResponse
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from intranet.api import Error, require_scope
-from intranet.types import AuthedRequest
 from messaging import events, selectors, services
 from messaging.models import Attachment, Conversation
+from profiles.types import AuthedRequest
 
 router = Router(tags=["messaging"])
 

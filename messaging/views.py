@@ -9,13 +9,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from intranet import plugins, sync
 from intranet.errors import ServiceError
-from intranet.types import AuthedRequest
 from messaging import events, selectors, services
 from messaging.forms import NewConversationForm, SearchForm
 from messaging.models import Conversation
 from profiles import presence
 from profiles.models import User
 from profiles.selectors import people_matching
+from profiles.types import AuthedRequest
 
 PEOPLE_PAGE = 50
 QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "👀", "✅", "🙏"]

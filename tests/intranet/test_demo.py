@@ -3,7 +3,7 @@ import datetime
 from django.core.management import call_command
 from django.utils import timezone
 
-from intranet import demo
+from profiles import demo
 from profiles.models import Department, User
 
 

@@ -73,7 +73,11 @@ async def test_a_plugged_in_stream_is_live_and_caught_up_after_a_reconnect(
     await poster.send_json_to({"type": "notice.post", "text": "Lunch at noon"})
     ack = await next_of(poster, "notice.ack")
     live = await next_of(reader, "notice.posted")
-    assert live == {"type": "notice.posted", "text": "Lunch at noon", "cursor": ack["cursor"]}
+    assert live == {
+        "type": "notice.posted",
+        "text": "Lunch at noon",
+        "cursor": ack["cursor"],
+    }
     assert await outsider.receive_nothing(timeout=0.3)
 
     # The outsider can neither post nor catch up on the board.
@@ -91,7 +95,10 @@ async def test_a_plugged_in_stream_is_live_and_caught_up_after_a_reconnect(
         await next_of(poster, "notice.ack")
     back = await connect(bob, f"/ws/?since={ack['cursor']}&seen={ack['cursor']}")
     batch = await next_of(back, "sync.batch")
-    assert [e["text"] for e in batch["events"]] == ["Fire drill at 3", "Cake in the kitchen"]
+    assert [e["text"] for e in batch["events"]] == [
+        "Fire drill at 3",
+        "Cake in the kitchen",
+    ]
     assert batch["more"] is False
 
     # Its budget is its own: a burst of 3, then rate_limited.

@@ -15,11 +15,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.http import Http404
 
-from intranet import demo
 from intranet.errors import ServiceError
 from messaging import search, services
 from messaging.models import Conversation, Message
 from messaging.selectors import search_messages
+from profiles import demo
 from profiles.models import User
 
 ON_POSTGRESQL = connection.vendor == "postgresql"

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
+from intranet import plugins
 from profiles.factories import DEMO_PASSWORD, hashed
 from profiles.models import Department, User
 
@@ -354,3 +355,20 @@ def build_demo_company(
         "people": User.objects.count(),
         "departments": Department.objects.count(),
     }
+
+
+def _build(*, size: int, seed: int, progress: Callable[[int], object]) -> str:
+    counts = build_demo_company(size=size, seed=seed, progress=progress)
+    return f"{counts['people']} people in {counts['departments']} departments"
+
+
+plugins.demo_part(
+    plugins.DemoPart(
+        label="People",
+        unit="people",
+        total=lambda size: max(size, DEFAULT_SIZE),
+        build=_build,
+        loaded=demo_loaded,
+        welcome=lambda: f"Sign in as {DEMO_LOGIN} with password {DEMO_PASSWORD}",
+    )
+)
