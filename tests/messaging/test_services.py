@@ -438,6 +438,77 @@ def test_changes_to_a_group_wait_for_its_row_lock(change, alice, bob, carol):
     assert Event.objects.get().payload["type"] == "conversation.updated"
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite serialises writers anyway"
+)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("change", ["react", "unreact", "edit", "delete"])
+def test_changes_to_a_message_wait_for_its_row_lock(change, alice, bob, direct):
+    """Two reactions at once commit their summaries in cursor order, and an
+    edit racing a delete cannot write text back onto the tombstone."""
+    message = send(alice, direct, "Lunch?")
+    services.add_reaction(bob, message_id=message.pk, emoji="👍")
+    calls = {
+        "react": lambda: services.add_reaction(
+            alice, message_id=message.pk, emoji="🎉"
+        ),
+        "unreact": lambda: services.remove_reaction(
+            bob, message_id=message.pk, emoji="👍"
+        ),
+        "edit": lambda: services.edit_message(
+            alice, message_id=message.pk, body="Brunch?"
+        ),
+        "delete": lambda: services.delete_message(alice, message_id=message.pk),
+    }
+    stored = Event.objects.count()
+
+    def run():
+        try:
+            calls[change]()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool, transaction.atomic():
+        Message.objects.select_for_update(no_key=True).get(pk=message.pk)
+        waiting = pool.submit(run)
+        with pytest.raises(FutureTimeout):
+            waiting.result(timeout=0.5)
+        # Still holding the lock: the change has stored nothing yet.
+        assert Event.objects.count() == stored
+    waiting.result(timeout=5)
+    assert Event.objects.count() == stored + 1
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite serialises writers anyway"
+)
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_that_waited_for_a_delete_leaves_the_tombstone_alone(
+    alice, direct
+):
+    message = send(alice, direct, "a secret")
+
+    def edit():
+        try:
+            services.edit_message(alice, message_id=message.pk, body="the secret")
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        with transaction.atomic():
+            services.delete_message(alice, message_id=message.pk)
+            # The edit read the message before the delete committed, and
+            # now waits for the delete's lock.
+            waiting = pool.submit(edit)
+            with pytest.raises(FutureTimeout):
+                waiting.result(timeout=0.5)
+        with pytest.raises(ServiceError) as caught:
+            waiting.result(timeout=5)
+    assert caught.value.code == "deleted"
+    message.refresh_from_db()
+    assert (message.body, message.is_deleted) == ("", True)
+
+
 def test_threads_and_history_pages(alice, bob, direct):
     root = send(alice, direct, "root")
     reply = send(bob, direct, "reply", thread_id=root.pk)
