@@ -194,3 +194,37 @@ def test_the_recheck_drops_ended_sessions_and_changed_users():
 
     current, _ = _recheck([*sessions.values(), alice_again])
     assert current == {sessions[alice.email][0]}
+
+
+class ClosingTab(Tab):
+    def __init__(self, user_id: int) -> None:
+        super().__init__(user_id)
+        self.closed_with: int | None = None
+
+    async def close(self, code=None) -> None:
+        self.closed_with = code
+
+
+async def test_sockets_close_when_their_sessions_cannot_be_checked(settings):
+    """The recheck fails closed: with the database down, a signed-out
+    person's socket must not keep receiving events; every tab reconnects
+    and its connect checks the session again."""
+    settings.SOCKET_SESSION_RECHECK_SECONDS = 0.01
+    rounds = 0
+
+    async def database_down(hub_, sockets) -> None:
+        nonlocal rounds
+        rounds += 1
+        raise OSError("connection refused")
+
+    the_hub = hub.Hub(SlowLayer(), database_down)  # type: ignore[arg-type]
+    tabs = [ClosingTab(n) for n in (1, 2)]
+    for tab in tabs:
+        await the_hub.attach(tab, {f"user.{tab.user_id}"})
+    for _ in range(200):
+        if tabs[0].closed_with is not None:
+            break
+        await asyncio.sleep(0.01)
+    assert rounds == hub.RECHECK_FAILURES_TOLERATED
+    assert [t.closed_with for t in tabs] == [hub.CLOSE_LAYER_LOST] * 2
+    assert not the_hub.sockets

@@ -109,3 +109,19 @@ async def test_a_plugged_in_stream_is_live_and_caught_up_after_a_reconnect(
     assert error["retry_after"] >= 1
     for ws in (poster, back, outsider):
         await ws.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_failing_handler_answers_an_error_and_keeps_the_socket(
+    noticeboard, caplog
+):
+    people = await database_sync_to_async(make_people)()
+    ws = await connect(people["alice"])
+    await ws.send_json_to({"type": "notice.fail", "client_id": "c1"})
+    error = await next_of(ws, "error")
+    assert (error["code"], error["client_id"]) == ("server_error", "c1")
+    assert "server closed the connection" in caplog.text  # logged, traceback too
+    # Still open, still served.
+    await ws.send_json_to({"type": "ping"})
+    assert (await next_of(ws, "pong")) == {"type": "pong"}
+    await ws.disconnect()

@@ -483,9 +483,7 @@ def test_changes_to_a_message_wait_for_its_row_lock(change, alice, bob, direct):
     connection.vendor != "postgresql", reason="SQLite serialises writers anyway"
 )
 @pytest.mark.django_db(transaction=True)
-def test_an_edit_that_waited_for_a_delete_leaves_the_tombstone_alone(
-    alice, direct
-):
+def test_an_edit_that_waited_for_a_delete_leaves_the_tombstone_alone(alice, direct):
     message = send(alice, direct, "a secret")
 
     def edit():

@@ -397,3 +397,22 @@ async def test_a_rename_reaches_members_live_and_a_returning_tab_by_sync(chat):
     ]
     # The lookback replays the rename bob saw; the one he missed comes last.
     assert renames == [(cursor, "Brunch"), (batch["cursor"], "Friday brunch")]
+
+
+async def test_a_socket_flooding_typing_is_refused_past_its_budget(chat):
+    people, direct, sockets = chat
+    flooder, watcher = sockets["alice"], sockets["bob"]
+    for _ in range(50):
+        await flooder.send_json_to({"type": "typing.start", "conversation": direct.pk})
+    refused = 0
+    while not await flooder.receive_nothing(timeout=0.5):
+        event = await flooder.receive_json_from()
+        if event["type"] == "error":
+            assert event["code"] == "rate_limited"
+            refused += 1
+    heard = 0
+    while not await watcher.receive_nothing(timeout=0.3):
+        heard += (await watcher.receive_json_from())["type"] == "typing"
+    # The burst (10) and what refilled meanwhile go out; the rest do not.
+    assert 10 <= heard < 20
+    assert heard + refused == 50

@@ -7,7 +7,7 @@ anyone else may not post to it or read it.
 
 from typing import Any
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.http import Http404
 from pydantic import BaseModel, StrictStr
 
@@ -40,3 +40,13 @@ def post(user, data: Notice) -> dict[str, Any]:
     with transaction.atomic():
         event = record(BOARD, {"type": "notice.posted", "text": data.text})
     return {"type": "notice.ack", "cursor": event["cursor"]}
+
+
+class Nothing(BaseModel):
+    pass
+
+
+@command("notice.fail", Nothing)
+def fail(user, data: Nothing) -> None:
+    # What a database hiccup looks like to a handler.
+    raise OperationalError("server closed the connection unexpectedly")
