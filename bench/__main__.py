@@ -51,6 +51,7 @@ SCENARIOS = [
     "idle",
     "idle-two",
     "reference",
+    "pages",
 ]
 ORIGIN = "http://127.0.0.1"
 P99_BUDGET_MS = 250.0
@@ -425,6 +426,12 @@ def main() -> None:
         help="channels_redis RedisChannelLayer or RedisPubSubChannelLayer",
     )
     args = parser.parse_args()
+    if "pages" in args.only:
+        # Its own process and database (bench/pages.py): Django is set up
+        # once per process, and this chain's database is another.
+        subprocess.run([sys.executable, "-m", "bench.pages"], cwd=ROOT, check=True)
+        if args.only == ["pages"]:
+            return
     with contextlib.suppress(OSError):
         os.sched_setaffinity(0, {CLIENT_CORE})
     import resource

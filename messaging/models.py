@@ -98,7 +98,18 @@ class Message(models.Model):
                 fields=["sender", "client_id"], name="one_message_per_client_id"
             )
         ]
-        indexes = [models.Index(fields=["conversation", "id"], name="message_history")]
+        indexes = [
+            models.Index(fields=["conversation", "id"], name="message_history"),
+            # Unread counts: each reads this from the person's read marker
+            # up, at most UNREAD_CAP entries (messaging.selectors). Only
+            # what can be unread is in it, and the sender too, so the count
+            # never visits the table (an index-only scan on PostgreSQL).
+            models.Index(
+                fields=["conversation", "id", "sender"],
+                name="message_unread",
+                condition=models.Q(thread_root__isnull=True, deleted_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Message {self.pk} in {self.conversation_id}"

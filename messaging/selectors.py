@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Count,
-    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -15,6 +14,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -147,32 +147,73 @@ def peer_of(conversation: Conversation, viewer: User) -> int | None:
     return next((i for i in others if i != viewer.pk), None)
 
 
-def _count_per_conversation(messages: QuerySet[Message]) -> Coalesce:
-    """Count `messages` (filtered against OuterRef("conversation")) as a
-    subquery annotation of a membership."""
+# Unread counts stop here: a count of UNREAD_CAP means "at least that
+# many" and shows as "99+". It bounds what a count reads: at most this many
+# index entries per conversation, whatever the size of its history
+# (docs/architecture.md, "Unread counts").
+UNREAD_CAP = 100
+
+
+def _capped_unread_sql() -> str:
+    """SQL for one membership's unread count, capped at UNREAD_CAP.
+
+    Correlated to the outer membership row (its table name, unaliased);
+    takes the person's id as its one parameter. Unread is: above the read
+    marker, not their own, not deleted, not a thread reply (threads are
+    read in their panel). Each count is an index range scan of the partial
+    `message_unread` index from the marker up, stopped by the LIMIT.
+    """
+    messages, m = _table(Message), _table(Membership)
+    return (
+        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {messages} x"  # noqa: S608
+        f" WHERE x.conversation_id = {m}.conversation_id"
+        f" AND x.id > {m}.last_read_id"
+        " AND x.thread_root_id IS NULL AND x.deleted_at IS NULL"
+        f" AND x.sender_id <> %s LIMIT {UNREAD_CAP}) unread)"
+    )
+
+
+def _unread_mentions(user: User) -> QuerySet:
+    """`user`'s mentions in their unread messages, as rows of the mentions
+    table, correlated to an outer membership.
+
+    Read from the person's end (index `message_mentions_by_user`, on
+    user_id and message_id), so a count reads only their own mentions
+    above the marker, never the conversation's messages.
+    """
+    return Message.mentions.through.objects.filter(
+        user=user,
+        message_id__gt=OuterRef("last_read_id"),
+        message__conversation=OuterRef("conversation"),
+        message__deleted_at__isnull=True,
+        message__thread_root__isnull=True,
+    ).exclude(message__sender=user)
+
+
+def _count_mentions(user: User) -> Coalesce:
+    """Count `user`'s unread mentions as a subquery annotation of a
+    membership (grouped by the one user, so one row or none)."""
     counted = (
-        messages.order_by().values("conversation").annotate(n=Count("id")).values("n")
+        _unread_mentions(user)
+        .order_by()
+        .values("user")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def conversation_summaries(user: User) -> list[ConversationSummary]:
     """Return `user`'s conversations, most recent first, with unread counts
-    and unread mentions.
+    (capped at UNREAD_CAP) and unread mentions.
 
     Two queries whatever the number of conversations.
     """
-    unread = Message.objects.filter(
-        conversation=OuterRef("conversation"),
-        id__gt=OuterRef("last_read_id"),
-        deleted_at__isnull=True,
-        thread_root__isnull=True,
-    ).exclude(sender=user)
     memberships = (
         Membership.objects.filter(user=user)
         .annotate(
-            unread=_count_per_conversation(unread),
-            mentions=_count_per_conversation(unread.filter(mentions=user)),
+            unread=RawSQL(_capped_unread_sql(), [user.pk]),  # noqa: S611
+            mentions=_count_mentions(user),
         )
         .select_related("conversation")
         # Only untitled conversations are named after their members; a big
@@ -198,7 +239,7 @@ def conversation_summaries(user: User) -> list[ConversationSummary]:
             conversation=m.conversation,
             last_read_id=m.last_read_id,
             unread=m.unread,  # type: ignore[attr-defined]
-            mentions=m.mentions,  # type: ignore[attr-defined]
+            mentions=min(m.mentions, UNREAD_CAP),  # type: ignore[attr-defined]
             title=display_title(m.conversation, user),
             peer=peer_of(m.conversation, user),
         )
@@ -206,33 +247,36 @@ def conversation_summaries(user: User) -> list[ConversationSummary]:
     ]
 
 
-def unread_messages(user: User) -> QuerySet[Message]:
-    """Messages `user` has not read: above their marker, not their own,
-    not deleted, not thread replies (threads are read in their panel)."""
-    return Message.objects.filter(
-        # One filter() call: both conditions apply to the same membership.
-        conversation__memberships__user=user,
-        id__gt=F("conversation__memberships__last_read_id"),
-        deleted_at__isnull=True,
-        thread_root__isnull=True,
-    ).exclude(sender=user)
-
-
 def total_unread(user: User) -> int:
-    return unread_messages(user).count()
+    """Count `user`'s unread messages, capped at UNREAD_CAP; one statement.
+
+    Reads at most UNREAD_CAP index entries per conversation of theirs."""
+    memberships = _table(Membership)
+    sql = (
+        f"SELECT SUM({_capped_unread_sql()}) FROM {memberships}"  # noqa: S608
+        f" WHERE {memberships}.user_id = %s"
+    )
+    ((total,),) = _rows(sql, [user.pk, user.pk])
+    return min(int(total or 0), UNREAD_CAP)  # SUM is a decimal on PostgreSQL
 
 
 def unread_in(user: User, conversation_id: int) -> int:
-    return unread_messages(user).filter(conversation_id=conversation_id).count()
+    """Count `user`'s unread messages in one conversation, capped."""
+    memberships = _table(Membership)
+    sql = (
+        f"SELECT {_capped_unread_sql()} FROM {memberships}"  # noqa: S608
+        f" WHERE {memberships}.user_id = %s"
+        f" AND {memberships}.conversation_id = %s"
+    )
+    rows = _rows(sql, [user.pk, user.pk, conversation_id])
+    return rows[0][0] if rows else 0
 
 
 def unread_mentions_in(user: User, conversation_id: int) -> int:
     """Count the unread messages in a conversation that @mention `user`."""
-    return (
-        unread_messages(user)
-        .filter(conversation_id=conversation_id, mentions=user)
-        .count()
-    )
+    marker = Membership.objects.filter(user=user, conversation_id=conversation_id)
+    found = marker.annotate(n=_count_mentions(user)).values_list("n", flat=True).first()
+    return min(found or 0, UNREAD_CAP)
 
 
 def message_history(

@@ -1,4 +1,5 @@
 // Page glue shared by every signed-in page.
+import { badgeCount } from "./badge.js";
 import { connect, on, onStatus } from "./socket.js";
 
 const LABELS = {
@@ -32,7 +33,7 @@ function setUpUnreadBadge() {
   const onScreen = () => Number(document.querySelector(".chat")?.dataset.conversation);
   const show = (n) => {
     badge.dataset.totalUnread = n;
-    badge.querySelector(".n").textContent = n;
+    badge.querySelector(".n").textContent = badgeCount(n);
     badge.hidden = n === 0;
   };
   on("message.new", (event) => {

@@ -5,6 +5,7 @@
 import { on, onStatus, send } from "./socket.js";
 import { memberNames, presenceDot } from "./presence.js";
 import { renderAttachments, setUpAttachments } from "./attachments.js";
+import { badgeCount } from "./badge.js";
 import { conversationTitle } from "./conversation-title.js";
 
 const me = Number(document.body.dataset.me);
@@ -36,7 +37,7 @@ function setUnread(id, count) {
   // The conversation on screen shows its news itself ("New messages").
   if (root && id === Number(root.dataset.conversation)) count = 0;
   badge.dataset.unread = count;
-  badge.querySelector(".n").textContent = count;
+  badge.querySelector(".n").textContent = badgeCount(count);
   badge.hidden = count === 0;
 }
 
