@@ -163,7 +163,7 @@ def _capped_unread_sql() -> str:
     read in their panel). Each count is an index range scan of the partial
     `message_unread` index from the marker up, stopped by the LIMIT.
     """
-    messages, m = _table(Message), _table(Membership)
+    messages, m = table(Message), table(Membership)
     return (
         f"(SELECT COUNT(*) FROM (SELECT 1 FROM {messages} x"  # noqa: S608
         f" WHERE x.conversation_id = {m}.conversation_id"
@@ -251,25 +251,25 @@ def total_unread(user: User) -> int:
     """Count `user`'s unread messages, capped at UNREAD_CAP; one statement.
 
     Reads at most UNREAD_CAP index entries per conversation of theirs."""
-    memberships = _table(Membership)
+    memberships = table(Membership)
     sql = (
         f"SELECT SUM({_capped_unread_sql()}) FROM {memberships}"  # noqa: S608
         f" WHERE {memberships}.user_id = %s"
     )
-    ((total,),) = _rows(sql, [user.pk, user.pk])
+    ((total,),) = rows(sql, [user.pk, user.pk])
     return min(int(total or 0), UNREAD_CAP)  # SUM is a decimal on PostgreSQL
 
 
 def unread_in(user: User, conversation_id: int) -> int:
     """Count `user`'s unread messages in one conversation, capped."""
-    memberships = _table(Membership)
+    memberships = table(Membership)
     sql = (
         f"SELECT {_capped_unread_sql()} FROM {memberships}"  # noqa: S608
         f" WHERE {memberships}.user_id = %s"
         f" AND {memberships}.conversation_id = %s"
     )
-    rows = _rows(sql, [user.pk, user.pk, conversation_id])
-    return rows[0][0] if rows else 0
+    found = rows(sql, [user.pk, user.pk, conversation_id])
+    return found[0][0] if found else 0
 
 
 def unread_mentions_in(user: User, conversation_id: int) -> int:

@@ -400,7 +400,7 @@ async def test_a_rename_reaches_members_live_and_a_returning_tab_by_sync(chat):
 
 
 async def test_a_socket_flooding_typing_is_refused_past_its_budget(chat):
-    people, direct, sockets = chat
+    _, direct, sockets = chat
     flooder, watcher = sockets["alice"], sockets["bob"]
     for _ in range(50):
         await flooder.send_json_to({"type": "typing.start", "conversation": direct.pk})
