@@ -53,7 +53,6 @@ SCENARIOS = [
     "reference",
     "pages",
 ]
-ORIGIN = "http://127.0.0.1"
 P99_BUDGET_MS = 250.0
 
 
@@ -188,7 +187,7 @@ async def connect_all(
     for start in range(0, len(cookies), batch):
         sockets = await asyncio.gather(
             *(
-                open_socket(urls[(start + i) % len(urls)], c, ORIGIN)
+                open_socket(urls[(start + i) % len(urls)], c)
                 for i, c in enumerate(cookies[start : start + batch])
             )
         )
@@ -259,8 +258,8 @@ async def run_rate(
 
 
 async def one_to_one(url: str, setup: dict, messages: int) -> dict:
-    sender = await open_socket(url, setup["sender"], ORIGIN)
-    partner_ws = await open_socket(url, setup["partner"], ORIGIN)
+    sender = await open_socket(url, setup["sender"])
+    partner_ws = await open_socket(url, setup["partner"])
     partner = Recipient(0, partner_ws)
     stop = asyncio.Event()
     sent_at: dict[int, float] = {}
@@ -328,7 +327,7 @@ async def crowd(
     """Connect the crowd, then send at each rate; `around` wraps the sending
     (not the connecting), e.g. to profile it."""
     recipients = await connect_all(urls, cookies)
-    sender = await open_socket(urls[0], sender_cookie, ORIGIN)
+    sender = await open_socket(urls[0], sender_cookie)
     results = []
     try:
         for rate in rates:
@@ -361,7 +360,7 @@ async def saturate(
 ) -> dict:
     """Raise the send rate until p99 passes the budget or a message is lost."""
     recipients = await connect_all(urls, cookies)
-    sender = await open_socket(urls[0], sender_cookie, ORIGIN)
+    sender = await open_socket(urls[0], sender_cookie)
     best = None
     steps = []
     try:

@@ -13,7 +13,6 @@ import websockets
 
 from bench.harness import Server, open_socket
 
-ORIGIN = "http://127.0.0.1"
 IDLE_SECONDS = 10.0
 STORM_SECONDS = 10.0
 MAX_ATTEMPTS = 8
@@ -24,7 +23,7 @@ async def connect_batched(tabs: list[tuple[str, str]], batch: int = 200) -> list
     sockets = []
     for start in range(0, len(tabs), batch):
         sockets += await asyncio.gather(
-            *(open_socket(url, c, ORIGIN) for url, c in tabs[start : start + batch])
+            *(open_socket(url, c) for url, c in tabs[start : start + batch])
         )
     return sockets
 
@@ -54,7 +53,7 @@ async def catch_up(url: str, cookie: str, since: int, seen: list[int]):
     """Connect and sync as a returning tab does; return the open socket
     (a tab stays connected: closing it would add a disconnect to the storm
     that no browser makes)."""
-    ws = await open_socket(url, cookie, ORIGIN)
+    ws = await open_socket(url, cookie)
     try:
         await ws.send(json.dumps({"type": "sync", "since": since, "seen": seen}))
         while True:

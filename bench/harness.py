@@ -174,7 +174,10 @@ class Recipient:
     duplicates: int = 0
 
 
-async def open_socket(url: str, cookie: str, origin: str):
+async def open_socket(url: str, cookie: str):
+    # As a page of the site would: the socket accepts only its own origin
+    # (scheme, host and port).
+    origin = "http://" + url.removeprefix("ws://").split("/", 1)[0]
     ws = await websockets.connect(
         url,
         additional_headers={"Cookie": cookie},

@@ -4,6 +4,7 @@ OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs (bundled Swagger UI, no
 CDN). Browsers use their session (unsafe methods need the CSRF token); bots
 and scripts send `Authorization: Bearer cnt_…` personal tokens. Every error
 answers JSON `{"error": "…"}`.
+How callers sign in belongs to profiles (profiles/auth.py).
 """
 
 from typing import Any

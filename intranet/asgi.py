@@ -13,20 +13,22 @@ load_settings_or_exit()
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from intranet.config import (  # noqa: E402
     skip_autobahn_debug_formatting,
     tune_gc_for_a_server,
 )
+from intranet.origins import OwnOriginMiddleware  # noqa: E402
 from intranet.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        # The consumer reads the session cookie itself, in the same trip to
-        # the database thread as the rest of its connect.
-        "websocket": AllowedHostsOriginValidator(
+        # Only the site's own pages may open the socket (scheme, host and
+        # port, as CSRF judges a form). The consumer reads the session
+        # cookie itself, in the same trip to the database thread as the
+        # rest of its connect.
+        "websocket": OwnOriginMiddleware(
             URLRouter(websocket_urlpatterns)  # type: ignore[arg-type]
         ),
     }

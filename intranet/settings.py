@@ -36,16 +36,21 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: set it to 1 or 0.")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     raw = env.str(name, default=None)
     if raw is None:
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ImproperlyConfigured(
             f"{name}={raw!r} is not a whole number: set it to one, e.g. {default}."
         ) from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is too small: set it to {minimum} or more, e.g. {default}."
+        )
+    return value
 
 
 def database_from_url(name: str, default: str) -> dict:
@@ -268,6 +273,32 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_GET = False
 ALLOW_SIGNUP = env_bool("ALLOW_SIGNUP", False)
+
+# Sign-in throttling. A wrong password counts against the pair of account
+# and address it came from (profiles.adapters), so guessing from one
+# address never locks the account's owner out elsewhere, and against the
+# address, with a limit high enough for an office behind one NAT. A right
+# password never counts. Past a limit, that pair or address is refused for
+# the rest of the window.
+LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS = env_int(
+    "LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS", 5, minimum=1
+)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 100, minimum=1)
+LOGIN_FAILURES_WINDOW_SECONDS = env_int(
+    "LOGIN_FAILURES_WINDOW_SECONDS", 5 * 60, minimum=1
+)
+# Every sign-in attempt, right or wrong: each checks a password, which is
+# slow on purpose.
+LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE = env_int(
+    "LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE", 120, minimum=1
+)
+ACCOUNT_RATE_LIMITS = {
+    "login": f"{LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE}/m/ip",
+    "login_failed": (
+        f"{LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS}/{LOGIN_FAILURES_WINDOW_SECONDS}s/key,"
+        f"{LOGIN_FAILURES_PER_ADDRESS}/{LOGIN_FAILURES_WINDOW_SECONDS}s/ip"
+    ),
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"

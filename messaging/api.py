@@ -7,11 +7,14 @@ from typing import IO, Any, Literal
 
 from asgiref.sync import sync_to_async
 from django.http import FileResponse
+from django.utils.http import content_disposition_header
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
+from ninja.decorators import decorate_view
 
 from intranet.api import Error, require_scope
 from messaging import events, selectors, services
 from messaging.models import Attachment, Conversation
+from messaging.upload_names import keep_sent_names, sent_name
 from profiles.types import AuthedRequest
 
 router = Router(tags=["messaging"])
@@ -193,6 +196,7 @@ def send_message(request: AuthedRequest, conversation_id: int, data: MessageIn):
     "/conversations/{conversation_id}/attachments",
     response={201: dict[str, Any], **ERRORS, 413: Error, 415: Error},
 )
+@decorate_view(keep_sent_names)
 def upload_attachment(
     request: AuthedRequest, conversation_id: int, file: File[UploadedFile]
 ):
@@ -207,7 +211,7 @@ def upload_attachment(
         request.user,
         conversation_id=conversation_id,
         upload=file,
-        name=file.name or "",
+        name=sent_name(file),
         size=file.size or 0,
     )
     return Status(201, events.attachment_data(attachment))
@@ -237,12 +241,15 @@ async def _chunks(stream: IO[bytes], size: int = 64 * 1024) -> AsyncIterator[byt
 def _serve(
     stream: IO[bytes], *, content_type: str, name: str, inline: bool
 ) -> FileResponse:
-    response = FileResponse(
-        stream, content_type=content_type, as_attachment=not inline, filename=name
-    )
-    # FileResponse took the length and Content-Disposition from the file
-    # and will close it; stream it asynchronously.
+    response = FileResponse(stream, content_type=content_type)
+    # FileResponse took the length from the file and will close it; stream
+    # it asynchronously.
     response.streaming_content = _chunks(stream)
+    # The whole name as its uploader sent it (FileResponse would keep only
+    # what follows a "/"), quoted or as RFC 5987 filename* by Django.
+    disposition = content_disposition_header(as_attachment=not inline, filename=name)
+    if disposition:  # always: a stored name is never empty
+        response["Content-Disposition"] = disposition
     for header, value in SERVED_FILE_HEADERS.items():
         response[header] = value
     return response

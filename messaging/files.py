@@ -133,18 +133,41 @@ class Inspected:
         return self.kind.extensions[0]
 
 
+# Invisible formatting that is part of how a name looks: the joiners inside
+# emoji like "👨‍👩‍👧" and in some scripts.
+_KEPT_FORMAT = frozenset("\u200c\u200d")
+
+
 def clean_name(name: str) -> str:
-    """Return a file name safe to show and to send back in a header."""
-    name = PurePath(name.replace("\\", "/")).name
+    """Return the name to show for a file: as its uploader sent it.
+
+    The name never reaches the disk (files are stored under a generated
+    name), so slashes, dots and quotes stay; templates escape it and
+    downloads send it as an RFC 6266 filename*. Only characters that
+    would break or spoof it where it is shown go: control characters
+    (newlines, NUL, escapes), line separators, bidi overrides (which show
+    "txt.exe" as "exe.txt") and invisible format characters.
+    """
     name = unicodedata.normalize("NFC", name)
-    # Control and format characters (newlines, bidi overrides) would spoof
-    # or break the name where it is shown.
-    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip()
-    name = name.lstrip(".") or "file"
+    name = "".join(c for c in name if _shown(c)).strip()
+    name = name or "file"
     if len(name) > MAX_NAME_LENGTH:
         suffix = PurePath(name).suffix[:20]
         name = name[: MAX_NAME_LENGTH - len(suffix)] + suffix
     return name
+
+
+def _shown(c: str) -> bool:
+    category = unicodedata.category(c)
+    if category in {"Cc", "Cs", "Zl", "Zp"}:
+        return False
+    return category != "Cf" or c in _KEPT_FORMAT
+
+
+def download_extension(name: str) -> str:
+    """Return the extension a browser saving `name` would give the file:
+    it turns path separators into "_" rather than make folders."""
+    return PurePath(name.replace("/", "_").replace("\\", "_")).suffix.lower()
 
 
 def inspect(file: IO[bytes], name: str) -> Inspected:
@@ -170,7 +193,7 @@ def inspect(file: IO[bytes], name: str) -> Inspected:
 
 
 def _check_name(kind: Kind, name: str) -> None:
-    extension = PurePath(name).suffix.lower()
+    extension = download_extension(name)
     if not extension:
         return  # no claim to contradict
     allowed = IMAGE_EXTENSIONS if kind.is_image else frozenset(kind.extensions)

@@ -3,7 +3,9 @@
 Every page a test looks at goes through check_page() (visit() calls it): it
 saves a screenshot to tests/browser/screenshots/ and fails on any serious or
 critical axe-core violation, so each new browser test checks accessibility
-without asking.
+without asking. Every page a test opens fails the test on a JavaScript
+error (BrowserTestCase.new_page watches them all), and
+BrowserTestCase.open_as() is the one way to open a page as someone.
 """
 
 import os
@@ -54,6 +56,9 @@ CHROMIUM_ARGS = [
 BLOCKING_IMPACTS = ("critical", "serious")
 # A page that fails a step fails in seconds, not Playwright's default 30.
 TIMEOUT_MS = 10_000
+# Socket events reach the other browser in milliseconds; this bounds a slow
+# CI machine, and a reconnect's backoff.
+LIVE_MS = 15_000
 
 _axe = Axe()
 
@@ -155,6 +160,20 @@ def visit(page: Page, path: str, name: str) -> None:
     response = page.goto(path)
     assert response is not None and response.ok, f"GET {path}: {response}"
     check_page(page, name)
+
+
+def connection_status(page: Page) -> Locator:
+    """Return the connection indicator the page shows (sidebar or top bar)."""
+    return page.locator("[data-connection-status]").filter(visible=True)
+
+
+def expect_live(page: Page) -> None:
+    """Wait until a signed-in page is connected and, on a conversation, has
+    caught up."""
+    expect(connection_status(page)).to_have_text("Live", timeout=LIVE_MS)
+    messages = page.locator("[data-messages]")
+    if messages.count():
+        expect(messages).to_have_attribute("aria-busy", "false")
 
 
 def assert_no_horizontal_scroll(page: Page) -> None:
@@ -265,14 +284,55 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
     def new_page(self, viewport: ViewportSize = DESKTOP, **options: Any) -> Page:
         """Return a page in a fresh browser context, closed after the test.
 
-        `options` go to Browser.new_context (e.g. has_touch=True).
+        A JavaScript error on this page, or on any other tab of its context,
+        fails the test. `options` go to Browser.new_context (e.g.
+        has_touch=True).
         """
         context = self.browser.new_context(
             base_url=self.live_server_url, viewport=viewport, **options
         )
         context.set_default_timeout(TIMEOUT_MS)
+        errors: list[str] = []
+
+        def watch(page: Page) -> None:
+            page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+
+        def no_errors() -> None:
+            assert not errors, "JavaScript errors:\n" + "\n".join(errors)
+
+        context.on("page", watch)
+        # Cleanups run last-in first-out: the context closes, then the check.
+        self.addCleanup(no_errors)
         self.addCleanup(context.close)
         return context.new_page()
+
+    def open_as(
+        self,
+        user: User,
+        path: str,
+        name: str,
+        viewport: ViewportSize = DESKTOP,
+        *,
+        page: Page | None = None,
+        **options: Any,
+    ) -> Page:
+        """Open `path` as `user`, check it as page `name`, and wait until it
+        is live; return the page.
+
+        In a fresh browser context (new_page, with `viewport` and `options`)
+        unless `page` is given: a page prepared by the test, or another tab
+        of an open context (page.context.new_page()). A context without a
+        session yet is signed in as `user`. Any JavaScript error fails the
+        test (new_page).
+        """
+        if page is None:
+            page = self.new_page(viewport, **options)
+        cookies = page.context.cookies(self.live_server_url)
+        if not any(c["name"] == settings.SESSION_COOKIE_NAME for c in cookies):
+            self.sign_in_as(page, user)
+        visit(page, path, name)
+        expect_live(page)
+        return page
 
     def sign_in_as(self, page: Page, user: User) -> None:
         """Give `page` a signed-in session for `user`, skipping the form.

@@ -12,17 +12,18 @@ from playwright.sync_api import FilePayload, Locator, Page, ViewportSize, expect
 
 from messaging import services
 from tests.browser.base import (
+    DESKTOP,
+    LIVE_MS,
     PHONE,
+    BrowserTestCase,
     assert_no_horizontal_scroll,
     check_page,
+    expect_live,
     off_the_loop,
 )
 from tests.browser.test_messaging import (
-    LIVE_MS,
-    MessagingTestCase,
     composer,
     conversation_path,
-    expect_live,
     messages,
     say,
     show_actions,
@@ -50,28 +51,25 @@ def attach(page: Page, *files: FilePayload) -> None:
 
 
 @override_settings(MESSAGE_SEND_BURST=200, MESSAGE_SEND_PER_MINUTE=6000)
-class AttachmentTests(MessagingTestCase):
+class AttachmentTests(BrowserTestCase):
     def setUp(self) -> None:
         self.make_personas()
         self.direct = off_the_loop(
             services.get_or_create_direct, self.alice, other_id=self.bob.pk
         )
+        self.path = conversation_path(self.direct)
 
-    def open_as(self, user, name: str, **options: Any) -> Page:
-        page = self.new_page(**options)
+    def new_page(self, viewport: ViewportSize = DESKTOP, **options: Any) -> Page:
+        page = super().new_page(viewport, **options)
         # Playwright turns on file chooser interception when a listener is
         # added, without waiting for it: listen from the start, so that a
         # chooser a quick key press opens is never missed.
         page.on("filechooser", lambda chooser: None)
-        self.sign_in_as(page, user)
-        page.goto(conversation_path(self.direct))
-        check_page(page, name)
-        expect_live(page)
         return page
 
     def test_an_attached_image_shows_live_as_a_thumbnail_for_the_other_person(self):
-        alice = self.open_as(self.alice, "attach-alice")
-        bob = self.open_as(self.bob, "attach-bob")
+        alice = self.open_as(self.alice, self.path, "attach-alice")
+        bob = self.open_as(self.bob, self.path, "attach-bob")
 
         attach(
             alice,
@@ -147,7 +145,7 @@ class AttachmentTests(MessagingTestCase):
         )
 
     def test_keyboard_paste_drop_remove_and_refused_files(self):
-        alice = self.open_as(self.alice, "attach-keyboard")
+        alice = self.open_as(self.alice, self.path, "attach-keyboard")
         box = composer(alice)
         box.focus()
         # The paperclip is one Shift+Tab from the message box.
@@ -213,11 +211,12 @@ class AttachmentTests(MessagingTestCase):
         expect(sent.get_by_role("link", name=re.compile("^table.csv"))).to_be_visible()
 
     def test_attachments_on_a_phone(self):
-        alice = self.open_as(self.alice, "attach-phone-alice")
+        alice = self.open_as(self.alice, self.path, "attach-phone-alice")
         bob = self.open_as(
             self.bob,
+            self.path,
             "attach-phone-bob",
-            viewport=PHONE,
+            PHONE,
             has_touch=True,
             is_mobile=True,
         )
@@ -249,11 +248,12 @@ class AttachmentTests(MessagingTestCase):
 
     def test_a_thread_reply_with_an_image_shows_live_in_both_open_threads(self):
         say(self.bob, self.direct, "Which photo for the poster?")
-        alice = self.open_as(self.alice, "thread-attach-alice")
+        alice = self.open_as(self.alice, self.path, "thread-attach-alice")
         bob = self.open_as(
             self.bob,
+            self.path,
             "thread-attach-bob",
-            viewport=ViewportSize(width=390, height=844),
+            ViewportSize(width=390, height=844),
             has_touch=True,
             is_mobile=True,
         )

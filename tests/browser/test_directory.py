@@ -15,17 +15,15 @@ from messaging.models import Conversation
 from profiles.factories import UserFactory
 from profiles.models import User
 from tests.browser.base import (
-    DESKTOP,
     PHONE,
     BrowserTestCase,
-    ViewportSize,
     assert_no_horizontal_scroll,
     check_page,
+    expect_live,
     off_the_loop,
     tab_to,
     visit,
 )
-from tests.browser.test_messaging import expect_live
 
 
 class DirectoryTests(BrowserTestCase):
@@ -49,22 +47,13 @@ class DirectoryTests(BrowserTestCase):
         )
         UserFactory.create(first_name="Ed", last_name="Gone", is_active=False)
 
-    def open_as(self, user: User, viewport: ViewportSize = DESKTOP) -> Page:
-        page = self.new_page(viewport)
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        self.addCleanup(lambda: self.assertEqual(errors, [], page.url))
-        self.sign_in_as(page, user)
-        return page
-
     def directory_people(self, page: Page):
         return page.get_by_role("list", name=re.compile(r"people|person")).get_by_role(
             "listitem"
         )
 
     def test_alice_finds_bob_opens_his_profile_and_messages_him(self):
-        page = self.open_as(self.alice)
-        visit(page, "/", "directory-home")
+        page = self.open_as(self.alice, "/", "directory-home")
         people_link = page.get_by_role("navigation", name="Main").get_by_role(
             "link", name="People", exact=True
         )
@@ -164,8 +153,7 @@ class DirectoryTests(BrowserTestCase):
                 for n in range(50)
             ]
         )
-        page = self.open_as(self.alice)
-        visit(page, "/people/", "directory-page-1")
+        page = self.open_as(self.alice, "/people/", "directory-page-1")
         rows = self.directory_people(page)
         expect(rows).to_have_count(50)
         expect(page.get_by_role("heading", level=2)).to_have_text("54 people")
@@ -180,8 +168,7 @@ class DirectoryTests(BrowserTestCase):
         expect(rows.first).to_contain_text("Alice Adams")
 
     def test_at_phone_size_the_menu_leads_to_people_and_a_profile(self):
-        page = self.open_as(self.bob, PHONE)
-        visit(page, "/", "directory-phone-home")
+        page = self.open_as(self.bob, "/", "directory-phone-home", PHONE)
         page.get_by_role("button", name="Menu").click()
         page.get_by_role("navigation", name="Main").get_by_role(
             "link", name="People", exact=True

@@ -11,29 +11,26 @@ import time
 from typing import Any
 
 from django.test import override_settings
-from playwright.sync_api import Locator, Page, ViewportSize, expect
+from playwright.sync_api import Locator, Page, expect
 
 from messaging import services
 from messaging.models import Conversation, Message
 from profiles.factories import UserFactory
-from profiles.models import User
 from tests.browser.base import (
-    DESKTOP,
+    LIVE_MS,
     PHONE,
+    BrowserTestCase,
     assert_no_horizontal_scroll,
     check_page,
+    expect_live,
     off_the_loop,
     visit,
 )
 from tests.browser.test_messaging import (
-    LIVE_MS,
-    MessagingTestCase,
     compose,
     composer,
-    connection_status,
     conversation_list,
     conversation_path,
-    expect_live,
     messages,
     show_actions,
     unread_badge,
@@ -72,8 +69,15 @@ def mention_badge(page: Page, conversation: Conversation) -> Locator:
     )
 
 
+def allow_notifications(page: Page) -> Page:
+    """Let `page`'s context show notifications, recording each one."""
+    page.context.grant_permissions(["notifications"])
+    page.context.add_init_script(RECORD_NOTIFICATIONS)
+    return page
+
+
 @override_settings(MESSAGE_SEND_BURST=200, MESSAGE_SEND_PER_MINUTE=6000)
-class MentionTests(MessagingTestCase):
+class MentionTests(BrowserTestCase):
     def setUp(self) -> None:
         self.make_personas()
         self.direct = off_the_loop(
@@ -82,28 +86,6 @@ class MentionTests(MessagingTestCase):
         self.bob_carol = off_the_loop(
             services.get_or_create_direct, self.bob, other_id=self.carol.pk
         )
-
-    def open_as(
-        self,
-        user: User,
-        path: str,
-        name: str,
-        viewport: ViewportSize = DESKTOP,
-        *,
-        notifications: bool = False,
-        page: Page | None = None,
-    ) -> Page:
-        """Open `path` as `user`; with `notifications`, in a context that
-        allows them and records each one."""
-        if page is None:
-            page = self.new_page(viewport)
-            if notifications:
-                page.context.grant_permissions(["notifications"])
-                page.context.add_init_script(RECORD_NOTIFICATIONS)
-            self.sign_in_as(page, user)
-        visit(page, path, name)
-        expect_live(page)
-        return page
 
     def turn_on_notifications(self, page: Page) -> None:
         toggle = page.get_by_role("button", name="Turn on desktop notifications")
@@ -117,7 +99,7 @@ class MentionTests(MessagingTestCase):
             self.bob,
             conversation_path(self.bob_carol),
             "mention-bob-elsewhere",
-            notifications=True,
+            page=allow_notifications(self.new_page()),
         )
         self.turn_on_notifications(bob)
         check_page(bob, "mention-bob-notifications-on")
@@ -300,7 +282,7 @@ class MentionTests(MessagingTestCase):
 
 
 @override_settings(MESSAGE_SEND_BURST=200, MESSAGE_SEND_PER_MINUTE=6000)
-class NotificationTests(MessagingTestCase):
+class NotificationTests(BrowserTestCase):
     def setUp(self) -> None:
         self.make_personas()
         self.direct = off_the_loop(
@@ -316,35 +298,23 @@ class NotificationTests(MessagingTestCase):
             member_ids=[self.bob.pk, self.carol.pk],
         )
 
-    def open(self, user: User, path: str, name: str, page: Page | None = None) -> Page:
-        if page is None:
-            page = self.new_page()
-            self.sign_in_as(page, user)
-        visit(page, path, name)
-        if path == "/messages/":
-            expect(connection_status(page)).to_have_text("Live", timeout=LIVE_MS)
-        else:
-            expect_live(page)
-        return page
-
     def test_only_what_is_for_me_and_unread_notifies_and_in_one_tab(self):
         # Two tabs of bob's, one browser: on carol's chat and on the inbox.
-        context_page = self.new_page()
-        context_page.context.grant_permissions(["notifications"])
-        context_page.context.add_init_script(RECORD_NOTIFICATIONS)
-        self.sign_in_as(context_page, self.bob)
-        bob = self.open(
-            self.bob, conversation_path(self.bob_carol), "notify-bob", context_page
+        bob = self.open_as(
+            self.bob,
+            conversation_path(self.bob_carol),
+            "notify-bob",
+            page=allow_notifications(self.new_page()),
         )
         # Off until asked for: nothing is shown before the click.
         toggle = bob.get_by_role("button", name="Turn on desktop notifications")
         expect(toggle).to_be_visible()
-        bob_inbox = self.open(
-            self.bob, "/messages/", "notify-bob-inbox", bob.context.new_page()
+        bob_inbox = self.open_as(
+            self.bob, "/messages/", "notify-bob-inbox", page=bob.context.new_page()
         )
         self.addCleanup(bob_inbox.close)
-        alice = self.open(self.alice, conversation_path(self.direct), "notify-alice")
-        carol = self.open(self.carol, conversation_path(self.group), "notify-carol")
+        alice = self.open_as(self.alice, conversation_path(self.direct), "notify-alice")
+        carol = self.open_as(self.carol, conversation_path(self.group), "notify-carol")
 
         compose(alice, "Before you turned them on")
         expect(unread_badge(bob, self.direct)).to_have_text("unread: 1")
@@ -357,14 +327,17 @@ class NotificationTests(MessagingTestCase):
         # Not for me: a group message without a mention, and carol's in
         # the conversation bob is reading.
         compose(carol, "Group news for everyone")
-        carol_direct = self.open(
-            self.carol, conversation_path(self.bob_carol), "notify-carol-direct", carol
+        carol_direct = self.open_as(
+            self.carol,
+            conversation_path(self.bob_carol),
+            "notify-carol-direct",
+            page=carol,
         )
         compose(carol_direct, "Seen as it arrives")
         expect(messages(bob).filter(has_text="Seen as it arrives")).to_have_count(1)
         # For me: a mention in the group, a direct message.
-        carol_group = self.open(
-            self.carol, conversation_path(self.group), "notify-carol-group", carol
+        carol_group = self.open_as(
+            self.carol, conversation_path(self.group), "notify-carol-group", page=carol
         )
         carol_group_box = composer(carol_group)
         carol_group_box.press_sequentially("Ping @bob")

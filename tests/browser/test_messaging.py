@@ -19,8 +19,8 @@ from playwright.sync_api import (
     Dialog,
     Locator,
     Page,
+    Request,
     Route,
-    ViewportSize,
     WebSocketRoute,
     expect,
 )
@@ -31,18 +31,16 @@ from messaging.models import Conversation, Message
 from profiles.models import User
 from tests.base import make_people
 from tests.browser.base import (
-    DESKTOP,
+    LIVE_MS,
     PHONE,
     BrowserTestCase,
     assert_no_horizontal_scroll,
     check_page,
+    connection_status,
+    expect_live,
     off_the_loop,
     visit,
 )
-
-# Socket events reach the other browser in milliseconds; this bounds a slow
-# CI machine, and a reconnect's backoff.
-LIVE_MS = 15_000
 
 
 def conversation_path(conversation: Conversation) -> str:
@@ -60,16 +58,6 @@ def say(sender: User, conversation: Conversation, body: str, **kwargs: Any) -> M
         **kwargs,
     )
     return message
-
-
-def connection_status(page: Page) -> Locator:
-    return page.locator("[data-connection-status]").filter(visible=True)
-
-
-def expect_live(page: Page) -> None:
-    """Wait until a conversation page is connected and has caught up."""
-    expect(connection_status(page)).to_have_text("Live", timeout=LIVE_MS)
-    expect(page.locator("[data-messages]")).to_have_attribute("aria-busy", "false")
 
 
 def messages(page: Page) -> Locator:
@@ -103,6 +91,13 @@ def nav_badge(page: Page) -> Locator:
     return page.get_by_role("navigation", name="Main").locator("[data-total-unread]")
 
 
+def settle(page: Page) -> None:
+    """Let `page` finish the requests it has started, and any that their
+    answers set off."""
+    page.wait_for_load_state("networkidle")
+    page.evaluate("() => new Promise((done) => setTimeout(done, 250))")
+
+
 def wait_until(page: Page, condition: Callable[[], bool], what: str) -> None:
     """Let `page` run until `condition()` holds (for Python-side state that
     Playwright's expect cannot watch, such as a held route)."""
@@ -118,21 +113,6 @@ def show_actions(message: Locator) -> Locator:
     actions = message.get_by_role("group", name="Message actions")
     expect(actions).to_be_visible()
     return actions
-
-
-class MessagingTestCase(BrowserTestCase):
-    """Fail a test whose pages throw: chat.js must not break quietly."""
-
-    def new_page(self, viewport: ViewportSize = DESKTOP, **options: Any) -> Page:
-        page = super().new_page(viewport, **options)
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-
-        def no_errors() -> None:
-            assert not errors, f"JavaScript errors on {page.url}: {errors}"
-
-        self.addCleanup(no_errors)
-        return page
 
 
 class Network:
@@ -170,7 +150,7 @@ class Network:
 
 
 @override_settings(MESSAGE_SEND_BURST=200, MESSAGE_SEND_PER_MINUTE=6000)
-class DirectMessageTests(MessagingTestCase):
+class DirectMessageTests(BrowserTestCase):
     """alice and bob in their direct conversation, each in a browser."""
 
     def setUp(self) -> None:
@@ -178,20 +158,6 @@ class DirectMessageTests(MessagingTestCase):
         self.direct = off_the_loop(
             services.get_or_create_direct, self.alice, other_id=self.bob.pk
         )
-
-    def open_as(
-        self,
-        user: User,
-        path: str,
-        name: str,
-        viewport: ViewportSize = DESKTOP,
-    ) -> Page:
-        """Open `path` signed in as `user` in a browser context of their own."""
-        page = self.new_page(viewport)
-        self.sign_in_as(page, user)
-        visit(page, path, name)
-        expect_live(page)
-        return page
 
     def open_direct(self) -> tuple[Page, Page]:
         path = conversation_path(self.direct)
@@ -467,9 +433,7 @@ class DirectMessageTests(MessagingTestCase):
         alice = self.open_as(self.alice, path, "direct-alice")
         bob = self.new_page()
         network = Network(bob)
-        self.sign_in_as(bob, self.bob)
-        visit(bob, path, "direct-bob")
-        expect_live(bob)
+        self.open_as(self.bob, path, "direct-bob", page=bob)
         status = connection_status(bob)
         bob.evaluate("window.sameDocument = true")
 
@@ -512,6 +476,42 @@ class DirectMessageTests(MessagingTestCase):
         # No reload: the page bob had open is the page that caught up.
         assert bob.evaluate("window.sameDocument") is True
 
+    def test_a_reconnect_asks_for_the_conversation_list_at_most_once(self):
+        """The sidebar, the mention badges and the unread total share one
+        load of GET /api/v1/conversations (frontend/js/store.js), and it
+        brings what changed while the socket was down."""
+        bob = self.new_page()
+        network = Network(bob)
+        asked: list[str] = []
+
+        def count(request: Request) -> None:
+            if re.search(r"/api/v1/conversations$", request.url.split("?")[0]):
+                asked.append(request.url)
+
+        bob.on("request", count)
+        self.open_as(self.bob, conversation_path(self.direct), "direct-bob", page=bob)
+        settle(bob)
+        assert len(asked) <= 1, asked
+
+        asked.clear()
+        network.go_offline()
+        expect(connection_status(bob)).to_have_text("Reconnecting…")
+        # Missed live: only a fresh list can show it.
+        group = off_the_loop(
+            services.create_group,
+            self.alice,
+            title="Missed while away",
+            member_ids=[self.bob.pk],
+        )
+        say(self.alice, group, "Are you there?")
+        network.go_online()
+        expect_live(bob)
+        expect(conversation_list(bob)).to_contain_text("# Missed while away")
+        expect(unread_badge(bob, group)).to_have_text("unread: 1")
+        expect(nav_badge(bob)).to_have_text("unread: 1")
+        settle(bob)
+        assert len(asked) <= 1, asked
+
     def test_a_tab_that_was_up_to_date_is_sent_nothing_again_when_it_reconnects(self):
         """The replay of late commits leaves out what the tab already shows:
         the events the page was rendered with and those it got live."""
@@ -528,9 +528,7 @@ class DirectMessageTests(MessagingTestCase):
                 )
 
         bob.on("websocket", watch)
-        self.sign_in_as(bob, self.bob)
-        visit(bob, conversation_path(self.direct), "direct-bob")
-        expect_live(bob)
+        self.open_as(self.bob, conversation_path(self.direct), "direct-bob", page=bob)
         # A message bob gets live (a browser's send reaches the server's
         # channel layer; the test process's would not without Redis).
         alice = self.open_as(self.alice, conversation_path(self.direct), "direct-alice")
@@ -560,7 +558,7 @@ class DirectMessageTests(MessagingTestCase):
 
 
 @override_settings(MESSAGE_SEND_BURST=200, MESSAGE_SEND_PER_MINUTE=6000)
-class UntrustedTextTests(MessagingTestCase):
+class UntrustedTextTests(BrowserTestCase):
     def test_stored_xss_payloads_run_nothing_in_the_recipients_browser(self):
         people = make_people()
         alice, bob = people["alice"], people["bob"]
@@ -575,10 +573,7 @@ class UntrustedTextTests(MessagingTestCase):
         def opened(user: User, name: str) -> Page:
             page = self.new_page()
             page.on("dialog", ran)
-            self.sign_in_as(page, user)
-            visit(page, path, name)
-            expect_live(page)
-            return page
+            return self.open_as(user, path, name, page=page)
 
         sender = opened(alice, "xss-alice")
         reader = opened(bob, "xss-bob")
@@ -640,12 +635,10 @@ XSS_VISIBLE_TEXT = [
 ]
 
 
-class NewConversationTests(MessagingTestCase):
+class NewConversationTests(BrowserTestCase):
     def test_picking_one_person_starts_a_direct_chat_and_two_a_named_group(self):
         people = make_people()
-        page = self.new_page()
-        self.sign_in_as(page, people["alice"])
-        visit(page, "/messages/new/", "new-message")
+        page = self.open_as(people["alice"], "/messages/new/", "new-message")
         expect(page.get_by_role("heading", level=1)).to_have_text("New message")
 
         page.get_by_role("searchbox", name="Find people").fill("brown")
@@ -692,7 +685,7 @@ class NewConversationTests(MessagingTestCase):
         expect(listed).to_have_text(["Bob Brown"])
 
 
-class PhoneTests(MessagingTestCase):
+class PhoneTests(BrowserTestCase):
     def test_a_conversation_is_usable_on_a_phone(self):
         people = make_people()
         alice, bob = people["alice"], people["bob"]
@@ -700,11 +693,14 @@ class PhoneTests(MessagingTestCase):
         say(bob, direct, "A long line " + "with many words " * 20)
         say(bob, direct, "https://example.com/" + "a-very-long-path-segment" * 8)
         say(bob, direct, "`" + "unbroken" * 30 + "`")
-        page = self.new_page(PHONE, has_touch=True, is_mobile=True)
-        self.sign_in_as(page, alice)
-        visit(page, conversation_path(direct), "direct-phone")
-        expect(connection_status(page)).to_have_text("Live")
-        expect_live(page)
+        page = self.open_as(
+            alice,
+            conversation_path(direct),
+            "direct-phone",
+            PHONE,
+            has_touch=True,
+            is_mobile=True,
+        )
         assert_no_horizontal_scroll(page)
         box = composer(page)
         expect(box).to_be_in_viewport()

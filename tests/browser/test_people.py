@@ -14,18 +14,19 @@ from messaging.views import PEOPLE_PAGE
 from profiles.factories import UserFactory
 from profiles.models import User
 from tests.browser.base import (
-    DESKTOP,
+    LIVE_MS,
     SCREENSHOTS,
     BrowserTestCase,
     ViewportSize,
     assert_accessible,
     assert_no_horizontal_scroll,
     check_page,
+    expect_live,
     off_the_loop,
     tab_to,
     visit,
 )
-from tests.browser.test_messaging import LIVE_MS, conversation_list, expect_live
+from tests.browser.test_messaging import conversation_list
 
 PHONE_390 = ViewportSize(width=390, height=844)
 
@@ -36,17 +37,6 @@ class PeopleDialogTests(BrowserTestCase):
         self.group = off_the_loop(
             services.create_group, self.alice, title="Lunch", member_ids=[self.bob.pk]
         )
-
-    def open_as(
-        self, user: User, path: str, name: str, viewport: ViewportSize = DESKTOP
-    ) -> Page:
-        page = self.new_page(viewport)
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        self.addCleanup(lambda: self.assertEqual(errors, [], page.url))
-        self.sign_in_as(page, user)
-        visit(page, path, name)
-        return page
 
     def people_button(self, page: Page):
         return page.get_by_role("button", name=re.compile(r"people show the people$"))

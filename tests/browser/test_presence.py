@@ -10,24 +10,22 @@ alice's page asks every second.
 import re
 
 from django.test import override_settings
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, expect
 
 from messaging import services
 from tests.browser.base import (
+    LIVE_MS,
     PHONE,
+    BrowserTestCase,
     assert_no_horizontal_scroll,
     check_page,
     off_the_loop,
     visit,
 )
 from tests.browser.test_messaging import (
-    LIVE_MS,
-    MessagingTestCase,
     composer,
-    connection_status,
     conversation_list,
     conversation_path,
-    expect_live,
 )
 
 # Lets a test hide the tab, as switching to another tab would: headless
@@ -59,7 +57,7 @@ def dot(scope: Locator, state: str) -> Locator:
     PRESENCE_AWAY_AFTER=2,
     PRESENCE_POLL_SECONDS=1,
 )
-class PresenceTests(MessagingTestCase):
+class PresenceTests(BrowserTestCase):
     def setUp(self) -> None:
         self.make_personas()
         self.direct = off_the_loop(
@@ -72,15 +70,10 @@ class PresenceTests(MessagingTestCase):
             member_ids=[self.bob.pk, self.carol.pk],
         )
 
-    def open_alice(self, path: str, name: str, **options) -> Page:
-        page = self.new_page(**options)
-        self.sign_in_as(page, self.alice)
-        visit(page, path, name)
-        expect_live(page)
-        return page
-
     def test_bob_shows_online_then_away_then_offline_to_alice(self):
-        alice = self.open_alice(conversation_path(self.direct), "presence-alice")
+        alice = self.open_as(
+            self.alice, conversation_path(self.direct), "presence-alice"
+        )
         header = alice.locator(".chat-title-row")
         sidebar_item = conversation_list(alice).get_by_role(
             "link", name=re.compile("Bob Brown")
@@ -92,9 +85,7 @@ class PresenceTests(MessagingTestCase):
 
         bob = self.new_page()
         bob.context.add_init_script(HIDEABLE)
-        self.sign_in_as(bob, self.bob)
-        visit(bob, "/messages/", "presence-bob")
-        expect(connection_status(bob)).to_have_text("Live", timeout=LIVE_MS)
+        self.open_as(self.bob, "/messages/", "presence-bob", page=bob)
         for scope in (header, sidebar_item):
             online = dot(scope, "online")
             expect(online).to_be_visible(timeout=LIVE_MS)
@@ -121,11 +112,10 @@ class PresenceTests(MessagingTestCase):
         check_page(alice, "presence-alice-bob-offline")
 
     def test_a_group_shows_everyone_but_me_and_the_autocomplete_too(self):
-        bob = self.new_page()
-        self.sign_in_as(bob, self.bob)
-        visit(bob, "/messages/", "presence-group-bob")
-        expect(connection_status(bob)).to_have_text("Live", timeout=LIVE_MS)
-        alice = self.open_alice(conversation_path(self.group), "presence-group")
+        self.open_as(self.bob, "/messages/", "presence-group-bob")
+        alice = self.open_as(
+            self.alice, conversation_path(self.group), "presence-group"
+        )
         members = alice.locator(".chat-members")
         expect(members).to_have_text("3 people · Alice Adams, Bob Brown, Carol Cruz")
         bob_member = members.locator(".member", has_text="Bob Brown")
@@ -146,10 +136,11 @@ class PresenceTests(MessagingTestCase):
         check_page(alice, "presence-group-autocomplete")
 
     def test_dots_on_a_phone(self):
-        alice = self.open_alice(
+        alice = self.open_as(
+            self.alice,
             conversation_path(self.group),
             "presence-phone",
-            viewport=PHONE,
+            PHONE,
             has_touch=True,
             is_mobile=True,
         )

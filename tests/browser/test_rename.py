@@ -12,25 +12,18 @@ from playwright.sync_api import Locator, Page, expect
 
 from messaging import services
 from messaging.models import Conversation
-from profiles.models import User
 from tests.browser.base import (
-    DESKTOP,
+    LIVE_MS,
     PHONE,
     BrowserTestCase,
-    ViewportSize,
     assert_no_horizontal_scroll,
     check_page,
+    connection_status,
+    expect_live,
     off_the_loop,
     tab_to,
-    visit,
 )
-from tests.browser.test_messaging import (
-    LIVE_MS,
-    Network,
-    connection_status,
-    conversation_list,
-    expect_live,
-)
+from tests.browser.test_messaging import Network, conversation_list
 
 
 class RenameTests(BrowserTestCase):
@@ -40,26 +33,6 @@ class RenameTests(BrowserTestCase):
             services.create_group, self.alice, title="Lunch", member_ids=[self.bob.pk]
         )
         self.path = f"/messages/{self.group.pk}/"
-
-    def open_as(
-        self,
-        user: User,
-        path: str,
-        name: str,
-        viewport: ViewportSize = DESKTOP,
-        page: Page | None = None,
-    ) -> Page:
-        """Open `path` as `user`, in a new browser context unless `page`
-        (a tab of an existing one) is given; fail on any JavaScript error."""
-        if page is None:
-            page = self.new_page(viewport)
-            self.sign_in_as(page, user)
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        self.addCleanup(lambda: self.assertEqual(errors, [], page.url))
-        visit(page, path, name)
-        expect(connection_status(page)).to_have_text("Live", timeout=LIVE_MS)
-        return page
 
     def second_tab(self, page: Page, path: str, name: str) -> Page:
         return self.open_as(
@@ -251,7 +224,6 @@ class RenameTests(BrowserTestCase):
     def test_a_tab_that_was_offline_catches_up_on_the_new_name(self):
         bob = self.new_page()
         network = Network(bob)
-        self.sign_in_as(bob, self.bob)
         self.open_as(self.bob, self.path, "rename-offline-bob", page=bob)
         expect_live(bob)
         network.go_offline()

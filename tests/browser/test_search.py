@@ -8,15 +8,15 @@ from playwright.sync_api import Page, expect
 from messaging import services
 from tests.browser.base import (
     PHONE,
+    BrowserTestCase,
     assert_no_horizontal_scroll,
     check_page,
+    expect_live,
     off_the_loop,
     visit,
 )
 from tests.browser.test_messaging import (
-    MessagingTestCase,
     conversation_path,
-    expect_live,
     messages,
     say,
 )
@@ -27,7 +27,7 @@ def hits(page: Page):
 
 
 @override_settings(MESSAGE_SEND_BURST=200, MESSAGE_SEND_PER_MINUTE=6000)
-class SearchTests(MessagingTestCase):
+class SearchTests(BrowserTestCase):
     def setUp(self) -> None:
         self.make_personas()
         self.direct = off_the_loop(
@@ -46,9 +46,7 @@ class SearchTests(MessagingTestCase):
             say(self.alice, self.direct, f"filler {n}")
         say(self.carol, self.support, "Rollout of the support portal")
 
-        page = self.new_page()
-        self.sign_in_as(page, self.alice)
-        visit(page, "/", "home-search-box")
+        page = self.open_as(self.alice, "/", "home-search-box")
         # "/" jumps to the search box in the sidebar.
         page.locator("body").press("/")
         box = page.get_by_role("searchbox", name="Search messages")
@@ -81,9 +79,7 @@ class SearchTests(MessagingTestCase):
 
     def test_no_hits_says_what_to_try_and_filters_can_be_cleared(self):
         say(self.bob, self.direct, "Quarterly report draft")
-        page = self.new_page()
-        self.sign_in_as(page, self.alice)
-        visit(page, "/messages/search/", "search-empty")
+        page = self.open_as(self.alice, "/messages/search/", "search-empty")
         expect(page.get_by_role("heading", name="Find a message")).to_be_visible()
 
         form = page.get_by_role("search", name="Search messages with filters")
@@ -116,9 +112,9 @@ class SearchTests(MessagingTestCase):
                 self.direct,
                 f"Invoice {n} for the very-long-supplier-name-{n}",
             )
-        page = self.new_page(PHONE, has_touch=True, is_mobile=True)
-        self.sign_in_as(page, self.alice)
-        visit(page, "/", "home-phone-search")
+        page = self.open_as(
+            self.alice, "/", "home-phone-search", PHONE, has_touch=True, is_mobile=True
+        )
         page.get_by_role("link", name="Search messages").tap()
         page.wait_for_url("**/messages/search/")
         check_page(page, "search-phone-empty")

@@ -17,9 +17,7 @@ from tests.browser.base import (
 class TokenPageTests(BrowserTestCase):
     def test_creating_a_token_shows_it_once(self):
         alice = make_people()["alice"]
-        page = self.new_page()
-        self.sign_in_as(page, alice)
-        visit(page, "/settings/tokens/", "tokens")
+        page = self.open_as(alice, "/settings/tokens/", "tokens")
         expect(page.get_by_role("heading", level=1)).to_have_text("API tokens")
         expect(page.get_by_text("You have no tokens yet.")).to_be_visible()
         name = page.get_by_label("Name")

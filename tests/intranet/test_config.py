@@ -60,6 +60,8 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         ({"DEBUG": "maybe"}, "DEBUG"),
         ({"CHANNELS_URL": "kafka://broker"}, "CHANNELS_URL"),
         ({"TASKS_BACKEND": "celery"}, "TASKS_BACKEND"),
+        ({"LOGIN_FAILURES_PER_ADDRESS": "0"}, "LOGIN_FAILURES_PER_ADDRESS"),
+        ({"LOGIN_FAILURES_WINDOW_SECONDS": "5m"}, "LOGIN_FAILURES_WINDOW_SECONDS"),
     ],
 )
 def test_bad_configuration_stops_with_one_clear_line(env, names):
@@ -85,6 +87,26 @@ def test_asgi_entry_point_reports_bad_configuration_the_same_way():
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [result.stderr.strip()]
     assert "SECRET_KEY" in result.stderr
+
+
+def test_sign_in_limits_come_from_the_environment():
+    show = "from django.conf import settings; print(settings.ACCOUNT_RATE_LIMITS)"
+    result = manage("shell", "-c", show)
+    assert result.returncode == 0, result.stderr
+    assert "'login': '120/m/ip'" in result.stdout
+    assert "'login_failed': '5/300s/key,100/300s/ip'" in result.stdout
+    result = manage(
+        "shell",
+        "-c",
+        show,
+        LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS="3",
+        LOGIN_FAILURES_PER_ADDRESS="500",
+        LOGIN_FAILURES_WINDOW_SECONDS="900",
+        LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE="600",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "'login': '600/m/ip'" in result.stdout
+    assert "'login_failed': '3/900s/key,500/900s/ip'" in result.stdout
 
 
 def test_production_configuration_passes_the_deploy_check():

@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.http import Http404
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from PIL import Image, ImageChops, ImageStat
 from PIL.JpegImagePlugin import JpegImageFile
 from PIL.PngImagePlugin import PngImageFile
@@ -361,12 +362,43 @@ def test_size_and_rate_limits(alice, bob, direct, settings):
     upload(bob, direct, "bob.txt", b"bob is not slowed by alice")
 
 
-def test_names_are_cleaned(alice, direct):
-    attachment = upload(alice, direct, "../../etc/\u202epasswd\n.txt", b"x")
-    assert attachment.name == "passwd.txt"
-    assert upload(alice, direct, ".hidden", b"x").name == "hidden"
+@pytest.mark.parametrize(
+    "name",
+    [
+        'a"b.txt',
+        "dir/a.txt",
+        "..\\x.txt",
+        "../../etc/passwd.txt",
+        ".hidden.txt",
+        "<img src=x onerror=alert(1)>.txt",
+        "a&amp;b.txt",
+        "Zoë\u2019s 文件 📎.txt",
+        "family 👨\u200d👩\u200d👧.txt",  # joiners make one emoji
+    ],
+)
+def test_names_are_kept_as_sent_and_the_path_on_disk_is_generated(alice, direct, name):
+    attachment = upload(alice, direct, name, b"x")
+    assert attachment.name == name
+    on_disk = Path(str(attachment.file.name))
+    assert on_disk.parent == Path(f"attachments/{direct.pk}")
+    assert on_disk.suffix == ".txt"
+    assert on_disk.stem.isalnum()
+
+
+def test_control_characters_are_stripped_from_names(alice, direct):
+    # Newlines, NUL, bidi overrides (which show "txt.exe" as "exe.txt") and
+    # invisible characters would break or spoof the name where it is shown.
+    sent = "re\u202eport\r\n\x00\x1b[31m\u200b\ufeff.txt"
+    assert upload(alice, direct, sent, b"x").name == "report[31m.txt"
+    assert upload(alice, direct, " \n\t ", b"x").name == "file"
     long = upload(alice, direct, "n" * 300 + ".txt", b"x")
     assert len(long.name) == 200 and long.name.endswith(".txt")
+
+
+def test_a_name_is_judged_by_the_extension_a_download_would_get(alice, direct):
+    # Browsers save "x.txt/" as "x.txt_" and "a/b.html" as "a_b.html".
+    assert refused(alice, direct, "notes/evil.html", b"x").code == "type_mismatch"
+    assert refused(alice, direct, "evil.html\\", b"x").code == "type_mismatch"
 
 
 # ------------------------------------------------------------------ sending
@@ -657,6 +689,65 @@ def test_a_non_ascii_name_is_sent_back_safely(client, alice, direct):
     assert response["Content-Disposition"] == (
         "attachment; filename*=utf-8''Zo%C3%AB%20%22final%22.pdf"
     )
+
+
+def multipart(filename_param: bytes, content: bytes) -> tuple[bytes, str]:
+    """A multipart body with one file part, its filename sent as given."""
+    boundary = "canteenboundary"
+    body = (
+        f"--{boundary}\r\n".encode()
+        + b'Content-Disposition: form-data; name="file"; '
+        + filename_param
+        + b"\r\nContent-Type: text/plain\r\n\r\n"
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def test_a_name_with_markup_and_quotes_is_shown_as_text(client, alice, direct):
+    name = '<b onmouseover="x">"q" & a/b</b>.txt'
+    doc = upload(alice, direct, name, b"x")
+    send(alice, direct, "see", attachments=[doc])
+    client.force_login(alice)
+    html = client.get(f"/messages/{direct.pk}/").content.decode()
+    assert name not in html
+    shown = "&lt;b onmouseover=&quot;x&quot;&gt;&quot;q&quot; &amp; a/b&lt;/b&gt;.txt"
+    assert f'download="{shown}"' in html
+
+
+@pytest.mark.parametrize(
+    ("filename_param", "name"),
+    [
+        # Browsers, curl and requests escape ", CR and LF this way
+        # (WHATWG HTML, "multipart/form-data encoding algorithm").
+        (b'filename="a%22b.txt"', 'a"b.txt'),
+        (b'filename="line%0D%0Abreak.txt"', "linebreak.txt"),
+        (b'filename="dir/a.txt"', "dir/a.txt"),
+        (b'filename="..\\x.txt"', "..\\x.txt"),
+        (b'filename=".."', ".."),
+        ('filename="Zoë 文件.txt"'.encode(), "Zoë 文件.txt"),
+        (b"filename*=UTF-8''%E2%9C%93%20ok.txt", "✓ ok.txt"),
+        (b'filename="a&amp;b.txt"', "a&amp;b.txt"),
+    ],
+)
+def test_the_name_a_client_sends_is_the_name_people_see(
+    client, alice, direct, filename_param, name
+):
+    client.force_login(alice)
+    body, content_type = multipart(filename_param, b"notes")
+    response = client.post(
+        f"/api/v1/conversations/{direct.pk}/attachments",
+        body,
+        content_type=content_type,
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["name"] == name
+    download = client.get(response.json()["url"])
+    assert download["Content-Disposition"] == content_disposition_header(
+        as_attachment=True, filename=name
+    )
+    assert content_of(download) == b"notes"
 
 
 def test_bad_uploads_are_clear_4xx_json_never_500(client, alice, bob, direct, settings):

@@ -1,6 +1,7 @@
 // Page glue shared by every signed-in page.
 import { badgeCount } from "./badge.js";
 import { connect, on, onStatus } from "./socket.js";
+import { onLoad } from "./store.js";
 
 const LABELS = {
   live: "Live",
@@ -48,14 +49,8 @@ function setUpUnreadBadge() {
   // The server's count is the truth; it comes with every read change.
   on("read.updated", (event) => show(event.total_unread));
   // After a reconnect, recount what arrived while the socket was down.
-  let connects = 0;
-  on("hello", async () => {
-    connects += 1;
-    if (connects === 1) return;
-    const response = await fetch("/api/v1/conversations", { credentials: "same-origin" });
-    if (!response.ok) return;
-    const conversations = await response.json();
-    show(conversations.reduce((sum, c) => sum + c.unread, 0));
+  onLoad((summaries, { firstConnect }) => {
+    if (!firstConnect) show(summaries.reduce((sum, c) => sum + c.unread, 0));
   });
 }
 

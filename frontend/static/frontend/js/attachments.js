@@ -1,7 +1,9 @@
 // Attachments: picking, pasting and dropping files into a composer, their
 // uploads (with progress), and how attached files show in a message.
-// chat.js calls setUpAttachments() for a composer and renderAttachments()
-// when it fills a message; everything else about files lives here.
+// The composer calls setUpAttachments() for a form and the timeline
+// renderAttachments() when it fills a message; everything else about files
+// lives here.
+import { urls, writeHeaders } from "./api.js";
 
 // Thumbnails are 400 pixels; they show at most this big (as the server's
 // Attachment.shown_size).
@@ -91,14 +93,13 @@ export function renderAttachments(el, attachments) {
 // Wire a composer form's attach button, paste and drop. Returns what the
 // composer's submit needs: check() says why files cannot be sent yet (or
 // null), take() hands over the uploaded files' shapes and clears them.
-export function setUpAttachments(form, { conversationId, api, dropZone, onError }) {
+export function setUpAttachments(form, { conversationId, dropZone, onError }) {
   const button = form.querySelector("[data-attach]");
   const input = form.querySelector("[data-attach-input]");
   const chips = form.querySelector("[data-pending-files]");
   const status = form.querySelector("[data-attach-status]");
   const textarea = form.querySelector("textarea");
   const maxBytes = Number(form.dataset.maxAttachmentBytes);
-  const csrf = form.querySelector("[name=csrfmiddlewaretoken]")?.value || "";
   const pendingFiles = []; // { file, chip, state, data, xhr, preview }
 
   function announce(text) {
@@ -193,8 +194,8 @@ export function setUpAttachments(form, { conversationId, api, dropZone, onError 
     data.append("file", entry.file, entry.file.name);
     const xhr = new XMLHttpRequest();
     entry.xhr = xhr;
-    xhr.open("POST", `${api}conversations/${conversationId}/attachments`);
-    xhr.setRequestHeader("X-CSRFToken", csrf);
+    xhr.open("POST", urls.attachments(conversationId));
+    for (const [name, value] of Object.entries(writeHeaders())) xhr.setRequestHeader(name, value);
     xhr.upload.addEventListener("progress", (event) => {
       if (event.lengthComputable) {
         entry.chip.querySelector("progress").value = Math.round((event.loaded / event.total) * 100);

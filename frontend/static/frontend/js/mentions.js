@@ -13,6 +13,7 @@
 // aria-controls and aria-activedescendant, and a status line says how many
 // people match and which keys work.
 import { on } from "./socket.js";
+import { onLoad } from "./store.js";
 import { presenceDot, presenceOf } from "./presence.js";
 
 const me = Number(document.body.dataset.me);
@@ -309,7 +310,7 @@ function mentionBadge(id) {
   if (!item) return null;
   let badge = item.querySelector(".mention-badge");
   if (!badge) {
-    // An item chat.js added live.
+    // An item the sidebar added live.
     badge = document.createElement("span");
     badge.className = "mention-badge";
     badge.dataset.mentions = 0;
@@ -339,10 +340,10 @@ if (sidebar) {
     const badge = mentionBadge(m.conversation);
     if (badge) setMentions(m.conversation, Number(badge.dataset.mentions) + 1);
   });
-  // The server's counts are the truth: on every read, and after a
-  // reconnect (chat.js passes on the list it fetched).
+  // The server's counts are the truth: on every read, and after every
+  // connect (the store's list, once the sidebar has drawn it).
   on("read.updated", (event) => setMentions(event.conversation, event.mentions ?? 0));
-  document.addEventListener("canteen:conversations", (event) => {
-    for (const summary of event.detail) setMentions(summary.id, summary.mentions ?? 0);
-  });
+  onLoad((summaries) => {
+    for (const summary of summaries) setMentions(summary.id, summary.mentions ?? 0);
+  }, { fromFirstConnect: true });
 }

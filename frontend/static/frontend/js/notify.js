@@ -16,6 +16,7 @@
 // can arrive. The notification's tag is the message id too, so a browser
 // without Web Locks still shows it once.
 import { on } from "./socket.js";
+import { kindOf as storedKindOf } from "./store.js";
 
 const me = Number(document.body.dataset.me);
 const PREFERENCE = `canteen:notify:${me}`;
@@ -67,23 +68,11 @@ window.addEventListener("storage", (event) => {
 
 // ---------------------------------------------------------------- which
 
-const kinds = new Map(); // conversation id -> "direct" | "group" | …
-let kindsLoading = null;
-
 async function kindOf(conversationId) {
   const item = document.querySelector(`[data-conversation-id="${conversationId}"][data-kind]`);
   if (item) return item.dataset.kind;
-  if (!kinds.has(conversationId)) {
-    // Pages without the conversation list ask once (and again for a
-    // conversation that is new since).
-    kindsLoading ??= fetch("/api/v1/conversations", { credentials: "same-origin" })
-      .then((response) => (response.ok ? response.json() : []))
-      .then((summaries) => { for (const s of summaries) kinds.set(s.id, s.kind); })
-      .catch(() => {})
-      .finally(() => { kindsLoading = null; });
-    await kindsLoading;
-  }
-  return kinds.get(conversationId);
+  // Pages without the conversation list ask the store (one shared load).
+  return storedKindOf(conversationId);
 }
 
 // How far I have read each conversation, on any device.

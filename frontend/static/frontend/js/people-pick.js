@@ -11,6 +11,7 @@
 // In the people dialog the search box sits in the picker's own form, where
 // Enter would submit it half-chosen: there Enter ticks the first match
 // instead, so "car", Enter, Tab to "Add people", Enter adds Carol.
+import { get, urls } from "./api.js";
 
 function matches(row, words) {
   const text = row.textContent.toLowerCase();
@@ -59,13 +60,10 @@ function pickRow(pick, person) {
 }
 
 async function findMore(pick, input, query, signal) {
-  const response = await fetch(`/api/v1/people?q=${encodeURIComponent(query)}`, {
-    credentials: "same-origin", signal,
-  });
-  if (!response.ok) return;
+  const found = await get(urls.people(query), { signal });
   const skip = excluded(pick);
   const none = pick.querySelector("[data-people-none]");
-  for (const person of await response.json()) {
+  for (const person of found) {
     if (skip.has(person.id) || pick.querySelector(`input[value="${person.id}"]`)) continue;
     none.before(pickRow(pick, person));
   }

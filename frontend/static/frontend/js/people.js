@@ -7,6 +7,7 @@
 // "Rename" beside the title unfolds a small form that patches the REST
 // API; without JS that form is always shown and posts to a page instead.
 import { on } from "./socket.js";
+import { patch, post, urls } from "./api.js";
 import { presenceDot } from "./presence.js";
 import { filterPick } from "./people-pick.js";
 import { conversationTitle } from "./conversation-title.js";
@@ -92,37 +93,20 @@ async function addPeople(event) {
     return;
   }
   const names = ticked.map((input) => input.closest(".person-pick").querySelector("strong").textContent);
-  let response;
   try {
-    response = await fetch(`/api/v1/conversations/${dialog.dataset.conversation}/members`, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: {
-        "Content-Type": "application/json",
-        "X-CSRFToken": csrfToken(form),
-      },
-      body: JSON.stringify({ members: ticked.map((input) => Number(input.value)) }),
-    });
-  } catch {
-    response = null;
-  }
-  if (response && response.ok) {
-    status.textContent = `Added ${names.join(", ")}.`;
-    form.querySelector("[data-people-filter]").value = "";
-    filterPick(form.querySelector("[data-people-pick]"), "");
+    await post(
+      urls.members(dialog.dataset.conversation),
+      { members: ticked.map((input) => Number(input.value)) },
+      { fallback: "Could not add them" },
+    );
+  } catch (failure) {
+    error.textContent = failure.message;
+    error.hidden = false;
     return;
   }
-  let message = "Could not add them: check your connection and try again.";
-  if (response) {
-    const body = await response.json().catch(() => ({}));
-    message = body.error || `Could not add them (error ${response.status}).`;
-  }
-  error.textContent = message;
-  error.hidden = false;
-}
-
-function csrfToken(form) {
-  return form.querySelector("[name=csrfmiddlewaretoken]").value;
+  status.textContent = `Added ${names.join(", ")}.`;
+  form.querySelector("[data-people-filter]").value = "";
+  filterPick(form.querySelector("[data-people-pick]"), "");
 }
 
 // -------------------------------------------------------------- renaming
@@ -166,36 +150,26 @@ async function rename(event) {
   const save = renameForm.querySelector("[type=submit]");
   if (save.disabled) return;
   save.disabled = true;
-  let response;
+  let conversation;
   try {
-    response = await fetch(`/api/v1/conversations/${dialog.dataset.conversation}`, {
-      method: "PATCH",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(renameForm) },
-      body: JSON.stringify({ name: renameForm.elements.name.value }),
-    });
-  } catch {
-    response = null;
+    conversation = await patch(
+      urls.conversation(dialog.dataset.conversation),
+      { name: renameForm.elements.name.value },
+      { fallback: "Could not rename the group" },
+    );
+  } catch (failure) {
+    showRenameError(failure.message);
+    renameForm.elements.name.focus();
+    return;
   } finally {
     save.disabled = false;
   }
-  if (response && response.ok) {
-    // The title, here as in every other tab, follows conversation.updated:
-    // the answer could arrive after a newer rename's event.
-    const conversation = await response.json();
-    dialog.querySelector("[data-rename-status]").textContent = conversation.name
-      ? `Renamed to “${conversation.name}”.`
-      : "The group has no name now: it goes by its people.";
-    closeRename();
-    return;
-  }
-  let message = "Could not rename the group: check your connection and try again.";
-  if (response) {
-    const body = await response.json().catch(() => ({}));
-    message = body.error || `Could not rename the group (error ${response.status}).`;
-  }
-  showRenameError(message);
-  renameForm.elements.name.focus();
+  // The title, here as in every other tab, follows conversation.updated:
+  // the answer could arrive after a newer rename's event.
+  dialog.querySelector("[data-rename-status]").textContent = conversation.name
+    ? `Renamed to “${conversation.name}”.`
+    : "The group has no name now: it goes by its people.";
+  closeRename();
 }
 
 function showName(name, title) {

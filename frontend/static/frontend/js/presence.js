@@ -11,8 +11,8 @@
 // The server never pushes presence: one screen polling for its few people
 // is far cheaper than telling the whole company about every change.
 import { on } from "./socket.js";
+import { get, urls } from "./api.js";
 
-const api = "/api/v1/presence";
 const STATES = new Set(["online", "away", "offline"]);
 const MAX_PER_REQUEST = 200; // the API's limit
 const pollMs = (Number(document.body.dataset.presencePollSeconds) || 30) * 1000;
@@ -49,11 +49,9 @@ async function poll() {
     const chunk = ids.slice(i, i + MAX_PER_REQUEST);
     let answer;
     try {
-      const response = await fetch(`${api}?users=${chunk.join(",")}`, { credentials: "same-origin" });
-      if (!response.ok) return;
-      answer = await response.json();
+      answer = await get(urls.presence(chunk));
     } catch {
-      return; // offline: the dots keep their last state until the next poll
+      return; // offline or refused: the dots keep their last state until the next poll
     }
     for (const [id, state] of Object.entries(answer)) {
       if (STATES.has(state)) known.set(Number(id), state);
