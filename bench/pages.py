@@ -376,9 +376,10 @@ def unread_before_after(setup: dict, requests: int) -> dict:
                 "p95_ms": round(percentile(times, 95), 2),
                 "value": value if isinstance(value, int) else len(value),
             }
-        memberships = selectors.table(selectors.Membership)
+        memberships = selectors.sidebar.table(selectors.sidebar.Membership)
+        capped = selectors.sidebar._capped_unread_sql()
         sql = (
-            f"EXPLAIN (ANALYZE, BUFFERS) SELECT SUM({selectors._capped_unread_sql()})"  # noqa: S608
+            f"EXPLAIN (ANALYZE, BUFFERS) SELECT SUM({capped})"  # noqa: S608
             f" FROM {memberships} WHERE {memberships}.user_id = %s"
         )
         with connection.cursor() as cursor:
