@@ -1,6 +1,15 @@
 # Canteen: `make run` and `make test` do all the set-up on a fresh machine.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
+# pyproject.toml's requires-python: what Django 5.2 supports from 3.11 up.
+PYTHONS := 3.11 3.12 3.13 3.14
+# Refuse an interpreter outside PYTHONS in one line, before .venv exists.
+# Plain enough for any Python, 2.7 included, so an old one gets the line too.
+check_python = v=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null); \
+	case " $(PYTHONS) " in *" $$v "*) ;; *) echo "Canteen runs on Python \
+	$(firstword $(PYTHONS)) to $(lastword $(PYTHONS)), but $(PYTHON) is $${v:-not there}: \
+	make $(or $(firstword $(MAKECMDGOALS)),run) PYTHON=python$(firstword $(PYTHONS)) \
+	(or any python$(firstword $(PYTHONS))-$(lastword $(PYTHONS)) you have)." >&2; exit 1;; esac
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 UV_VERSION := 0.13.9
@@ -11,7 +20,7 @@ PORT ?= 8000
 
 # The venv is rebuilt only when the lock file changes.
 $(VENV)/.synced: pyproject.toml uv.lock
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@test -x $(PY) || { $(check_python) && $(PYTHON) -m venv $(VENV); }
 	@test -x $(BIN)/uv || $(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(BIN)/uv sync --locked --quiet --python $(PY)
 	@touch $@

@@ -1,6 +1,6 @@
 """REST API v1 with django-ninja.
 
-OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs (bundled Swagger UI, no
+OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs (bundled Redoc, no
 CDN). Browsers use their session (unsafe methods need the CSRF token); bots
 and scripts send `Authorization: Bearer cnt_…` personal tokens. Every error
 answers JSON `{"error": "…"}`.
@@ -17,6 +17,7 @@ from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from intranet import plugins, sync
+from intranet.api_docs import APIReference
 from intranet.errors import RateLimited, ServiceError
 from intranet.fields import MAX_ID
 
@@ -42,6 +43,7 @@ api = NinjaAPI(
     # Who may call: API authentication belongs to the app that owns people
     # and tokens (settings.API_AUTHENTICATION).
     auth=[import_string(path)() for path in settings.API_AUTHENTICATION],
+    docs=APIReference(),
 )
 
 

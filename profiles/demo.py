@@ -22,6 +22,36 @@ from profiles.models import Department, User
 
 DOMAIN = "fernleaf.example"
 DEMO_LOGIN = f"alex.morgan@{DOMAIN}"
+
+
+@dataclass(frozen=True)
+class Persona:
+    """A demo person worth signing in as (README.md, `make run`)."""
+
+    email: str
+    first_name: str
+    last_name: str
+    who: str  # one line: why sign in as them
+
+
+# Everyone's password is DEMO_PASSWORD; these three see Canteen from each
+# side, and in two browsers can chat with each other.
+HR = Persona(
+    DEMO_LOGIN, "Alex", "Morgan", "HR: a People Partner who may also open /admin/"
+)
+NEW_STARTER = Persona(
+    f"rita.sousa@{DOMAIN}",
+    "Rita",
+    "Sousa",
+    "this week's new starter: a Software Engineer in Lisbon",
+)
+EMPLOYEE = Persona(
+    f"sam.taylor@{DOMAIN}",
+    "Sam",
+    "Taylor",
+    "an employee: the Engineering Manager Rita reports to",
+)
+PERSONAS = (HR, NEW_STARTER, EMPLOYEE)
 DEFAULT_SIZE = 72
 BATCH = 1000
 
@@ -159,7 +189,7 @@ class _People:
         self.fakers = {o.locale: Faker(o.locale) for o in OFFICES}
         for i, fake in enumerate(self.fakers.values()):
             fake.seed_instance(seed + i)
-        self.emails: set[str] = {DEMO_LOGIN}
+        self.emails: set[str] = {p.email for p in PERSONAS}
         self.password = hashed(DEMO_PASSWORD)
         self.today = timezone.localdate()
 
@@ -205,6 +235,17 @@ class _People:
             password=self.password,
             **extra,
         )
+
+
+def _pin(person: User, persona: Persona) -> None:
+    """Give a made person the persona's name and email.
+
+    After make(), so Faker and the random generator are called as for anyone
+    else and the rest of the company stays the same.
+    """
+    person.first_name = persona.first_name
+    person.last_name = persona.last_name
+    person.email = persona.email
 
 
 def _ascii(text: str) -> str:
@@ -279,6 +320,7 @@ def build_demo_company(
         ]
         leads_by_dept[plan.name] = leads
         lead_rows.extend(leads)
+    _pin(leads_by_dept["Engineering"][0], EMPLOYEE)
     User.objects.bulk_create(lead_rows, batch_size=BATCH)
     tick(len(lead_rows))
 
@@ -289,9 +331,9 @@ def build_demo_company(
         department=departments["People"],
         manager=people_leads[0],
         office=london,
-        first_name="Alex",
-        last_name="Morgan",
-        email=DEMO_LOGIN,
+        first_name=HR.first_name,
+        last_name=HR.last_name,
+        email=HR.email,
         is_staff=True,
         is_superuser=True,
     )
@@ -316,6 +358,7 @@ def build_demo_company(
             start_date=min(people.today, monday + datetime.timedelta(days=1)),
         ),
     ]
+    _pin(starters[0], NEW_STARTER)
     User.objects.bulk_create(starters)
     tick(len(starters))
 
@@ -357,6 +400,18 @@ def build_demo_company(
     }
 
 
+def _who_to_be() -> str:
+    # `make run` shows this, so a newcomer knows whom to sign in as.
+    width = max(len(p.email) for p in PERSONAS)
+    return (
+        f"Every demo person's password is {DEMO_PASSWORD}. Sign in as:\n"
+        + "\n".join(
+            f"  {p.email:<{width}}  {p.first_name} {p.last_name}, {p.who}"
+            for p in PERSONAS
+        )
+    )
+
+
 def _build(*, size: int, seed: int, progress: Callable[[int], object]) -> str:
     counts = build_demo_company(size=size, seed=seed, progress=progress)
     return f"{counts['people']} people in {counts['departments']} departments"
@@ -369,6 +424,6 @@ plugins.demo_part(
         total=lambda size: max(size, DEFAULT_SIZE),
         build=_build,
         loaded=demo_loaded,
-        welcome=lambda: f"Sign in as {DEMO_LOGIN} with password {DEMO_PASSWORD}",
+        welcome=_who_to_be,
     )
 )

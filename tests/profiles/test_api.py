@@ -1,6 +1,7 @@
 """GET /api/v1/me with a session and with personal tokens."""
 
 import datetime
+import re
 
 from django.utils import timezone
 
@@ -87,8 +88,17 @@ def test_openapi_schema_and_docs_need_no_cdn(client, alice):
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200
     html = docs.content.decode()
-    assert "swagger-ui-bundle" in html
+    assert "ninja/redoc.standalone" in html
     assert "cdn" not in html.lower()
+    # Every script is a file of this site or inert JSON: nothing inline for
+    # a `script-src 'self'` policy to refuse.
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", html, re.S)
+    assert scripts
+    for attributes, body in scripts:
+        assert 'src="/static/' in attributes or (
+            'type="application/json"' in attributes
+        ), attributes
+        assert not body.strip() or 'type="application/json"' in attributes
 
 
 def test_people_search_finds_active_people_by_every_word(client, alice, bob, carol):
