@@ -7,10 +7,12 @@ answers JSON `{"error": "…"}`.
 How callers sign in belongs to profiles (profiles/auth.py).
 """
 
+import logging
 from typing import Any
 
 import pydantic
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest
 from django.utils.module_loading import import_string
 from ninja import NinjaAPI, Query, Schema, Status
@@ -20,6 +22,12 @@ from intranet import plugins, sync
 from intranet.api_docs import APIReference
 from intranet.errors import RateLimited, ServiceError
 from intranet.fields import MAX_ID
+
+logger = logging.getLogger(__name__)
+
+# How soon a client should retry when the database does not answer: about
+# the time a restart or a failover takes.
+RETRY_UNAVAILABLE_SECONDS = 5
 
 
 class Error(Schema):
@@ -108,6 +116,35 @@ def events(
         )
     streams = plugins.streams_of(request.user.pk)  # type: ignore[arg-type]
     return sync.events_since(streams, data.since, seen=data.seen).as_event()
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def _unavailable(request, exc: Exception):
+    # The database is down, restarting or out of connections: an outage,
+    # not a bug, and a retry in a few seconds is the right answer.
+    logger.warning("api: the database failed: %r", exc)
+    response = api.create_response(
+        request,
+        {
+            "error": "Canteen cannot reach its database. Try again in a moment.",
+            "code": "unavailable",
+        },
+        status=503,
+    )
+    response["Retry-After"] = str(RETRY_UNAVAILABLE_SECONDS)
+    return response
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc: Exception):
+    # Every API answer is JSON, a bug's too; the traceback goes to the log.
+    logger.error("api: %s %s failed", request.method, request.path, exc_info=exc)
+    return api.create_response(
+        request,
+        {"error": "Something went wrong on our side.", "code": "server_error"},
+        status=500,
+    )
 
 
 api.add_router("/", "profiles.api.router")

@@ -7,6 +7,7 @@ schema and handed to that command's handler; published events go down as
 they come. Errors become `error` events; the socket stays open.
 """
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -23,13 +24,16 @@ from django.http import Http404, parse_cookie
 from intranet import events, plugins, sessions, sync
 from intranet.budgets import SocketBudgets
 from intranet.errors import ServiceError
-from intranet.hub import Hub, local_hub
+from intranet.hub import CLOSE_LAYER_LOST, Hub, local_hub
 from intranet.realtime import encode
 
 logger = logging.getLogger(__name__)
 
 MAX_INBOUND_CHARACTERS = 65_536
 SYNC_BUDGET = plugins.Budget(burst=20, per_second=2)
+# A socket that cannot join its groups in this time is refused with 4503
+# (the hub itself notices a silent layer within a few seconds).
+ATTACH_SECONDS = 10.0
 
 
 def _validate(schema: type[pydantic.BaseModel], content: dict[str, Any]) -> Any:
@@ -58,7 +62,11 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         await self.accept()
         self.budgets = SocketBudgets()
         session_key = _session_key(self.scope)
-        arrival = await database_sync_to_async(_arrive)(session_key)
+        try:
+            arrival = await database_sync_to_async(_arrive)(session_key)
+        except Exception as exc:
+            await self.refuse("the database failed", exc)
+            return
         if arrival is None:
             await self.close(code=events.CLOSE_UNAUTHENTICATED)
             return
@@ -71,7 +79,11 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         for hook in plugins.connect_hooks():
             hook(self.user)
         self.hub = local_hub(recheck_sockets)
-        await self.hub.attach(self, streams)
+        try:
+            await asyncio.wait_for(self.hub.attach(self, streams), ATTACH_SECONDS)
+        except Exception as exc:
+            await self.refuse("following the streams failed", exc)
+            return
         # hello comes after the streams are followed: from here on the tab
         # misses nothing published.
         await self.send_json(events.hello(user_id=self.user_id))
@@ -81,6 +93,13 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             # without waiting for it to ask (a reconnect storm is thousands
             # of these at once).
             await self.receive_json({"type": "sync", **first_sync})
+
+    async def refuse(self, why: str, exc: Exception) -> None:
+        """Close with 4503 a connect this process cannot serve now: the
+        client backs off and tries again, where an error (1011) looks like
+        a working server that hung up."""
+        logger.warning("socket refused: %s: %r", why, exc)
+        await self.close(code=CLOSE_LAYER_LOST)
 
     @classmethod
     async def encode_json(cls, content: Any) -> str:

@@ -12,6 +12,12 @@ that group as the frame that was JSON-encoded once by the publisher
 (intranet.realtime). The channel layer is best effort (docs/realtime.md):
 if the hub loses it, it closes its sockets with 4503 so their tabs
 reconnect and catch up from the database.
+
+A layer can be lost without an error: a frozen Redis (a stalled host, a
+network that drops packets) refuses nothing, and every call just waits for
+its read timeout. So the hub sends itself a heartbeat through the layer
+every HEARTBEAT_SECONDS, and takes SILENCE_SECONDS in which nothing at all
+came back as the layer being lost.
 """
 
 import asyncio
@@ -39,6 +45,16 @@ CLOSE_LAYER_LOST = 4503
 # down, say) before the hub closes its sockets rather than keep serving
 # sessions it cannot check.
 RECHECK_FAILURES_TOLERATED = 3
+HEARTBEAT = "hub.heartbeat"
+HEARTBEAT_SECONDS = 1.0
+# Well above a healthy round trip (a millisecond) and a busy process's
+# delay, and short enough for tabs to say "Reconnecting…" within 5 s.
+SILENCE_SECONDS = 3.0
+
+
+class Dropped(Exception):
+    """The socket was dropped while it attached: the hub lost the layer
+    (and closed it with 4503), or the socket went away."""
 
 
 class Subscriber(Protocol):
@@ -69,37 +85,71 @@ class Hub:
         self.layer_calls: dict[str, asyncio.Future] = {}
         self.layer_slots = asyncio.Semaphore(LAYER_CALLS_AT_ONCE)
         self.group_refresh_at = 0.0
+        self.starting: asyncio.Future[str] | None = None
+        # When the reader last heard from the layer (or went back to
+        # waiting on it after delivering).
+        self.heard_at = 0.0
+        self.heartbeat: asyncio.Future | None = None
 
     @property
     def sockets(self) -> list[Subscriber]:
         return list(self.groups_of)
 
     async def attach(self, socket: Subscriber, groups: Iterable[str]) -> None:
-        """Start delivering `groups`' events to `socket`."""
-        if not self.tasks:
-            self.channel = await self.layer.new_channel()
+        """Start delivering `groups`' events to `socket`.
+
+        Raise Dropped if the socket was dropped meanwhile, or the layer's
+        error."""
+        # Indexed before the first await: the hub stays up while it joins.
+        self.groups_of.setdefault(socket, set())
+        try:
+            await self._start()
+            await self.subscribe(socket, set(groups))
+        except BaseException:
+            # No waiting for the leaves: a caller that gave up on a frozen
+            # layer must not wait for it again here.
+            self._drop(socket)
+            raise
+        if socket not in self.groups_of:
+            raise Dropped
+
+    async def _start(self) -> None:
+        """Open the hub's channel and start its tasks, once however many
+        sockets attach at the same time."""
+        if self.starting is None:
+            self.starting = asyncio.ensure_future(self.layer.new_channel())
+        starting = self.starting
+        try:
+            channel = await asyncio.shield(starting)
+        except BaseException:
+            if self.starting is starting and starting.done():
+                self.starting = None  # the next attach tries again
+            raise
+        if self.starting is starting and not self.tasks:
+            self.channel = channel
+            self.heard_at = time.monotonic()
             self.tasks = [
                 asyncio.create_task(self._read(), name="hub-read"),
                 asyncio.create_task(self._watch(), name="hub-watch"),
+                asyncio.create_task(self._keep_alive(), name="hub-keep-alive"),
             ]
-        self.groups_of.setdefault(socket, set())
-        try:
-            await self.subscribe(socket, set(groups))
-        except BaseException:
-            await self._forget(socket)
-            raise
 
     async def detach(self, socket: Subscriber) -> None:
-        if socket in self.groups_of:
-            await self._forget(socket)
+        await self._settle(self._drop(socket), strict=False)
 
-    async def _forget(self, socket: Subscriber) -> None:
-        groups = list(self.groups_of[socket])
-        calls = [self._discard(socket, group) for group in groups]
-        del self.groups_of[socket]
+    def _drop(self, socket: Subscriber) -> list[asyncio.Future | None]:
+        """Forget `socket` now and return the layer calls that follow.
+
+        Safe whatever happened meanwhile: a socket can be dropped by its
+        own disconnect, a failed attach, a recheck and the hub losing the
+        layer, in any order."""
+        groups = self.groups_of.pop(socket, None)
+        if groups is None:
+            return []
+        calls = [self._discard(socket, group) for group in list(groups)]
         if not self.groups_of:
             self._stop()
-        await self._settle(calls, strict=False)
+        return calls
 
     async def subscribe(self, socket: Subscriber, groups: set[str]) -> None:
         """Make `groups` exactly the groups `socket` receives."""
@@ -213,12 +263,43 @@ class Hub:
         try:
             while True:
                 message = await self.layer.receive(self.channel)
+                self.heard_at = time.monotonic()
+                if message.get("type") == HEARTBEAT:
+                    continue
                 await self.deliver(message)
+                # Time spent delivering is not silence of the layer.
+                self.heard_at = time.monotonic()
         except asyncio.CancelledError:
             raise
         except Exception:
             logger.warning("the hub lost the channel layer", exc_info=True)
             await self._fail()
+
+    async def _keep_alive(self) -> None:
+        """Send heartbeats; fail the hub when the layer has gone silent."""
+        before = time.monotonic()
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            now = time.monotonic()
+            if now - before > HEARTBEAT_SECONDS + SILENCE_SECONDS / 2:
+                # This process itself was held up: what went unheard
+                # meanwhile says nothing about the layer.
+                self.heard_at = now
+            before = now
+            if now - self.heard_at > SILENCE_SECONDS:
+                logger.warning(
+                    "the channel layer has not answered for %.1f s: "
+                    "closing this process's sockets",
+                    now - self.heard_at,
+                )
+                await self._fail()
+                return
+            if self.heartbeat is None or self.heartbeat.done():
+                # Not awaited: a send that hangs must not stop the count.
+                self.heartbeat = asyncio.ensure_future(
+                    self.layer.send(self.channel, {"type": HEARTBEAT})
+                )
+                self.heartbeat.add_done_callback(_retrieve)
 
     async def _watch(self) -> None:
         """Recheck every socket's session and groups in one batch.
@@ -275,9 +356,19 @@ class Hub:
             if task is not current:
                 task.cancel()
         self.tasks = []
+        self.starting = None
+        if self.heartbeat is not None:
+            self.heartbeat.cancel()
+            self.heartbeat = None
         loop = asyncio.get_running_loop()
         if _hubs.get(loop) is self:
             del _hubs[loop]
+
+
+def _retrieve(future: asyncio.Future) -> None:
+    # A failed heartbeat shows as silence; its error needs no report.
+    if not future.cancelled():
+        future.exception()
 
 
 _hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = (

@@ -5,6 +5,10 @@ can send a quick burst, then keeps the steady rate. Reading and writing the
 bucket is not atomic, so simultaneous requests of one person may slip one or
 two past the limit; that is fine for stopping floods, and no lock is taken
 on the hot path.
+
+A limit must never refuse a send for want of Redis: while Redis does not
+answer, the cache keeps each process's buckets in its own memory
+(intranet/cache.py), so a person's limit counts per process for a while.
 """
 
 import math

@@ -6,6 +6,7 @@ back. The channel layer is best effort; clients catch up from the database
 after a reconnect (docs/realtime.md).
 """
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable, Iterable
@@ -24,6 +25,13 @@ logger = logging.getLogger(__name__)
 
 # Streams are channel-layer groups: one name for both.
 user_group = user_stream
+
+# publish() runs on the path of every send, after the commit: a frozen
+# Redis must not hold a send (and the database thread behind it) for the
+# layer's 15 s read timeout. Past this, the event is dropped like any other
+# the layer loses, and the hubs, which hear the same silence, close their
+# sockets so that tabs catch up (intranet.hub).
+PUBLISH_SECONDS = 3.0
 
 
 def encode(event: Event) -> str:
@@ -70,6 +78,8 @@ async def apublish(
     if layer is None:  # pragma: no cover - CHANNEL_LAYERS is always set
         return
     text = encode(event)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + PUBLISH_SECONDS
     for group in groups:
         message = channel_message(
             group,
@@ -79,14 +89,17 @@ async def apublish(
             follow=follow,
             unfollow=unfollow,
         )
-        try:
-            await layer.group_send(group, message)
-        except Exception:
-            # Best effort by design: the change is already committed, and
-            # every tab catches up from the database when its socket comes
-            # back (sync). Failing here would turn an outage of the channel
-            # layer into failed sends.
-            logger.warning("publish to %s failed", group, exc_info=True)
+        sending = asyncio.ensure_future(layer.group_send(group, message))
+        done, _ = await asyncio.wait({sending}, timeout=deadline - loop.time())
+        # Best effort by design: the change is already committed, and
+        # every tab catches up from the database when its socket comes
+        # back (sync). Failing here would turn an outage of the channel
+        # layer into failed sends.
+        if not done:
+            sending.cancel()  # not awaited: a frozen server may not let go
+            logger.warning("publish to %s failed: no answer in time", group)
+        elif sending.exception() is not None:
+            logger.warning("publish to %s failed", group, exc_info=sending.exception())
 
 
 def publish(

@@ -231,8 +231,15 @@ CACHES = {
     )
 }
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    # The same, with one connection pool per process (intranet/cache.py).
+    # The same, with one connection pool per process and a fallback to the
+    # process's memory while Redis does not answer (intranet/cache.py).
     CACHES["default"]["BACKEND"] = "intranet.cache.RedisCache"
+    # A cache call sits on the path of every send: a frozen Redis must cost
+    # it a second, not redis-py's default of waiting forever. Values in the
+    # URL's query (?socket_timeout=…) still win.
+    _cache_options = CACHES["default"].setdefault("OPTIONS", {})
+    _cache_options.setdefault("socket_timeout", 1.0)
+    _cache_options.setdefault("socket_connect_timeout", 1.0)
 
 TASKS_BACKEND = env.str("TASKS_BACKEND", default="immediate")
 if TASKS_BACKEND == "immediate":
@@ -340,8 +347,10 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="canteen@localhost")
 # Production hardening; `manage.py check --deploy` is clean with DEBUG=0.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# Cookies travel over HTTPS only, unless a company serves Canteen over plain
+# HTTP inside its network and says so (browsers drop Secure cookies there).
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)

@@ -38,6 +38,8 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
                 "CACHE_URL",
                 "ALLOWED_HOSTS",
                 "TASKS_BACKEND",
+                "SESSION_COOKIE_SECURE",
+                "CSRF_COOKIE_SECURE",
             )
         )
     }
@@ -62,6 +64,7 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         ({"TASKS_BACKEND": "celery"}, "TASKS_BACKEND"),
         ({"LOGIN_FAILURES_PER_ADDRESS": "0"}, "LOGIN_FAILURES_PER_ADDRESS"),
         ({"LOGIN_FAILURES_WINDOW_SECONDS": "5m"}, "LOGIN_FAILURES_WINDOW_SECONDS"),
+        ({"SESSION_COOKIE_SECURE": "sometimes"}, "SESSION_COOKIE_SECURE"),
     ],
 )
 def test_bad_configuration_stops_with_one_clear_line(env, names):
@@ -113,6 +116,24 @@ def test_production_configuration_passes_the_deploy_check():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_cookies_sent_over_plain_http_are_an_explicit_choice_the_check_names():
+    # Secure by default with DEBUG=0 (the deploy check above passes); a
+    # company serving plain HTTP inside its network opts out, and is told.
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        **PRODUCTION,
+        SESSION_COOKIE_SECURE="0",
+        CSRF_COOKIE_SECURE="0",
+    )
+    assert result.returncode != 0
+    output = result.stderr + result.stdout
+    assert "SESSION_COOKIE_SECURE" in output
+    assert "CSRF_COOKIE_SECURE" in output
 
 
 def test_the_embedded_default_is_not_fit_to_deploy():

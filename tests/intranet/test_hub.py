@@ -196,6 +196,138 @@ def test_the_recheck_drops_ended_sessions_and_changed_users():
     assert current == {sessions[alice.email][0]}
 
 
+class Layer:
+    """A channel layer that can freeze, and whose joins wait for the test."""
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[dict] = asyncio.Queue()
+        self.frozen = False
+        self.joins: list[asyncio.Future] = []
+
+    async def _answer(self) -> None:
+        if self.frozen:  # a SIGSTOPped Redis: no error, no answer
+            await asyncio.Event().wait()
+
+    async def new_channel(self) -> str:
+        return "hub!1"
+
+    async def send(self, channel: str, message: dict) -> None:
+        await self._answer()
+        self.queue.put_nowait(message)
+
+    async def receive(self, channel: str) -> dict:
+        while True:
+            message = await self.queue.get()
+            await self._answer()
+            return message
+
+    async def group_add(self, group: str, channel: str) -> None:
+        join = asyncio.get_running_loop().create_future()
+        self.joins.append(join)
+        await join
+
+    async def group_discard(self, group: str, channel: str) -> None:
+        await self._answer()
+
+
+class Closing(Tab):
+    def __init__(self, user_id: int) -> None:
+        super().__init__(user_id)
+        self.closed_with: int | None = None
+        self.closed_at = 0.0
+
+    async def close(self, code=None) -> None:
+        self.closed_with = code
+        self.closed_at = asyncio.get_running_loop().time()
+
+
+@pytest.mark.parametrize("dropped_by", ["detach", "lost layer", "both"])
+@pytest.mark.parametrize("join_fails", [False, True])
+async def test_a_socket_dropped_while_it_attaches_leaves_nothing_behind(
+    dropped_by, join_fails
+):
+    """Attach, detach and the hub losing the layer race in any order: the
+    attach ends with Dropped or the layer's error, never a KeyError, and no
+    trace of the socket stays in the hub."""
+    layer = Layer()
+    the_hub = hub.Hub(layer, no_recheck)  # type: ignore[arg-type]
+    tab = Closing(1)
+    attaching = asyncio.create_task(the_hub.attach(tab, {"user.1"}))
+    while not layer.joins:
+        await asyncio.sleep(0)
+    detaching = None
+    if dropped_by in {"detach", "both"}:
+        # It leaves the layer's group after the join under way.
+        detaching = asyncio.create_task(the_hub.detach(tab))
+        await asyncio.sleep(0)
+    if dropped_by in {"lost layer", "both"}:
+        await the_hub._fail()
+    if join_fails:
+        layer.joins[0].set_exception(ConnectionError("Redis went away"))
+    else:
+        layer.joins[0].set_result(None)
+    expected = ConnectionError if join_fails else hub.Dropped
+    with pytest.raises(expected):
+        await attaching
+    if detaching is not None:
+        await detaching
+    assert tab not in the_hub.groups_of
+    assert not any(tab in members for members in the_hub.members.values())
+    assert not the_hub.tasks
+    if dropped_by == "lost layer":  # a detached socket is not the hub's to close
+        assert tab.closed_with == hub.CLOSE_LAYER_LOST
+
+
+async def test_sockets_attaching_at_once_share_one_channel_and_one_reader():
+    layer = Layer()
+    the_hub = hub.Hub(layer, no_recheck)  # type: ignore[arg-type]
+    tabs = [Tab(n) for n in range(3)]
+    attaching = [asyncio.create_task(the_hub.attach(t, {"user.1"})) for t in tabs]
+    while not layer.joins:
+        await asyncio.sleep(0)
+    layer.joins[0].set_result(None)
+    await asyncio.gather(*attaching)
+    assert len(the_hub.tasks) == 3  # read, watch, keep alive: once
+    for tab in tabs:
+        await the_hub.detach(tab)
+    assert not the_hub.tasks
+
+
+@pytest.fixture
+def quick_heartbeat(monkeypatch):
+    monkeypatch.setattr(hub, "HEARTBEAT_SECONDS", 0.05)
+    monkeypatch.setattr(hub, "SILENCE_SECONDS", 0.3)
+
+
+async def test_a_frozen_layer_closes_every_socket_with_4503(quick_heartbeat):
+    """A frozen Redis raises nothing; the hub hears its heartbeats stop."""
+    layer = Layer()
+    the_hub = hub.Hub(layer, no_recheck)  # type: ignore[arg-type]
+    tabs = [Closing(n) for n in range(3)]
+    attaching = [asyncio.create_task(the_hub.attach(t, {"user.1"})) for t in tabs]
+    while not layer.joins:
+        await asyncio.sleep(0)
+    layer.joins[0].set_result(None)
+    await asyncio.gather(*attaching)
+
+    await asyncio.sleep(1.0)  # healthy: heartbeats come back
+    assert [t.closed_with for t in tabs] == [None] * 3
+    assert not layer.queue.qsize()  # heartbeats are not delivered
+
+    frozen_at = asyncio.get_running_loop().time()
+    layer.frozen = True
+    for _ in range(100):
+        if all(t.closed_with for t in tabs):
+            break
+        await asyncio.sleep(0.05)
+    assert [t.closed_with for t in tabs] == [hub.CLOSE_LAYER_LOST] * 3
+    # Closed after the silence (counted from the last heartbeat heard).
+    silence = hub.SILENCE_SECONDS - hub.HEARTBEAT_SECONDS
+    assert all(t.closed_at - frozen_at >= silence for t in tabs)
+    assert not the_hub.groups_of
+    assert not the_hub.tasks
+
+
 class ClosingTab(Tab):
     def __init__(self, user_id: int) -> None:
         super().__init__(user_id)

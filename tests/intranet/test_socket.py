@@ -1,13 +1,17 @@
 """The /ws/ socket through the real ASGI application."""
 
+import socket
+
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.sessions.models import Session
 from django.test import Client
 
+from intranet import realtime
 from intranet.asgi import application
 from intranet.events import CLOSE_SESSION_ENDED, CLOSE_UNAUTHENTICATED
+from intranet.hub import CLOSE_LAYER_LOST
 from intranet.realtime import apublish, user_group
 from tests.base import free_port, make_people, session_cookie_for, socket_headers
 
@@ -170,4 +174,49 @@ async def test_publish_survives_a_dead_channel_layer(settings, caplog):
     assert [r.message for r in caplog.records] == [
         "publish to user.1 failed",
         "publish to user.2 failed",
+    ]
+
+
+async def test_a_connect_the_server_cannot_serve_is_closed_with_4503(settings):
+    """With the channel layer unreachable a socket would get no events: it
+    is refused with 4503, so the tab backs off and catches up later,
+    instead of being accepted and dying with 1011."""
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [f"redis://127.0.0.1:{free_port()}/0"]},
+        }
+    }
+    people = await database_sync_to_async(make_people)()
+    session_key = await database_sync_to_async(session_cookie_for)(people["alice"])
+    communicator = WebsocketCommunicator(
+        application, "/ws/", headers=socket_headers(session_key)
+    )
+    connected, _ = await communicator.connect()
+    assert connected
+    closed = await communicator.receive_output(timeout=5)
+    assert closed == {"type": "websocket.close", "code": CLOSE_LAYER_LOST}
+    await communicator.disconnect()
+
+
+async def test_publish_gives_up_on_a_frozen_channel_layer(
+    settings, caplog, monkeypatch
+):
+    """A frozen Redis answers nothing: publish stops waiting, so the send
+    that published is not held for the layer's read timeout."""
+    monkeypatch.setattr(realtime, "PUBLISH_SECONDS", 0.3)
+    with socket.socket() as frozen_redis:
+        frozen_redis.bind(("127.0.0.1", 0))
+        frozen_redis.listen(10)
+        port = frozen_redis.getsockname()[1]
+        settings.CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {"hosts": [f"redis://127.0.0.1:{port}/0"]},
+            }
+        }
+        await apublish({"type": "test.event"}, groups=["user.1", "user.2"])
+    assert [r.message for r in caplog.records] == [
+        "publish to user.1 failed: no answer in time",
+        "publish to user.2 failed: no answer in time",
     ]

@@ -3,6 +3,9 @@
 //
 // It reconnects by itself with exponential backoff and full jitter, so a
 // server restart does not make every tab reconnect in the same instant.
+// The backoff starts over only after the server's hello: a server that
+// accepts sockets and then closes them (its Redis is down) must not be
+// retried once a second.
 
 const handlers = new Map();
 const statusListeners = new Set();
@@ -69,7 +72,6 @@ export function connect() {
   const current = new WebSocket(`${scheme}://${location.host}/ws/`);
   socket = current;
   current.addEventListener("open", () => {
-    attempt = 0;
     clearInterval(pingTimer);
     pingTimer = setInterval(ping, PING_EVERY_MS);
   });
@@ -81,7 +83,10 @@ export function connect() {
     } catch {
       return;
     }
-    if (event.type === "hello") setStatus("live");
+    if (event.type === "hello") {
+      attempt = 0;
+      setStatus("live");
+    }
     dispatch(event);
   });
   current.addEventListener("close", (closeEvent) => {
