@@ -29,7 +29,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from intranet.errors import ServiceError
-from intranet.markdown import mentioned_names, render_markdown
+from intranet.markdown import mentioned_names, render
 from intranet.ratelimit import take_token
 from intranet.realtime import publish, publish_on_commit, record, rewrite, user_group
 from messaging import events, files
@@ -127,7 +127,7 @@ def _render(body: str, conversation_id: int) -> tuple[str, set[int]]:
     """Render `body`; return its HTML and the members it @mentions."""
     names = mentioned_names(body)
     if not names:
-        return render_markdown(body), set()
+        return render(body).html, set()
     # Only the named members are loaded, not a whole space of them.
     members = (
         User.objects.filter(conversation_memberships__conversation_id=conversation_id)
@@ -135,7 +135,9 @@ def _render(body: str, conversation_id: int) -> tuple[str, set[int]]:
         .filter(full__in=names)
     )
     people = {m.display_name.lower(): (m.pk, m.display_name) for m in members}
-    return render_markdown(body, people=people), {uid for uid, _ in people.values()}
+    # Mentioned are those with a chip: not a name in code or a link.
+    html, mentioned = render(body, people=people)
+    return html, set(mentioned)
 
 
 def _active_people(user_ids: Iterable[int]) -> list[User]:

@@ -2,10 +2,13 @@
 
 Every page a test looks at goes through check_page() (visit() calls it): it
 saves a screenshot to tests/browser/screenshots/ and fails on any serious or
-critical axe-core violation, so each new browser test checks accessibility
-without asking. Every page a test opens fails the test on a JavaScript
-error (BrowserTestCase.new_page watches them all), and
-BrowserTestCase.open_as() is the one way to open a page as someone.
+critical axe-core violation or any Content-Security-Policy violation, so each
+new browser test checks accessibility and the policy without asking. Every
+page a test opens fails the test on a JavaScript error (BrowserTestCase.new_page
+watches them all), and BrowserTestCase.open_as() is the one way to open a
+page as someone. The policy forbids eval, so pass page.wait_for_function() a
+function ("() => …"): Playwright evals a bare expression in the page while
+it polls.
 """
 
 import os
@@ -17,6 +20,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, ClassVar, ParamSpec, TypeVar
 from unittest import mock
+from weakref import WeakKeyDictionary
 
 import pytest
 from asgiref.sync import SyncToAsync
@@ -27,6 +31,8 @@ from django.conf import settings
 from django.db import connections
 from playwright.sync_api import (
     Browser,
+    BrowserContext,
+    ConsoleMessage,
     Locator,
     Page,
     Playwright,
@@ -61,6 +67,19 @@ TIMEOUT_MS = 10_000
 LIVE_MS = 15_000
 
 _axe = Axe()
+
+# Records every Content-Security-Policy violation the page reports. An init
+# script runs before the page's own and is itself exempt from the policy.
+RECORD_CSP_VIOLATIONS = """
+(() => {
+  const seen = (window.__cspViolations = []);
+  document.addEventListener("securitypolicyviolation", (event) => {
+    const { effectiveDirective, blockedURI, sourceFile, lineNumber } = event;
+    const where = sourceFile ? ` (${sourceFile}:${lineNumber})` : "";
+    seen.push(`${effectiveDirective} refused ${blockedURI || "inline"}${where}`);
+  }, true);
+})();
+"""
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -139,8 +158,45 @@ def assert_accessible(page: Page, name: str) -> None:
         )
 
 
+# Chromium's console errors about the policy, by page.
+_csp_console_errors: WeakKeyDictionary[Page, list[str]] = WeakKeyDictionary()
+
+
+def csp_violations(page: Page) -> list[str]:
+    """Return the Content-Security-Policy violations `page` has reported:
+    events in its current document and Chromium's console errors since it
+    opened (a page from new_page(), or one opened in its context)."""
+    events = page.evaluate("window.__cspViolations || []")
+    return [*events, *_csp_console_errors.get(page, [])]
+
+
+def forget_csp_violations(page: Page) -> None:
+    """Clear what `page` has reported: for a test that breaks the policy on
+    purpose."""
+    page.evaluate("window.__cspViolations = []")
+    _csp_console_errors.pop(page, None)
+
+
+def assert_no_csp_violations(page: Page) -> None:
+    violations = csp_violations(page)
+    assert not violations, (
+        f"{page.url} broke the Content-Security-Policy:\n" + "\n".join(violations)
+    )
+
+
+def _record_csp_console_errors(context: BrowserContext) -> None:
+    def on_console(message: ConsoleMessage) -> None:
+        page = message.page
+        if page and message.type == "error" and "Content Security" in message.text:
+            _csp_console_errors.setdefault(page, []).append(message.text)
+
+    context.add_init_script(RECORD_CSP_VIOLATIONS)
+    context.on("console", on_console)
+
+
 def check_page(page: Page, name: str) -> None:
-    """Let the page settle, save screenshots/<name>.png and run axe-core.
+    """Let the page settle, save screenshots/<name>.png, run axe-core and
+    fail on any Content-Security-Policy violation.
 
     Call it on every page a test reaches, however it got there.
     """
@@ -152,6 +208,7 @@ def check_page(page: Page, name: str) -> None:
         expect(status.first).to_have_attribute("data-state", re.compile(".+"))
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    assert_no_csp_violations(page)
     assert_accessible(page, name)
 
 
@@ -304,6 +361,15 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
         # Cleanups run last-in first-out: the context closes, then the check.
         self.addCleanup(no_errors)
         self.addCleanup(context.close)
+        _record_csp_console_errors(context)
+
+        def no_csp_violations() -> None:
+            # Pages not checked since, whatever they did after check_page().
+            for opened in context.pages:
+                errors = _csp_console_errors.get(opened, [])
+                assert not errors, f"{opened.url} broke the CSP: {errors}"
+
+        self.addCleanup(no_csp_violations)
         return context.new_page()
 
     def open_as(

@@ -154,7 +154,9 @@ class MentionTests(BrowserTestCase):
         ).to_contain_text("mentions you")
         expect(mention_badge(bob, self.bob_carol)).to_be_hidden()
         # One notification: from alice, in plain text.
-        bob.wait_for_function("window.__notified.length > 0", timeout=LIVE_MS)
+        # A function, not an expression: Playwright evals an expression,
+        # which the Content-Security-Policy refuses.
+        bob.wait_for_function("() => window.__notified.length > 0", timeout=LIVE_MS)
         assert notified(bob) == [
             {
                 "title": "Alice Adams",

@@ -542,8 +542,10 @@ class DirectMessageTests(BrowserTestCase):
         expect(connection_status(bob)).to_have_attribute("data-state", "reconnecting")
         network.go_online()
         expect_live(bob)
+        # A function, not an expression: Playwright evals an expression
+        # while it polls, which the Content-Security-Policy refuses.
         bob.wait_for_function(
-            "document.querySelector('[data-messages]')"
+            "() => document.querySelector('[data-messages]')"
             ".getAttribute('aria-busy') === 'false'"
         )
         syncs = [f for d, f in frames if d == "sent" and f["type"] == "sync"]

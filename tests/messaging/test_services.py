@@ -663,6 +663,36 @@ def test_a_mentioned_name_is_escaped(alice, bob, direct):
     assert "&lt;img src=x onerror=alert(1)&gt; Brown" in message.body_html
 
 
+def test_a_name_in_code_or_a_link_is_no_mention(
+    alice, bob, direct, django_capture_on_commit_callbacks
+):
+    body = (
+        "`@**Bob Brown**` [x](<@**Bob Brown**>)\n"
+        "[@**Bob Brown**](https://example.com/)\n"
+        "```\n@**Bob Brown**\n```"
+    )
+    with (
+        capture_published() as published,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        message = send(alice, direct, body)
+    assert list(message.mentions.all()) == []
+    assert published[0]["event"]["message"]["mentions"] == []
+    assert 'class="mention"' not in message.body_html
+    assert '<a href="@**Bob%20Brown**" rel="noopener noreferrer nofollow">' in (
+        message.body_html
+    )
+    assert selectors.unread_mentions_in(bob, direct.pk) == 0
+
+    # The same name outside them is one.
+    edited = services.edit_message(
+        alice, message_id=message.pk, body=body + "\n@**Bob Brown**"
+    )
+    assert list(edited.mentions.all()) == [bob]
+    assert edited.body_html.count('class="mention"') == 1
+    assert selectors.unread_mentions_in(bob, direct.pk) == 1
+
+
 def daphne_frame_limit() -> int:
     """The largest frame Daphne sends or takes, from the Procfile."""
     procfile = (Path(__file__).resolve().parents[2] / "Procfile").read_text()
@@ -687,3 +717,24 @@ def test_the_largest_message_event_fits_in_one_frame(alice, bob, direct, body):
     send(alice, direct, body)
     for event in Event.objects.all():
         assert len(encode(event.payload).encode()) < daphne_frame_limit() // 2
+
+
+def test_stored_table_alignment_becomes_classes(alice, direct):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "messaging.migrations.0005_table_alignment_classes"
+    )
+    table = send(alice, direct, "| a | b |\n|:-|-:|\n| 1 | 2 |")
+    before = table.body_html
+    # As rendered before the Content-Security-Policy: inline styles.
+    old = before.replace('class="align-', 'style="text-align:')
+    Message.objects.filter(pk=table.pk).update(body_html=old)
+    plain = send(alice, direct, 'style="text-align:left" stays as text')
+    migration.styles_to_classes(apps, None)
+    table.refresh_from_db()
+    assert table.body_html == before
+    assert "style=" not in table.body_html
+    assert Message.objects.get(pk=plain.pk).body_html == plain.body_html

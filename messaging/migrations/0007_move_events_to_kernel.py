@@ -43,7 +43,7 @@ def copy_events(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("messaging", "0005_unread_indexes"),
+        ("messaging", "0006_table_alignment_classes"),
         ("intranet", "0001_event_log"),
     ]
 
