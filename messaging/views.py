@@ -79,7 +79,7 @@ def _conversation_page(request: AuthedRequest, conversation_id: int, *, around=N
             "member_ids": " ".join(str(u.pk) for u in members),
             "addable": addable,
             # Whom the composer's @mention autocomplete offers: only members
-            # become mentions (messaging.services._render).
+            # become mentions (messaging.services.messages._render).
             "mention_people": [
                 {**events.person(u), "title": u.title} for u in members if u.is_active
             ],

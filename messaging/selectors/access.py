@@ -1,11 +1,7 @@
 """Who may see what: access is decided here, once. A person sees a
 conversation only while they are a member of it (Http404 otherwise)."""
 
-from django.db.models import (
-    Prefetch,
-    Q,
-    QuerySet,
-)
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from intranet.sql import placeholders, rows, table

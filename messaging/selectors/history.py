@@ -1,9 +1,6 @@
 """A conversation's messages, page by page, and its threads."""
 
-from django.db.models import (
-    Count,
-    QuerySet,
-)
+from django.db.models import Count, QuerySet
 
 from messaging.models import Conversation, Message
 

@@ -4,9 +4,7 @@ import datetime
 import zoneinfo
 from dataclasses import dataclass
 
-from django.db.models import (
-    Prefetch,
-)
+from django.db.models import Prefetch
 
 from messaging import events, search
 from messaging.models import Membership, Message
