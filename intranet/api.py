@@ -10,7 +10,6 @@ How callers sign in belongs to profiles (profiles/auth.py).
 import logging
 from typing import Any
 
-import pydantic
 from csp.decorators import csp_update
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
@@ -18,11 +17,12 @@ from django.http import Http404, HttpRequest
 from django.utils.module_loading import import_string
 from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from intranet import plugins, sync
 from intranet.api_docs import APIReference
 from intranet.errors import RateLimited, ServiceError
-from intranet.fields import MAX_ID
+from intranet.validation import Cursor, InvalidInput, Text, decode_json, parse_id_list
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +33,22 @@ RETRY_UNAVAILABLE_SECONDS = 5
 
 class Error(Schema):
     error: str
+
+
+class Invalid(Schema):
+    """A request that does not fit its schema (422): `detail` lists each
+    field that does not, pydantic's way."""
+
+    error: str
+    detail: list[dict[str, Any]]
+
+
+class JSONParser(Parser):
+    """Decode bodies as the socket decodes frames (intranet.validation):
+    bounded in depth and every string valid text, else a 400."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        return decode_json(request.body)
 
 
 def require_scope(request: HttpRequest, scope: str) -> None:
@@ -49,6 +65,7 @@ api = NinjaAPI(
     version="1",
     description='Canteen\'s REST API. Errors answer JSON: {"error": "…"}.',
     urls_namespace="api-v1",
+    parser=JSONParser(),
     # Who may call: API authentication belongs to the app that owns people
     # and tokens (settings.API_AUTHENTICATION).
     auth=[import_string(path)() for path in settings.API_AUTHENTICATION],
@@ -71,7 +88,11 @@ def _unauthenticated(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    return api.create_response(request, {"error": str(exc)}, status=exc.status_code)
+    # ninja wraps what JSONParser refuses as "Cannot parse request body";
+    # the refusal itself says what to fix.
+    cause = exc.__cause__
+    message = str(cause) if isinstance(cause, InvalidInput) else str(exc)
+    return api.create_response(request, {"error": message}, status=exc.status_code)
 
 
 @api.exception_handler(ServiceError)
@@ -98,29 +119,28 @@ def _invalid(request, exc: ValidationError):
     )
 
 
-@api.get("/events", response={200: dict[str, Any], 400: Error, 401: Error})
+@api.get(
+    "/events", response={200: dict[str, Any], 400: Error, 401: Error, 422: Invalid}
+)
 def events(
     request: HttpRequest,
-    since: int = Query(..., ge=0, le=MAX_ID),  # type: ignore[type-arg]
-    seen: str = Query("", description="Comma-separated cursors already applied"),  # type: ignore[type-arg]
+    since: Cursor,
+    seen: Text = Query("", description="Comma-separated cursors already applied"),  # type: ignore[type-arg]
 ):
     """Stored events after cursor `since` in every stream you follow (what
     the socket's `sync` returns); `seen` names cursors at or below it the
     client has, as the socket's does."""
     require_scope(request, "read")
     try:
-        applied = [int(part) for part in seen.split(",") if part.strip()]
-        data = sync.Sync(since=since, seen=applied)
-    except (ValueError, pydantic.ValidationError):
+        applied = parse_id_list(seen)
+    except InvalidInput:
+        return Status(400, {"error": "seen must be comma-separated cursors."})
+    if len(applied) > sync.SYNC_LOOKBACK:
         return Status(
-            400,
-            {
-                "error": "seen must be at most "
-                f"{sync.SYNC_LOOKBACK} comma-separated cursors."
-            },
+            400, {"error": f"Name at most {sync.SYNC_LOOKBACK} seen cursors."}
         )
     streams = plugins.streams_of(request.user.pk)  # type: ignore[arg-type]
-    return sync.events_since(streams, data.since, seen=data.seen).as_event()
+    return sync.events_since(streams, since, seen=applied).as_event()
 
 
 @api.exception_handler(OperationalError)

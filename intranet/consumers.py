@@ -8,7 +8,6 @@ they come. Errors become `error` events; the socket stays open.
 """
 
 import asyncio
-import json
 import logging
 from typing import Any
 from urllib.parse import parse_qs
@@ -26,6 +25,7 @@ from intranet.budgets import SocketBudgets
 from intranet.errors import ServiceError
 from intranet.hub import CLOSE_LAYER_LOST, Hub, local_hub
 from intranet.realtime import encode
+from intranet.validation import InvalidInput, decode_json
 
 logger = logging.getLogger(__name__)
 
@@ -139,9 +139,11 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             )
             return
         try:
-            content = json.loads(text_data)
-        except ValueError:
-            await self.send_json(events.error("bad_json", "That was not valid JSON."))
+            # Bounded in depth, and every string valid text, so neither the
+            # decoder nor an error reply quoting the frame can raise.
+            content = decode_json(text_data)
+        except InvalidInput as exc:
+            await self.send_json(events.error("bad_json", str(exc)))
             return
         await self.receive_json(content)
 

@@ -169,7 +169,7 @@ INSTALLED_APPS = [
     "frontend",
     "allauth",
     "allauth.account",
-    # With "ninja" installed, the API docs use its bundled Swagger UI instead
+    # With "ninja" installed, the API docs use its bundled Redoc instead
     # of a CDN.
     "ninja",
     "django_tasks",

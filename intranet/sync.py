@@ -13,8 +13,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from intranet import sql
-from intranet.fields import Cursor
 from intranet.models import Event
+from intranet.validation import Cursor, Id
 
 SYNC_LIMIT = 500
 # A batch's events, encoded, stay under these (at least one new event goes
@@ -35,12 +35,12 @@ SYNC_LOOKBACK = 200
 class Sync(BaseModel):
     """The `sync` command (socket) and GET /api/v1/events (REST)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", strict=True)
 
     since: Cursor
     # Cursors at or below `since` the tab has applied: the replayed
     # lookback leaves them out.
-    seen: list[Cursor] = Field(default_factory=list, max_length=SYNC_LOOKBACK)
+    seen: list[Id] = Field(default_factory=list, max_length=SYNC_LOOKBACK)
 
 
 @dataclass

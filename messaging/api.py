@@ -11,7 +11,8 @@ from django.utils.http import content_disposition_header
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.decorators import decorate_view
 
-from intranet.api import Error, require_scope
+from intranet.api import Error, Invalid, require_scope
+from intranet.validation import Id, Text
 from messaging import events, selectors, services
 from messaging.models import Attachment, Conversation
 from messaging.upload_names import keep_sent_names, sent_name
@@ -19,55 +20,59 @@ from profiles.types import AuthedRequest
 
 router = Router(tags=["messaging"])
 
-ERRORS: dict[int, type[Error]] = {
+# Every endpoint can answer these; 400 for a body that is not JSON (or
+# nests too deep, or holds a text that is not Unicode), 422 for one that
+# does not fit the schema, an id past 64 bits included.
+ERRORS: dict[int, type[Schema]] = {
     400: Error,
     401: Error,
     403: Error,
     404: Error,
     409: Error,
+    422: Invalid,
     429: Error,
 }
 
 
 class ConversationIn(Schema):
     kind: Literal["direct", "group"]
-    members: list[int] = Field(..., min_length=1, max_length=100)
-    title: str = ""
+    members: list[Id] = Field(..., min_length=1, max_length=100)
+    title: Text = ""
 
 
 class MessageIn(Schema):
-    body: str = ""
-    client_id: str = Field(..., min_length=1, max_length=64)
-    thread: int | None = None
-    attachments: list[int] = Field(default_factory=list)
+    body: Text = ""
+    client_id: Text = Field(..., min_length=1, max_length=64)
+    thread: Id | None = None
+    attachments: list[Id] = Field(default_factory=list)
 
 
 class MessageEditIn(Schema):
-    body: str
+    body: Text
 
 
 class ReactionIn(Schema):
-    emoji: str = Field(..., min_length=1, max_length=32)
+    emoji: Text = Field(..., min_length=1, max_length=32)
 
 
 class ReadIn(Schema):
-    message: int
+    message: Id
 
 
 class RenameIn(Schema):
     # The service strips it and judges its length, so a bad name gets a
     # sentence (400) rather than a schema error (422).
-    name: str
+    name: Text
 
 
 class MembersIn(Schema):
-    members: list[int] = Field(..., min_length=1, max_length=100)
+    members: list[Id] = Field(..., min_length=1, max_length=100)
 
 
 class HistoryQuery(Schema):
-    before: int | None = None
-    after: int | None = None
-    around: int | None = None
+    before: Id | None = None
+    after: Id | None = None
+    around: Id | None = None
     limit: int = Field(default=50, ge=1, le=200)
 
 
@@ -114,7 +119,7 @@ def create_conversation(request: AuthedRequest, data: ConversationIn):
 @router.get(
     "/conversations/{conversation_id}", response={200: dict[str, Any], **ERRORS}
 )
-def get_conversation(request: AuthedRequest, conversation_id: int):
+def get_conversation(request: AuthedRequest, conversation_id: Id):
     require_scope(request, "read")
     conversation = selectors.get_conversation_for_user(request.user, conversation_id)
     return _conversation_out(conversation, request.user)
@@ -123,7 +128,7 @@ def get_conversation(request: AuthedRequest, conversation_id: int):
 @router.patch(
     "/conversations/{conversation_id}", response={200: dict[str, Any], **ERRORS}
 )
-def rename_conversation(request: AuthedRequest, conversation_id: int, data: RenameIn):
+def rename_conversation(request: AuthedRequest, conversation_id: Id, data: RenameIn):
     """Rename a group you are in; `""` leaves it unnamed. Every member's tabs
     hear `conversation.updated`."""
     require_scope(request, "write")
@@ -134,7 +139,7 @@ def rename_conversation(request: AuthedRequest, conversation_id: int, data: Rena
 
 
 @router.post("/conversations/{conversation_id}/members", response={204: None, **ERRORS})
-def add_members(request: AuthedRequest, conversation_id: int, data: MembersIn):
+def add_members(request: AuthedRequest, conversation_id: Id, data: MembersIn):
     require_scope(request, "write")
     services.add_members(
         request.user, conversation_id=conversation_id, member_ids=data.members
@@ -143,7 +148,7 @@ def add_members(request: AuthedRequest, conversation_id: int, data: MembersIn):
 
 
 @router.post("/conversations/{conversation_id}/leave", response={204: None, **ERRORS})
-def leave(request: AuthedRequest, conversation_id: int):
+def leave(request: AuthedRequest, conversation_id: Id):
     require_scope(request, "write")
     services.leave_conversation(request.user, conversation_id=conversation_id)
     return Status(204, None)
@@ -154,7 +159,7 @@ def leave(request: AuthedRequest, conversation_id: int):
     response={200: dict[str, Any], **ERRORS},
 )
 def list_messages(
-    request: AuthedRequest, conversation_id: int, query: Query[HistoryQuery]
+    request: AuthedRequest, conversation_id: Id, query: Query[HistoryQuery]
 ):
     """One page of history by id cursor: `before`, `after` or `around` an id."""
     require_scope(request, "read")
@@ -178,7 +183,7 @@ def list_messages(
     "/conversations/{conversation_id}/messages",
     response={200: dict[str, Any], 201: dict[str, Any], **ERRORS},
 )
-def send_message(request: AuthedRequest, conversation_id: int, data: MessageIn):
+def send_message(request: AuthedRequest, conversation_id: Id, data: MessageIn):
     """Send a message; the same `client_id` again returns the stored one (200)."""
     require_scope(request, "write")
     message, created = services.send_message(
@@ -198,7 +203,7 @@ def send_message(request: AuthedRequest, conversation_id: int, data: MessageIn):
 )
 @decorate_view(keep_sent_names)
 def upload_attachment(
-    request: AuthedRequest, conversation_id: int, file: File[UploadedFile]
+    request: AuthedRequest, conversation_id: Id, file: File[UploadedFile]
 ):
     """Upload a file (multipart, field `file`) to send with a message.
 
@@ -262,7 +267,7 @@ def _served_type(attachment: Attachment) -> str:
 
 
 @router.get("/attachments/{attachment_id}", response={200: dict[str, Any], **ERRORS})
-def get_attachment(request: AuthedRequest, attachment_id: int):
+def get_attachment(request: AuthedRequest, attachment_id: Id):
     require_scope(request, "read")
     attachment = selectors.get_attachment_for_user(request.user, attachment_id)
     return events.attachment_data(attachment)
@@ -273,7 +278,7 @@ def get_attachment(request: AuthedRequest, attachment_id: int):
     response={200: None, **ERRORS},
     url_name="attachment_file",
 )
-def download_attachment(request: AuthedRequest, attachment_id: int):
+def download_attachment(request: AuthedRequest, attachment_id: Id):
     """The file itself: images inline, everything else as a download."""
     require_scope(request, "read")
     attachment = selectors.get_attachment_for_user(request.user, attachment_id)
@@ -290,7 +295,7 @@ def download_attachment(request: AuthedRequest, attachment_id: int):
     response={200: None, **ERRORS},
     url_name="attachment_thumbnail",
 )
-def attachment_thumbnail(request: AuthedRequest, attachment_id: int):
+def attachment_thumbnail(request: AuthedRequest, attachment_id: Id):
     """An image's thumbnail (WebP, at most 400 pixels a side)."""
     require_scope(request, "read")
     attachment = selectors.get_attachment_for_user(request.user, attachment_id)
@@ -307,7 +312,7 @@ def attachment_thumbnail(request: AuthedRequest, attachment_id: int):
 @router.post(
     "/conversations/{conversation_id}/read", response={200: dict[str, int], **ERRORS}
 )
-def mark_read(request: AuthedRequest, conversation_id: int, data: ReadIn):
+def mark_read(request: AuthedRequest, conversation_id: Id, data: ReadIn):
     require_scope(request, "write")
     marker = services.mark_read(
         request.user, conversation_id=conversation_id, message_id=data.message
@@ -316,13 +321,13 @@ def mark_read(request: AuthedRequest, conversation_id: int, data: ReadIn):
 
 
 @router.get("/messages/{message_id}", response={200: dict[str, Any], **ERRORS})
-def get_message(request: AuthedRequest, message_id: int):
+def get_message(request: AuthedRequest, message_id: Id):
     require_scope(request, "read")
     return events.message_data(selectors.get_message_for_user(request.user, message_id))
 
 
 @router.get("/messages/{message_id}/thread", response={200: dict[str, Any], **ERRORS})
-def get_thread(request: AuthedRequest, message_id: int):
+def get_thread(request: AuthedRequest, message_id: Id):
     require_scope(request, "read")
     root = selectors.get_message_for_user(request.user, message_id)
     return {
@@ -332,14 +337,14 @@ def get_thread(request: AuthedRequest, message_id: int):
 
 
 @router.patch("/messages/{message_id}", response={200: dict[str, Any], **ERRORS})
-def edit_message(request: AuthedRequest, message_id: int, data: MessageEditIn):
+def edit_message(request: AuthedRequest, message_id: Id, data: MessageEditIn):
     require_scope(request, "write")
     message = services.edit_message(request.user, message_id=message_id, body=data.body)
     return events.message_data(message)
 
 
 @router.delete("/messages/{message_id}", response={204: None, **ERRORS})
-def delete_message(request: AuthedRequest, message_id: int):
+def delete_message(request: AuthedRequest, message_id: Id):
     require_scope(request, "write")
     services.delete_message(request.user, message_id=message_id)
     return Status(204, None)
@@ -348,7 +353,7 @@ def delete_message(request: AuthedRequest, message_id: int):
 @router.post(
     "/messages/{message_id}/reactions", response={200: dict[str, Any], **ERRORS}
 )
-def add_reaction(request: AuthedRequest, message_id: int, data: ReactionIn):
+def add_reaction(request: AuthedRequest, message_id: Id, data: ReactionIn):
     require_scope(request, "write")
     message = services.add_reaction(
         request.user, message_id=message_id, emoji=data.emoji
@@ -359,19 +364,19 @@ def add_reaction(request: AuthedRequest, message_id: int, data: ReactionIn):
 @router.delete(
     "/messages/{message_id}/reactions/{emoji}", response={200: dict[str, Any], **ERRORS}
 )
-def remove_reaction(request: AuthedRequest, message_id: int, emoji: str):
+def remove_reaction(request: AuthedRequest, message_id: Id, emoji: Text):
     require_scope(request, "write")
     message = services.remove_reaction(request.user, message_id=message_id, emoji=emoji)
     return events.reaction_changed(message)
 
 
 class SearchQueryParams(Schema):
-    q: str = ""
-    conversation: int | None = None
-    sender: int | None = Field(default=None, alias="from")
+    q: Text = ""
+    conversation: Id | None = None
+    sender: Id | None = Field(default=None, alias="from")
     after: datetime.date | None = None
     before: datetime.date | None = None
-    cursor: int | None = None
+    cursor: Id | None = None
     limit: int = Field(default=selectors.SEARCH_PAGE, ge=1, le=50)
 
 

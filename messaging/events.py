@@ -7,8 +7,9 @@ Inbound schemas validate what a socket client sends.
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field
 
+from intranet.validation import Id, Text
 from messaging.models import Attachment, Conversation, Message
 
 MAX_BODY_LENGTH = 10_000
@@ -188,41 +189,42 @@ def typing(conversation_id: int, user, *, active: bool) -> dict[str, Any]:
 
 
 # Inbound: what a client may send. Unknown fields are ignored; wrong types
-# are refused rather than coerced ("12" is not a conversation id).
+# are refused rather than coerced ("12" is not a conversation id). Ids and
+# texts are intranet.validation's, as in the REST API.
 
 
 class Inbound(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", strict=True)
 
-    client_id: StrictStr | None = Field(default=None, max_length=64)
+    client_id: Text | None = Field(default=None, max_length=64)
 
 
 class MessageSend(Inbound):
-    conversation: StrictInt
-    body: StrictStr
-    client_id: StrictStr = Field(min_length=1, max_length=64)  # type: ignore[assignment]
-    thread: StrictInt | None = None
-    attachments: list[StrictInt] = Field(default_factory=list)
+    conversation: Id
+    body: Text
+    client_id: Text = Field(min_length=1, max_length=64)  # type: ignore[assignment]
+    thread: Id | None = None
+    attachments: list[Id] = Field(default_factory=list)
 
 
 class MessageEdit(Inbound):
-    message: StrictInt
-    body: StrictStr
+    message: Id
+    body: Text
 
 
 class MessageRef(Inbound):
-    message: StrictInt
+    message: Id
 
 
 class ReactionChange(Inbound):
-    message: StrictInt
-    emoji: StrictStr = Field(min_length=1, max_length=32)
+    message: Id
+    emoji: Text = Field(min_length=1, max_length=32)
 
 
 class ConversationRef(Inbound):
-    conversation: StrictInt
+    conversation: Id
 
 
 class MarkRead(Inbound):
-    conversation: StrictInt
-    message: StrictInt
+    conversation: Id
+    message: Id

@@ -1,9 +1,11 @@
 from django import forms
 
+from intranet.validation import IdField, TextField
+
 
 class NewConversationForm(forms.Form):
     members = forms.TypedMultipleChoiceField(coerce=int, choices=())
-    title = forms.CharField(
+    title = TextField(
         max_length=100,
         required=False,
         label="Group name",
@@ -20,13 +22,13 @@ class NewConversationForm(forms.Form):
 class SearchForm(forms.Form):
     """The search page's query string; the selector judges `q` itself."""
 
-    q = forms.CharField(required=False, strip=True, label="Search for")
-    conversation = forms.IntegerField(required=False, label="In")
+    q = TextField(required=False, strip=True, label="Search for")
+    conversation = IdField(required=False, label="In")
     after = forms.DateField(required=False, label="On or after")
     before = forms.DateField(required=False, label="Before")
-    cursor = forms.IntegerField(required=False, min_value=1)
+    cursor = IdField(required=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # "from" is the REST API's name too, but not a Python identifier.
-        self.fields["from"] = forms.IntegerField(required=False)
+        self.fields["from"] = IdField(required=False)

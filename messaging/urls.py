@@ -6,23 +6,23 @@ urlpatterns = [
     path("messages/", views.inbox, name="inbox"),
     path("messages/new/", views.new_conversation, name="new_conversation"),
     path("messages/search/", views.search, name="message_search"),
-    path("messages/with/<int:user_id>/", views.start_direct, name="start_direct"),
-    path("messages/<int:conversation_id>/", views.conversation, name="conversation"),
+    path("messages/with/<id:user_id>/", views.start_direct, name="start_direct"),
+    path("messages/<id:conversation_id>/", views.conversation, name="conversation"),
     path(
-        "messages/<int:conversation_id>/m/<int:message_id>/",
+        "messages/<id:conversation_id>/m/<id:message_id>/",
         views.permalink,
         name="permalink",
     ),
     path(
-        "messages/<int:conversation_id>/leave/", views.leave, name="leave_conversation"
+        "messages/<id:conversation_id>/leave/", views.leave, name="leave_conversation"
     ),
     path(
-        "messages/<int:conversation_id>/rename/",
+        "messages/<id:conversation_id>/rename/",
         views.rename,
         name="rename_conversation",
     ),
     path(
-        "messages/<int:conversation_id>/people/",
+        "messages/<id:conversation_id>/people/",
         views.add_people,
         name="add_people",
     ),

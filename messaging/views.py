@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from intranet import plugins, sync
 from intranet.errors import ServiceError
+from intranet.validation import is_text, parse_id
 from messaging import events, selectors, services
 from messaging.forms import NewConversationForm, SearchForm
 from messaging.models import Conversation
@@ -127,11 +128,14 @@ def permalink(request: AuthedRequest, conversation_id: int, message_id: int):
 def new_conversation(request: AuthedRequest):
     """Pick people (searchable list) and start a direct or group chat."""
     query = request.GET.get("q", "").strip()
+    bad_query = not is_text(query)
+    if bad_query:
+        query = ""
     people = people_matching(query).exclude(pk=request.user.pk)
     if request.method == "POST":
-        chosen = request.POST.getlist("members")
+        chosen = [parse_id(c) for c in request.POST.getlist("members")]
         people = User.objects.filter(
-            is_active=True, pk__in=[c for c in chosen if c.isdigit()]
+            is_active=True, pk__in=[c for c in chosen if c is not None]
         )
     people = people.select_related("department")[:PEOPLE_PAGE]
     form = NewConversationForm(request.POST or None, people=people)
@@ -150,7 +154,7 @@ def new_conversation(request: AuthedRequest):
             form.add_error(None, exc.message)
         else:
             return redirect("conversation", conversation.pk)
-    status = 400 if request.method == "POST" else 200
+    status = 400 if request.method == "POST" or bad_query else 200
     return render(
         request,
         "messaging/new.html",
@@ -185,16 +189,15 @@ def add_people(request: AuthedRequest, conversation_id: int):
     """Add the people ticked in the people dialog, then go back to the
     conversation. Without JS this is the dialog's form; with JS the dialog
     posts to the REST API, which calls the same service."""
-    chosen = request.POST.getlist("members")
+    chosen = [parse_id(c) for c in request.POST.getlist("members")]
     try:
         if not chosen:
             raise ServiceError("invalid", "Choose someone to add.")
-        if not all(c.isdigit() for c in chosen):
+        member_ids = [c for c in chosen if c is not None]
+        if len(member_ids) < len(chosen):
             raise ServiceError("unknown_person", "Some of those people do not exist.")
         services.add_members(
-            request.user,
-            conversation_id=conversation_id,
-            member_ids=[int(c) for c in chosen],
+            request.user, conversation_id=conversation_id, member_ids=member_ids
         )
     except ServiceError as exc:
         flash.error(request, exc.message)
@@ -211,6 +214,8 @@ def rename(request: AuthedRequest, conversation_id: int):
     try:
         if "name" not in request.POST:
             raise ServiceError("invalid", "Type a name for the group.")
+        if not is_text(request.POST["name"]):
+            raise ServiceError("invalid", "A name must be text without NUL characters.")
         conversation = services.rename_conversation(
             request.user, conversation_id=conversation_id, name=request.POST["name"]
         )

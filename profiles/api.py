@@ -2,7 +2,8 @@ from datetime import date, datetime
 
 from ninja import Query, Router, Schema, Status
 
-from intranet.api import Error, require_scope
+from intranet.api import Error, Invalid, require_scope
+from intranet.validation import Id, InvalidInput, Text, parse_id_list
 from profiles import presence
 from profiles.selectors import get_profile, people_matching
 
@@ -52,9 +53,10 @@ PEOPLE_FOUND = 20
 
 
 @router.get(
-    "/people", response={200: list[PersonOut], 400: Error, 401: Error, 403: Error}
+    "/people",
+    response={200: list[PersonOut], 400: Error, 401: Error, 403: Error, 422: Invalid},
 )
-def find_people(request, q: str = Query(..., max_length=100)):
+def find_people(request, q: Text = Query(..., max_length=100)):  # type: ignore[type-arg]
     """Up to 20 active people with every word of `q` in their name, email or
     job title (the pickers' search)."""
     require_scope(request, "read")
@@ -86,9 +88,9 @@ class ProfileOut(Schema):
 
 @router.get(
     "/people/{person_id}",
-    response={200: ProfileOut, 401: Error, 403: Error, 404: Error},
+    response={200: ProfileOut, 401: Error, 403: Error, 404: Error, 422: Invalid},
 )
-def get_person(request, person_id: int):
+def get_person(request, person_id: Id):
     """An active person's profile: who they are, where and when they are,
     whom they report to and who reports to them. 404 for anyone unknown or
     deactivated."""
@@ -116,14 +118,18 @@ def get_person(request, person_id: int):
 
 
 @router.get(
-    "/presence", response={200: dict[str, str], 400: Error, 401: Error, 403: Error}
+    "/presence",
+    response={200: dict[str, str], 400: Error, 401: Error, 403: Error, 422: Invalid},
 )
-def get_presence(request, users: str = Query(..., description="Comma-separated ids")):
+def get_presence(
+    request,
+    users: Text = Query(..., description="Comma-separated ids"),  # type: ignore[type-arg]
+):
     """Presence of up to 200 people: online, away or offline."""
     require_scope(request, "read")
     try:
-        ids = [int(part) for part in users.split(",") if part.strip()]
-    except ValueError:
+        ids = parse_id_list(users)
+    except InvalidInput:
         return Status(400, {"error": "users must be comma-separated numeric ids."})
     if not 0 < len(ids) <= 200:
         return Status(400, {"error": "Ask for between 1 and 200 people."})

@@ -2,12 +2,13 @@ from collections.abc import Iterable
 
 from django import forms
 
+from intranet.validation import TextField
 from profiles.models import APIToken, Department
 from profiles.selectors import decode_cursor
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(
+    name = TextField(
         max_length=100,
         help_text="What uses it, e.g. “Deploy bot”.",
     )
@@ -46,7 +47,7 @@ class CursorField(forms.CharField):
 class DirectoryForm(forms.Form):
     """The directory's query string: a search, a department, a page."""
 
-    q = forms.CharField(required=False, max_length=100, label="Find people")
+    q = TextField(required=False, max_length=100, label="Find people")
     department = forms.ChoiceField(
         required=False,
         label="Department",

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from intranet.validation import check_text, is_id
 from profiles.models import NEW_STARTER_DAYS, APIToken, User
 from profiles.services import TOKEN_PREFIX, hash_token
 
@@ -59,8 +60,10 @@ def decode_cursor(cursor: str) -> NameKey:
         raise ValueError("not a directory cursor") from exc
     if not (isinstance(first, str) and isinstance(last, str)):
         raise ValueError("not a directory cursor")
-    if not isinstance(pk, int) or isinstance(pk, bool):
+    if not is_id(pk):
         raise ValueError("not a directory cursor")
+    check_text(first)  # InvalidInput is a ValueError
+    check_text(last)
     return (first, last, pk)
 
 

@@ -4,10 +4,10 @@ from profiles import views
 
 urlpatterns = [
     path("people/", views.directory, name="people"),
-    path("people/<int:person_id>/", views.person, name="person"),
+    path("people/<id:person_id>/", views.person, name="person"),
     path("settings/tokens/", views.tokens, name="api_tokens"),
     path(
-        "settings/tokens/<int:token_id>/revoke/",
+        "settings/tokens/<id:token_id>/revoke/",
         views.revoke_token,
         name="api_token_revoke",
     ),

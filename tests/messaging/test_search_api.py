@@ -91,7 +91,8 @@ def test_hostile_queries_never_answer_500(client, alice, bob, direct):
     client.force_login(bob)
     for query in HOSTILE:
         response = client.get(URL, {"q": query})
-        assert response.status_code in {200, 400}, (query, response.content)
+        # 422: NUL, which the schema's Text refuses before the search.
+        assert response.status_code in {200, 400, 422}, (query, response.content)
 
 
 def test_tokens_need_the_read_scope_and_anonymous_callers_get_401(

@@ -157,8 +157,13 @@ async def test_outsiders_events_are_refused_and_nothing_is_stored(chat):
         ),
         ({"type": "message.send", "body": "x", "client_id": "a"}, "invalid"),
         ({"type": "message.send", "conversation": 1, "body": "x"}, "invalid"),
+        # 0 is no id (ids are 1 to 2**63 - 1): refused before any lookup.
         (
             {"type": "message.send", "conversation": 0, "body": "", "client_id": "a"},
+            "invalid",
+        ),
+        (
+            {"type": "message.send", "conversation": 999, "body": "", "client_id": "a"},
             "not_found",
         ),
         ({"type": "message.edit", "message": 1}, "invalid"),

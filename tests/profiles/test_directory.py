@@ -399,7 +399,7 @@ def test_the_profile_api_needs_a_reader_and_an_active_person(client, alice, bob)
 def test_the_profile_api_is_in_the_openapi_schema(client, db):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     operation = paths["/api/v1/people/{person_id}"]["get"]
-    assert set(operation["responses"]) == {"200", "401", "403", "404"}
+    assert set(operation["responses"]) == {"200", "401", "403", "404", "422"}
 
 
 def test_the_sidebar_leads_to_people_and_says_where_you_are(client, alice, bob):
