@@ -725,7 +725,7 @@ def test_stored_table_alignment_becomes_classes(alice, direct):
     from django.apps import apps
 
     migration = importlib.import_module(
-        "messaging.migrations.0005_table_alignment_classes"
+        "messaging.migrations.0006_table_alignment_classes"
     )
     table = send(alice, direct, "| a | b |\n|:-|-:|\n| 1 | 2 |")
     before = table.body_html
