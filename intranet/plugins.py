@@ -45,13 +45,21 @@ class Budget:
 DEFAULT_BUDGET = Budget(burst=30, per_second=5)
 
 
+# A budget, or a function returning one when it depends on settings.
+BudgetRule = Budget | Callable[[], Budget]
+
+
 @dataclass(frozen=True)
 class Command:
     name: str
     schema: type[pydantic.BaseModel]
     handler: Handler
-    budget: Budget
+    rule: BudgetRule
     in_loop: bool  # a coroutine handler: no trip to the database thread
+
+    @property
+    def budget(self) -> Budget:
+        return self.rule if isinstance(self.rule, Budget) else self.rule()
 
 
 _commands: dict[str, Command] = {}
@@ -63,7 +71,7 @@ def command(
     event_type: str,
     schema: type[pydantic.BaseModel],
     *,
-    budget: Budget = DEFAULT_BUDGET,
+    budget: BudgetRule = DEFAULT_BUDGET,
 ) -> Callable[[Handler], Handler]:
     """Register the handler of inbound socket event `event_type`."""
 
@@ -74,7 +82,7 @@ def command(
             name=event_type,
             schema=schema,
             handler=handler,
-            budget=budget,
+            rule=budget,
             in_loop=asyncio.iscoroutinefunction(handler),
         )
         return handler

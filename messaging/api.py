@@ -40,21 +40,6 @@ class ConversationIn(Schema):
     title: Text = ""
 
 
-class MessageIn(Schema):
-    body: Text = ""
-    client_id: Text = Field(..., min_length=1, max_length=64)
-    thread: Id | None = None
-    attachments: list[Id] = Field(default_factory=list)
-
-
-class MessageEditIn(Schema):
-    body: Text
-
-
-class ReactionIn(Schema):
-    emoji: Text = Field(..., min_length=1, max_length=32)
-
-
 class ReadIn(Schema):
     message: Id
 
@@ -183,7 +168,9 @@ def list_messages(
     "/conversations/{conversation_id}/messages",
     response={200: dict[str, Any], 201: dict[str, Any], **ERRORS},
 )
-def send_message(request: AuthedRequest, conversation_id: Id, data: MessageIn):
+def send_message(
+    request: AuthedRequest, conversation_id: Id, data: events.MessageContent
+):
     """Send a message; the same `client_id` again returns the stored one (200)."""
     require_scope(request, "write")
     message, created = services.send_message(
@@ -337,7 +324,7 @@ def get_thread(request: AuthedRequest, message_id: Id):
 
 
 @router.patch("/messages/{message_id}", response={200: dict[str, Any], **ERRORS})
-def edit_message(request: AuthedRequest, message_id: Id, data: MessageEditIn):
+def edit_message(request: AuthedRequest, message_id: Id, data: events.MessageText):
     require_scope(request, "write")
     message = services.edit_message(request.user, message_id=message_id, body=data.body)
     return events.message_data(message)
@@ -353,7 +340,7 @@ def delete_message(request: AuthedRequest, message_id: Id):
 @router.post(
     "/messages/{message_id}/reactions", response={200: dict[str, Any], **ERRORS}
 )
-def add_reaction(request: AuthedRequest, message_id: Id, data: ReactionIn):
+def add_reaction(request: AuthedRequest, message_id: Id, data: events.ReactionIn):
     require_scope(request, "write")
     message = services.add_reaction(
         request.user, message_id=message_id, emoji=data.emoji

@@ -117,7 +117,6 @@ def test_every_inbound_schema_is_found():
     }
     assert {s.__name__ for s in REST_SCHEMAS} >= {
         "ConversationIn",
-        "MessageIn",
         "MembersIn",
         "HistoryQuery",
         "SearchQueryParams",
