@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 
 from intranet import plugins
-from intranet.asgi import application
-from tests.base import make_people, session_cookie_for, socket_headers
+from testkit.sockets import next_event, signed_in_socket
+from tests.base import make_people
 
 FEATURE_APPS = {"profiles", "messaging", "feeds", "frontend"}
 
@@ -43,21 +42,6 @@ def noticeboard(monkeypatch):
     return importlib.import_module("tests.plugin_app.realtime")
 
 
-async def connect(user, path="/ws/"):
-    key = await database_sync_to_async(session_cookie_for)(user)
-    ws = WebsocketCommunicator(application, path, headers=socket_headers(key))
-    assert (await ws.connect())[0]
-    assert (await ws.receive_json_from())["type"] == "hello"
-    return ws
-
-
-async def next_of(ws, event_type):
-    while True:
-        event = await ws.receive_json_from(timeout=3)
-        if event["type"] == event_type:
-            return event
-
-
 @pytest.mark.django_db(transaction=True)
 async def test_a_plugged_in_stream_is_live_and_caught_up_after_a_reconnect(
     noticeboard,
@@ -65,14 +49,14 @@ async def test_a_plugged_in_stream_is_live_and_caught_up_after_a_reconnect(
     people = await database_sync_to_async(make_people)()
     alice, bob, carol = people["alice"], people["bob"], people["carol"]
     poster, reader, outsider = (
-        await connect(alice),
-        await connect(bob),
-        await connect(carol),
+        await signed_in_socket(alice),
+        await signed_in_socket(bob),
+        await signed_in_socket(carol),
     )
 
     await poster.send_json_to({"type": "notice.post", "text": "Lunch at noon"})
-    ack = await next_of(poster, "notice.ack")
-    live = await next_of(reader, "notice.posted")
+    ack = await next_event(poster, "notice.ack")
+    live = await next_event(reader, "notice.posted")
     assert live == {
         "type": "notice.posted",
         "text": "Lunch at noon",
@@ -82,19 +66,21 @@ async def test_a_plugged_in_stream_is_live_and_caught_up_after_a_reconnect(
 
     # The outsider can neither post nor catch up on the board.
     await outsider.send_json_to({"type": "notice.post", "text": "hi", "client_id": "x"})
-    error = await next_of(outsider, "error")
+    error = await next_event(outsider, "error")
     assert (error["code"], error["client_id"]) == ("not_found", "x")
     await outsider.send_json_to({"type": "sync", "since": 0})
-    assert (await next_of(outsider, "sync.batch"))["events"] == []
+    assert (await next_event(outsider, "sync.batch"))["events"] == []
 
     # The reader goes away; two notices are posted; it comes back with its
     # cursor in the URL and is caught up without asking.
     await reader.disconnect()
     for text in ("Fire drill at 3", "Cake in the kitchen"):
         await poster.send_json_to({"type": "notice.post", "text": text})
-        await next_of(poster, "notice.ack")
-    back = await connect(bob, f"/ws/?since={ack['cursor']}&seen={ack['cursor']}")
-    batch = await next_of(back, "sync.batch")
+        await next_event(poster, "notice.ack")
+    back = await signed_in_socket(
+        bob, path=f"/ws/?since={ack['cursor']}&seen={ack['cursor']}"
+    )
+    batch = await next_event(back, "sync.batch")
     assert [e["text"] for e in batch["events"]] == [
         "Fire drill at 3",
         "Cake in the kitchen",
@@ -104,7 +90,7 @@ async def test_a_plugged_in_stream_is_live_and_caught_up_after_a_reconnect(
     # Its budget is its own: a burst of 3, then rate_limited.
     for _ in range(3):
         await poster.send_json_to({"type": "notice.post", "text": "spam"})
-    error = await next_of(poster, "error")
+    error = await next_event(poster, "error")
     assert error["code"] == "rate_limited"
     assert error["retry_after"] >= 1
     for ws in (poster, back, outsider):
@@ -116,12 +102,12 @@ async def test_a_failing_handler_answers_an_error_and_keeps_the_socket(
     noticeboard, caplog
 ):
     people = await database_sync_to_async(make_people)()
-    ws = await connect(people["alice"])
+    ws = await signed_in_socket(people["alice"])
     await ws.send_json_to({"type": "notice.fail", "client_id": "c1"})
-    error = await next_of(ws, "error")
+    error = await next_event(ws, "error")
     assert (error["code"], error["client_id"]) == ("server_error", "c1")
     assert "server closed the connection" in caplog.text  # logged, traceback too
     # Still open, still served.
     await ws.send_json_to({"type": "ping"})
-    assert (await next_of(ws, "pong")) == {"type": "pong"}
+    assert (await next_event(ws, "pong")) == {"type": "pong"}
     await ws.disconnect()
