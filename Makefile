@@ -16,7 +16,7 @@ UV_VERSION := 0.13.9
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv run test lint typecheck pytest bench clean
+.PHONY: venv run test lint typecheck pytest bench hooks clean
 
 # The venv is rebuilt only when the lock file changes.
 $(VENV)/.synced: pyproject.toml uv.lock
@@ -33,9 +33,15 @@ run: venv
 	@echo "Canteen is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	$(BIN)/daphne -b $(HOST) -p $(PORT) --websocket-max-message-size 1048576 intranet.asgi:application
 
+# Django 5.2 idioms (django-upgrade): the same checks as .pre-commit-config.yaml.
+DJANGO_TARGET := 5.2
+PY_FILES = $(shell find . -name '*.py' -not -path './.venv/*' -not -path './.git/*')
+
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@echo "$(BIN)/django-upgrade --target-version $(DJANGO_TARGET) --check <every .py file>"
+	@$(BIN)/django-upgrade --target-version $(DJANGO_TARGET) --check $(PY_FILES)
 
 typecheck: venv
 	$(BIN)/mypy .
@@ -49,6 +55,10 @@ test: lint typecheck pytest
 # figures in bench/results/messaging.json. Never part of `make test`.
 bench: venv
 	$(PY) -m bench $(BENCH_ARGS)
+
+# Run `make lint typecheck`'s checks before every commit.
+hooks: venv
+	$(BIN)/pre-commit install
 
 clean:
 	rm -rf $(VENV) staticfiles test-db.sqlite3*

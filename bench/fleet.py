@@ -11,7 +11,8 @@ from contextlib import AbstractContextManager
 
 import websockets
 
-from bench.harness import Server, open_socket
+from bench.harness import open_tab
+from testkit.processes import Server
 
 IDLE_SECONDS = 10.0
 STORM_SECONDS = 10.0
@@ -23,7 +24,7 @@ async def connect_batched(tabs: list[tuple[str, str]], batch: int = 200) -> list
     sockets = []
     for start in range(0, len(tabs), batch):
         sockets += await asyncio.gather(
-            *(open_socket(url, c) for url, c in tabs[start : start + batch])
+            *(open_tab(url, c) for url, c in tabs[start : start + batch])
         )
     return sockets
 
@@ -53,7 +54,7 @@ async def catch_up(url: str, cookie: str, since: int, seen: list[int]):
     """Connect and sync as a returning tab does; return the open socket
     (a tab stays connected: closing it would add a disconnect to the storm
     that no browser makes)."""
-    ws = await open_socket(url, cookie)
+    ws = await open_tab(url, cookie)
     try:
         await ws.send(json.dumps({"type": "sync", "since": since, "seen": seen}))
         while True:

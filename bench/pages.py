@@ -73,9 +73,9 @@ def build(*, people: int, messages: int, seed: int) -> dict:
     from django.db import connection
     from django.utils import timezone
 
-    from intranet.demo import DEMO_LOGIN, build_demo_company
     from messaging.demo import LINES, _render_pool
     from messaging.models import Conversation, Membership, Message
+    from profiles.demo import DEMO_LOGIN, build_demo_company
     from profiles.models import User
 
     started = time.perf_counter()
@@ -260,7 +260,7 @@ def build(*, people: int, messages: int, seed: int) -> dict:
 
 def targets(setup: dict, person: int) -> dict[str, tuple[str, str]]:
     """What to ask as `person`: name -> (kind, URL)."""
-    from messaging.selectors import latest_cursor
+    from intranet.sync import latest_cursor
 
     conversation = setup["busiest"][person]
     other = setup["light"] if person == setup["heavy"] else setup["heavy"]
@@ -376,9 +376,10 @@ def unread_before_after(setup: dict, requests: int) -> dict:
                 "p95_ms": round(percentile(times, 95), 2),
                 "value": value if isinstance(value, int) else len(value),
             }
-        memberships = selectors._table(selectors.Membership)
+        memberships = selectors.sidebar.table(selectors.sidebar.Membership)
+        capped = selectors.sidebar._capped_unread_sql()
         sql = (
-            f"EXPLAIN (ANALYZE, BUFFERS) SELECT SUM({selectors._capped_unread_sql()})"  # noqa: S608
+            f"EXPLAIN (ANALYZE, BUFFERS) SELECT SUM({capped})"  # noqa: S608
             f" FROM {memberships} WHERE {memberships}.user_id = %s"
         )
         with connection.cursor() as cursor:

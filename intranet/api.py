@@ -4,12 +4,7 @@ OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs (bundled Redoc, no
 CDN). Browsers use their session (unsafe methods need the CSRF token); bots
 and scripts send `Authorization: Bearer cnt_…` personal tokens. Every error
 answers JSON `{"error": "…"}`.
-
-CSRF protects the session cookie, which a browser adds to a forged request
-by itself; a bearer token it never adds. So a request that carries the
-session cookie is CSRF-checked whatever else it carries (a forging page may
-add the attacker's own token) and, once checked, is the signed-in person; a
-request without the cookie is a script and its token alone decides.
+How callers sign in belongs to profiles (profiles/auth.py).
 """
 
 import logging
@@ -19,58 +14,21 @@ from csp.decorators import csp_update
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest
-from ninja import NinjaAPI, Schema
+from django.utils.module_loading import import_string
+from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
-from ninja.security import APIKeyCookie, HttpBearer
 
+from intranet import plugins, sync
 from intranet.api_docs import APIReference
 from intranet.errors import RateLimited, ServiceError
-from intranet.validation import InvalidInput, decode_json
-from profiles.models import APIToken
-from profiles.selectors import get_active_token
-from profiles.services import record_token_use
+from intranet.validation import Cursor, InvalidInput, Text, decode_json, parse_id_list
 
 logger = logging.getLogger(__name__)
 
 # How soon a client should retry when the database does not answer: about
 # the time a restart or a failover takes.
 RETRY_UNAVAILABLE_SECONDS = 5
-
-
-class SessionAuth(APIKeyCookie):
-    """The browser's session cookie (CSRF checked on unsafe methods)."""
-
-    param_name = "sessionid"
-
-    def _get_key(self, request: HttpRequest) -> str | None:
-        cookie = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-        if cookie is None:
-            return None  # a script: no cookie to forge with, no CSRF check
-        # Raises 403 "CSRF check Failed" for a cookie without the token.
-        super()._get_key(request)
-        return cookie
-
-    def authenticate(self, request: HttpRequest, key: str | None):
-        if key is None:
-            return None
-        if request.user.is_authenticated and request.user.is_active:
-            request.api_scopes = set(APIToken.Scope.values)  # type: ignore[attr-defined]
-            return request.user
-        return None
-
-
-class TokenAuth(HttpBearer):
-    """A personal API token: `Authorization: Bearer cnt_…`."""
-
-    def authenticate(self, request: HttpRequest, token: str):
-        found = get_active_token(token)
-        if found is None:
-            return None
-        record_token_use(found)
-        request.user = found.user
-        request.api_scopes = set(found.scopes)  # type: ignore[attr-defined]
-        return found.user
 
 
 class Error(Schema):
@@ -94,7 +52,10 @@ class JSONParser(Parser):
 
 
 def require_scope(request: HttpRequest, scope: str) -> None:
-    """Refuse with 403 unless the caller's token carries `scope`."""
+    """Refuse with 403 unless the caller's token carries `scope`.
+
+    The authentication classes set `request.api_scopes`: every scope for a
+    browser session, a token's own for a token."""
     if scope not in getattr(request, "api_scopes", set()):
         raise HttpError(403, f"This token lacks the {scope!r} scope.")
 
@@ -105,7 +66,9 @@ api = NinjaAPI(
     description='Canteen\'s REST API. Errors answer JSON: {"error": "…"}.',
     urls_namespace="api-v1",
     parser=JSONParser(),
-    auth=[SessionAuth(), TokenAuth()],
+    # Who may call: API authentication belongs to the app that owns people
+    # and tokens (settings.API_AUTHENTICATION).
+    auth=[import_string(path)() for path in settings.API_AUTHENTICATION],
     docs=APIReference(),
     # Redoc writes its styles inline and draws its icons as data: images;
     # no page of Canteen's own needs either (intranet/csp.py). Its scripts
@@ -154,6 +117,30 @@ def _invalid(request, exc: ValidationError):
         {"error": "The request is not valid.", "detail": exc.errors},
         status=422,
     )
+
+
+@api.get(
+    "/events", response={200: dict[str, Any], 400: Error, 401: Error, 422: Invalid}
+)
+def events(
+    request: HttpRequest,
+    since: Cursor,
+    seen: Text = Query("", description="Comma-separated cursors already applied"),  # type: ignore[type-arg]
+):
+    """Stored events after cursor `since` in every stream you follow (what
+    the socket's `sync` returns); `seen` names cursors at or below it the
+    client has, as the socket's does."""
+    require_scope(request, "read")
+    try:
+        applied = parse_id_list(seen)
+    except InvalidInput:
+        return Status(400, {"error": "seen must be comma-separated cursors."})
+    if len(applied) > sync.SYNC_LOOKBACK:
+        return Status(
+            400, {"error": f"Name at most {sync.SYNC_LOOKBACK} seen cursors."}
+        )
+    streams = plugins.streams_of(request.user.pk)  # type: ignore[arg-type]
+    return sync.events_since(streams, since, seen=applied).as_event()
 
 
 @api.exception_handler(OperationalError)

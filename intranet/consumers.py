@@ -1,42 +1,36 @@
 """The one WebSocket every browser tab opens (/ws/).
 
-It stays thin: authenticate at connect, join the user's groups, validate
-each inbound event against its schema, call one service, and push published
-events down. Errors become `error` events; the socket stays open.
+It knows no feature. At connect it authenticates the session and follows
+the user's streams (every app's, intranet.plugins); each inbound event is
+checked against the socket's budget, validated against its command's one
+schema and handed to that command's handler; published events go down as
+they come. Errors become `error` events; the socket stays open.
 """
 
 import asyncio
-import json
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import parse_qs
 
 import pydantic
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import Http404, parse_cookie
 
-from intranet import events
+from intranet import events, plugins, sessions, sync
+from intranet.budgets import SocketBudgets
 from intranet.errors import ServiceError
 from intranet.hub import CLOSE_LAYER_LOST, Hub, local_hub
-from intranet.realtime import encode, user_group
+from intranet.realtime import encode
 from intranet.validation import InvalidInput, decode_json
-from messaging import events as messaging_events
-from messaging import selectors as messaging_selectors
-from messaging import services as messaging
-from messaging.events import conversation_group
-from profiles import presence
-from profiles.models import User
-from profiles.selectors import current_session_keys, session_user
 
 logger = logging.getLogger(__name__)
 
-Handler = Callable[["RealtimeConsumer", dict[str, Any]], Awaitable[None]]
-
-MEMBERSHIP_EVENTS = {"conversation.joined", "conversation.left"}
 MAX_INBOUND_CHARACTERS = 65_536
+SYNC_BUDGET = plugins.Budget(burst=20, per_second=2)
 # A socket that cannot join its groups in this time is refused with 4503
 # (the hub itself notices a silent layer within a few seconds).
 ATTACH_SECONDS = 10.0
@@ -57,7 +51,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     # no channel layer).
     channel_layer_alias = "none"
 
-    user: User
+    user: AbstractBaseUser
     user_id: int
     session_key: str
     password_hash: str
@@ -66,6 +60,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         # Accept first so the client sees a close code, not a bare HTTP 403.
         await self.accept()
+        self.budgets = SocketBudgets()
         session_key = _session_key(self.scope)
         try:
             arrival = await database_sync_to_async(_arrive)(session_key)
@@ -75,22 +70,29 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if arrival is None:
             await self.close(code=events.CLOSE_UNAUTHENTICATED)
             return
-        self.user, groups = arrival
+        self.user, streams = arrival
         self.user_id = self.user.pk
-        presence.local_writer().note(self.user_id, active=True)
         self.session_key = session_key
         # The session was checked against this password at connect; the
         # hub's recheck closes the socket if it changes.
         self.password_hash = self.user.password
+        for hook in plugins.connect_hooks():
+            hook(self.user)
         self.hub = local_hub(recheck_sockets)
         try:
-            await asyncio.wait_for(self.hub.attach(self, groups), ATTACH_SECONDS)
+            await asyncio.wait_for(self.hub.attach(self, streams), ATTACH_SECONDS)
         except Exception as exc:
-            await self.refuse("joining the groups failed", exc)
+            await self.refuse("following the streams failed", exc)
             return
-        # hello comes after the groups are joined: from here on the tab
+        # hello comes after the streams are followed: from here on the tab
         # misses nothing published.
         await self.send_json(events.hello(user_id=self.user_id))
+        first_sync = _sync_in_url(self.scope)
+        if first_sync is not None:
+            # The tab put its cursor in the URL: its catch-up starts now,
+            # without waiting for it to ask (a reconnect storm is thousands
+            # of these at once).
+            await self.receive_json({"type": "sync", **first_sync})
 
     async def refuse(self, why: str, exc: Exception) -> None:
         """Close with 4503 a connect this process cannot serve now: the
@@ -120,13 +122,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             await self.hub.detach(self)
 
     async def push(self, kind: str, text: str) -> None:
-        """Write an event the hub received for one of our groups."""
-        if kind in MEMBERSHIP_EVENTS and self.hub is not None:
-            group = conversation_group(json.loads(text)["conversation"])
-            if kind == "conversation.joined":
-                await self.hub.join(self, group)
-            else:
-                await self.hub.leave(self, group)
+        """Write an event the hub received for one of our streams."""
         await self.send(text_data=text)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
@@ -155,116 +151,60 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         client_id = content.get("client_id") if isinstance(content, dict) else None
         try:
             event_type, client_id, content = events.parse_inbound(content)
-            handler = self.handlers.get(event_type)
-            if handler is None:
-                raise events.InvalidEvent(
-                    "unknown_type", f"Unknown event type {event_type!r}."
-                )
-            await handler(self, content)
+            await self.handle(event_type, content)
+        except events.RateLimitedEvent as exc:
+            await self.send_error(
+                exc.code, exc.message, client_id, retry_after=exc.retry_after
+            )
         except events.InvalidEvent as exc:
             await self.send_error(exc.code, exc.message, client_id)
         except ServiceError as exc:
             await self.send_error(exc.code, exc.message, client_id)
         except Http404 as exc:
             await self.send_error("not_found", str(exc) or "Not found.", client_id)
+        except Exception:
+            # A database hiccup must not close the socket: every tab would
+            # reconnect at once. The client may retry (sends are idempotent).
+            logger.exception("socket command %r failed", content.get("type"))
+            await self.send_error(
+                "server_error", "Something went wrong; try again.", client_id
+            )
 
-    async def send_error(self, code: str, message: str, client_id: Any) -> None:
+    async def handle(self, event_type: str, content: dict[str, Any]) -> None:
+        if event_type == "sync":
+            self.spend(event_type, SYNC_BUDGET)
+            await self.handle_sync(_validate(sync.Sync, content))
+            return
+        command = plugins.commands().get(event_type)
+        if command is None:
+            raise events.InvalidEvent(
+                "unknown_type", f"Unknown event type {event_type!r}."
+            )
+        self.spend(event_type, command.budget)
+        data = _validate(command.schema, content)
+        if command.in_loop:
+            reply = await command.handler(self.user, data)  # type: ignore[misc]
+        else:
+            reply = await database_sync_to_async(command.handler)(self.user, data)
+        if reply is not None:
+            await self.send_json(reply)
+
+    def spend(self, event_type: str, budget: plugins.Budget) -> None:
+        wait = self.budgets.take(event_type, budget)
+        if wait:
+            raise events.RateLimitedEvent(wait)
+
+    async def handle_sync(self, data: sync.Sync) -> None:
+        result = await database_sync_to_async(_sync)(
+            self.user_id, data.since, data.seen
+        )
+        await self.send_json(result.as_event())
+
+    async def send_error(
+        self, code: str, message: str, client_id: Any, **extra: Any
+    ) -> None:
         cid = client_id if isinstance(client_id, str) else None
-        await self.send_json(events.error(code, message, client_id=cid))
-
-    # Inbound handlers: validate, call one service, answer.
-
-    async def handle_ping(self, content: dict[str, Any]) -> None:
-        # The browser says whether its tab is in use: active, or idle/hidden.
-        active = content.get("active") is not False
-        presence.local_writer().note(self.user_id, active=active)
-        await self.send_json(events.pong())
-
-    async def handle_message_send(self, content: dict[str, Any]) -> None:
-        data = _validate(messaging_events.MessageSend, content)
-        message, _ = await database_sync_to_async(messaging.send_message)(
-            self.user,
-            conversation_id=data.conversation,
-            body=data.body,
-            client_id=data.client_id,
-            thread_id=data.thread,
-            attachment_ids=data.attachments,
-        )
-        payload = await database_sync_to_async(messaging_events.message_ack)(message)
-        await self.send_json(payload)
-
-    async def handle_message_edit(self, content: dict[str, Any]) -> None:
-        data = _validate(messaging_events.MessageEdit, content)
-        await database_sync_to_async(messaging.edit_message)(
-            self.user, message_id=data.message, body=data.body
-        )
-
-    async def handle_message_delete(self, content: dict[str, Any]) -> None:
-        data = _validate(messaging_events.MessageRef, content)
-        await database_sync_to_async(messaging.delete_message)(
-            self.user, message_id=data.message
-        )
-
-    async def handle_reaction(self, content: dict[str, Any], *, add: bool) -> None:
-        data = _validate(messaging_events.ReactionChange, content)
-        await database_sync_to_async(messaging.toggle_reaction)(
-            self.user, message_id=data.message, emoji=data.emoji, add=add
-        )
-
-    async def handle_reaction_add(self, content: dict[str, Any]) -> None:
-        await self.handle_reaction(content, add=True)
-
-    async def handle_reaction_remove(self, content: dict[str, Any]) -> None:
-        await self.handle_reaction(content, add=False)
-
-    async def handle_read(self, content: dict[str, Any]) -> None:
-        data = _validate(messaging_events.MarkRead, content)
-        await database_sync_to_async(messaging.mark_read)(
-            self.user, conversation_id=data.conversation, message_id=data.message
-        )
-
-    async def handle_typing(self, content: dict[str, Any], *, active: bool) -> None:
-        data = _validate(messaging_events.ConversationRef, content)
-        await database_sync_to_async(messaging.set_typing)(
-            self.user, conversation_id=data.conversation, active=active
-        )
-
-    async def handle_typing_start(self, content: dict[str, Any]) -> None:
-        await self.handle_typing(content, active=True)
-
-    async def handle_typing_stop(self, content: dict[str, Any]) -> None:
-        await self.handle_typing(content, active=False)
-
-    async def handle_sync(self, content: dict[str, Any]) -> None:
-        data = _validate(messaging_events.Sync, content)
-        result = await database_sync_to_async(messaging_selectors.events_since)(
-            self.user, data.since, seen=data.seen
-        )
-        await self.send_json(messaging_events.sync_result(result))
-
-    handlers: dict[str, Handler] = {
-        "ping": handle_ping,
-        "message.send": handle_message_send,
-        "message.edit": handle_message_edit,
-        "message.delete": handle_message_delete,
-        "reaction.add": handle_reaction_add,
-        "reaction.remove": handle_reaction_remove,
-        "read": handle_read,
-        "typing.start": handle_typing_start,
-        "typing.stop": handle_typing_stop,
-        "sync": handle_sync,
-    }
-
-
-def groups_by_user(user_ids: list[int]) -> dict[int, set[str]]:
-    """The groups each user's sockets receive: their own and their
-    conversations'."""
-    conversations = messaging_selectors.conversation_ids_by_user(user_ids)
-    return {
-        user_id: {user_group(user_id)}
-        | {conversation_group(c) for c in conversations.get(user_id, ())}
-        for user_id in user_ids
-    }
+        await self.send_json({**events.error(code, message, client_id=cid), **extra})
 
 
 def _session_key(scope: Any) -> str:
@@ -275,34 +215,52 @@ def _session_key(scope: Any) -> str:
     return ""
 
 
-def _arrive(session_key: str) -> tuple[User, set[str]] | None:
-    """Who the session signs in, with their groups; None if nobody. One trip
-    to the database thread (Channels' session and auth middleware took
+def _sync_in_url(scope: Any) -> dict[str, Any] | None:
+    """The `since` and `seen` a tab put in the socket's URL, or None."""
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    if "since" not in query:
+        return None
+
+    def number(text: str) -> int | str:
+        # Not a number: left as text for the schema to refuse.
+        return int(text) if text.isdigit() and len(text) <= 19 else text
+
+    seen = [p for p in ",".join(query.get("seen", [])).split(",") if p]
+    return {"since": number(query["since"][0]), "seen": [number(p) for p in seen]}
+
+
+def _arrive(session_key: str) -> tuple[AbstractBaseUser, set[str]] | None:
+    """Who the session signs in, with their streams; None if nobody. One
+    trip to the database thread (Channels' session and auth middleware took
     three), as connects come in bursts after an outage."""
-    user = session_user(session_key)
+    user = sessions.session_user(session_key)
     if user is None:
         return None
-    return user, groups_by_user([user.pk])[user.pk]
+    return user, plugins.streams_of(user.pk)
+
+
+def _sync(user_id: int, since: int, seen: list[int]) -> sync.SyncResult:
+    # The streams are read again at every sync: that is its access check.
+    return sync.events_since(plugins.streams_of(user_id), since, seen=seen)
 
 
 def _recheck(
-    sessions: list[tuple[str, int, str]],
+    sockets: list[tuple[str, int, str]],
 ) -> tuple[set[str], dict[int, set[str]]]:
-    current = current_session_keys(sessions)
-    return current, groups_by_user(sorted({user_id for _, user_id, _ in sessions}))
+    current = sessions.current_session_keys(sockets)
+    return current, plugins.streams_by_user(user_id for _, user_id, _ in sockets)
 
 
 async def recheck_sockets(hub: Hub, sockets: list[Any]) -> None:
-    """Close sockets whose session ended; make every other socket's groups
-    match the database. A few queries per process, whatever the number of
-    sockets."""
+    """Close sockets whose session ended; make every other socket's streams
+    match the database. A few queries per thousand sockets."""
     if not sockets:
         return
-    sessions = [(s.session_key, s.user_id, s.password_hash) for s in sockets]
-    current, groups = await database_sync_to_async(_recheck)(sessions)
+    keys = [(s.session_key, s.user_id, s.password_hash) for s in sockets]
+    current, streams = await database_sync_to_async(_recheck)(keys)
     for socket in sockets:
         if socket.session_key not in current:
             await hub.detach(socket)
             await socket.close(code=events.CLOSE_SESSION_ENDED)
         else:
-            await hub.subscribe(socket, groups[socket.user_id])
+            await hub.subscribe(socket, streams[socket.user_id])

@@ -22,6 +22,16 @@ class InvalidEvent(ValueError):
         self.message = message
 
 
+class RateLimitedEvent(InvalidEvent):
+    """The socket spent its budget for this command (intranet.budgets)."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            "rate_limited", f"Too many of these; try again in {retry_after} s."
+        )
+        self.retry_after = retry_after
+
+
 def error(code: str, message: str, *, client_id: str | None = None) -> dict[str, Any]:
     event: dict[str, Any] = {"type": "error", "code": code, "message": message}
     if client_id is not None:

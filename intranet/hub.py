@@ -41,6 +41,10 @@ LAYER_CALLS_AT_ONCE = 64
 # Daphne, refuses 1012 "service restart": servers may send 1000 or 3000-4999.)
 CLOSE_LAYER_LOST = 4503
 
+# Rounds of the session recheck that may fail in a row (the database is
+# down, say) before the hub closes its sockets rather than keep serving
+# sessions it cannot check.
+RECHECK_FAILURES_TOLERATED = 3
 HEARTBEAT = "hub.heartbeat"
 HEARTBEAT_SECONDS = 1.0
 # Well above a healthy round trip (a millisecond) and a busy process's
@@ -234,13 +238,23 @@ class Hub:
             await asyncio.gather(*pending, return_exceptions=not strict)
 
     async def deliver(self, message: dict[str, Any]) -> None:
-        """Write one published event to the local sockets of its group."""
+        """Write one published event to the local sockets of its group.
+
+        Sockets first follow the streams it names in `follow` (and leave
+        those in `unfollow`): a newcomer's tab then gets everything
+        published to the new stream after this event.
+        """
         skip_user = message.get("skip_user")
         kind, text = message["kind"], message["text"]
+        follow, unfollow = message.get("follow", ()), message.get("unfollow", ())
         for socket in tuple(self.members.get(message.get("group", ""), ())):
             if socket.user_id == skip_user:
                 continue
             try:
+                for stream in follow:
+                    await self.join(socket, stream)
+                for stream in unfollow:
+                    await self.leave(socket, stream)
                 await socket.push(kind, text)
             except Exception:
                 logger.exception("delivery to a socket failed")
@@ -294,15 +308,25 @@ class Hub:
         and leaving a conversation must reach open sockets within seconds
         even if the event saying so was lost.
         """
+        failures = 0
         while True:
             await asyncio.sleep(settings.SOCKET_SESSION_RECHECK_SECONDS)
             try:
                 await self.recheck(self, self.sockets)
                 await self._refresh_groups()
+                failures = 0
             except asyncio.CancelledError:
                 raise
             except Exception:
                 logger.exception("socket recheck failed")
+                failures += 1
+                if failures >= RECHECK_FAILURES_TOLERATED:
+                    # Fail closed: a signed-out or deactivated person's
+                    # socket must not go on receiving events while the
+                    # check cannot run. Every tab comes back through a
+                    # fresh connect, which checks its session again.
+                    await self._fail()
+                    return
 
     async def _refresh_groups(self) -> None:
         # The layer forgets group members after group_expiry (a day for

@@ -28,7 +28,7 @@ def own_origin_refusal(scope: dict[str, Any]) -> str | None:
     """Return why the socket in `scope` is not from the site's own
     origins, or None when it is."""
     request = _request_for(scope)
-    origin = request.META.get("HTTP_ORIGIN")
+    origin = request.headers.get("origin")
     if not origin:
         return "no Origin header"
     try:

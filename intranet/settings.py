@@ -255,6 +255,8 @@ else:
     )
 
 AUTH_USER_MODEL = "profiles.User"
+# REST callers: the browser's session (CSRF-checked) or a personal token.
+API_AUTHENTICATION = ["profiles.auth.SessionAuth", "profiles.auth.TokenAuth"]
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",

@@ -12,11 +12,11 @@ from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.decorators import decorate_view
 
 from intranet.api import Error, Invalid, require_scope
-from intranet.types import AuthedRequest
-from intranet.validation import Cursor, Id, InvalidInput, Text, parse_id_list
+from intranet.validation import Id, Text
 from messaging import events, selectors, services
 from messaging.models import Attachment, Conversation
 from messaging.upload_names import keep_sent_names, sent_name
+from profiles.types import AuthedRequest
 
 router = Router(tags=["messaging"])
 
@@ -38,21 +38,6 @@ class ConversationIn(Schema):
     kind: Literal["direct", "group"]
     members: list[Id] = Field(..., min_length=1, max_length=100)
     title: Text = ""
-
-
-class MessageIn(Schema):
-    body: Text = ""
-    client_id: Text = Field(..., min_length=1, max_length=64)
-    thread: Id | None = None
-    attachments: list[Id] = Field(default_factory=list)
-
-
-class MessageEditIn(Schema):
-    body: Text
-
-
-class ReactionIn(Schema):
-    emoji: Text = Field(..., min_length=1, max_length=32)
 
 
 class ReadIn(Schema):
@@ -183,7 +168,9 @@ def list_messages(
     "/conversations/{conversation_id}/messages",
     response={200: dict[str, Any], 201: dict[str, Any], **ERRORS},
 )
-def send_message(request: AuthedRequest, conversation_id: Id, data: MessageIn):
+def send_message(
+    request: AuthedRequest, conversation_id: Id, data: events.MessageContent
+):
     """Send a message; the same `client_id` again returns the stored one (200)."""
     require_scope(request, "write")
     message, created = services.send_message(
@@ -337,7 +324,7 @@ def get_thread(request: AuthedRequest, message_id: Id):
 
 
 @router.patch("/messages/{message_id}", response={200: dict[str, Any], **ERRORS})
-def edit_message(request: AuthedRequest, message_id: Id, data: MessageEditIn):
+def edit_message(request: AuthedRequest, message_id: Id, data: events.MessageText):
     require_scope(request, "write")
     message = services.edit_message(request.user, message_id=message_id, body=data.body)
     return events.message_data(message)
@@ -353,10 +340,10 @@ def delete_message(request: AuthedRequest, message_id: Id):
 @router.post(
     "/messages/{message_id}/reactions", response={200: dict[str, Any], **ERRORS}
 )
-def add_reaction(request: AuthedRequest, message_id: Id, data: ReactionIn):
+def add_reaction(request: AuthedRequest, message_id: Id, data: events.ReactionIn):
     require_scope(request, "write")
-    message = services.toggle_reaction(
-        request.user, message_id=message_id, emoji=data.emoji, add=True
+    message = services.add_reaction(
+        request.user, message_id=message_id, emoji=data.emoji
     )
     return events.reaction_changed(message)
 
@@ -366,30 +353,8 @@ def add_reaction(request: AuthedRequest, message_id: Id, data: ReactionIn):
 )
 def remove_reaction(request: AuthedRequest, message_id: Id, emoji: Text):
     require_scope(request, "write")
-    message = services.toggle_reaction(
-        request.user, message_id=message_id, emoji=emoji, add=False
-    )
+    message = services.remove_reaction(request.user, message_id=message_id, emoji=emoji)
     return events.reaction_changed(message)
-
-
-@router.get("/events", response={200: dict[str, Any], **ERRORS})
-def sync(
-    request: AuthedRequest,
-    since: Cursor,
-    seen: Text = Query("", description="Comma-separated cursors already applied"),  # type: ignore[type-arg]
-):
-    """Stored events after cursor `since` (what the socket's `sync` returns);
-    `seen` names cursors at or below it the client has, as the socket's does."""
-    require_scope(request, "read")
-    try:
-        applied = parse_id_list(seen)
-    except InvalidInput:
-        return Status(400, {"error": "seen must be comma-separated cursors."})
-    if len(applied) > events.SYNC_LOOKBACK:
-        return Status(
-            400, {"error": f"Name at most {events.SYNC_LOOKBACK} seen cursors."}
-        )
-    return events.sync_result(selectors.events_since(request.user, since, seen=applied))
 
 
 class SearchQueryParams(Schema):

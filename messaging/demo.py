@@ -16,8 +16,10 @@ from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from intranet import plugins
 from intranet.markdown import render_markdown
 from messaging.models import Conversation, Membership, Message
+from profiles.demo import DEFAULT_SIZE, DEMO_LOGIN
 from profiles.models import User
 
 MESSAGES_PER_PERSON = 40
@@ -243,3 +245,22 @@ def _settle_read_state(unread_after: dict[int, int], alex: User) -> None:
         Membership.objects.filter(conversation_id=conversation_id, user=alex).update(
             last_read_id=ids[read_count - 1]
         )
+
+
+def _build(*, size: int, seed: int, progress: Callable[[int], object]) -> str:
+    made = build_demo_messages(
+        seed=seed,
+        login_email=DEMO_LOGIN,
+        message_count=_total(size),
+        progress=progress,
+    )
+    return f"{made:,} messages"
+
+
+def _total(size: int) -> int:
+    return max(size, DEFAULT_SIZE) * MESSAGES_PER_PERSON
+
+
+plugins.demo_part(
+    plugins.DemoPart(label="Messages", unit="msg", total=_total, build=_build)
+)

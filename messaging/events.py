@@ -5,15 +5,13 @@ stored in the Event log also carries a `cursor` (added by the service).
 Inbound schemas validate what a socket client sends.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from intranet.validation import Cursor, Id, Text
+from intranet.events import MAX_CLIENT_ID_LENGTH
+from intranet.validation import Id, Text
 from messaging.models import Attachment, Conversation, Message
-
-if TYPE_CHECKING:
-    from messaging.selectors import SyncResult
 
 MAX_BODY_LENGTH = 10_000
 
@@ -191,48 +189,65 @@ def typing(conversation_id: int, user, *, active: bool) -> dict[str, Any]:
     }
 
 
-def sync_result(result: "SyncResult") -> dict[str, Any]:
-    if result.resync_required:
-        return {"type": "resync.required", "cursor": result.cursor}
-    return {
-        "type": "sync.batch",
-        "events": result.events,
-        "cursor": result.cursor,
-        "more": result.more,
-    }
-
-
 # Inbound: what a client may send. Unknown fields are ignored; wrong types
 # are refused rather than coerced ("12" is not a conversation id). Ids and
 # texts are intranet.validation's, as in the REST API.
 
 
+# Each limit once, for the socket and REST alike (messaging.api takes the
+# same schemas, the conversation or message then in its path).
+ClientId = Annotated[Text, Field(min_length=1, max_length=MAX_CLIENT_ID_LENGTH)]
+Emoji = Annotated[Text, Field(min_length=1, max_length=32)]
+
+
 class Inbound(BaseModel):
     model_config = ConfigDict(extra="ignore", strict=True)
 
-    client_id: Text | None = Field(default=None, max_length=64)
+    client_id: Annotated[Text, Field(max_length=MAX_CLIENT_ID_LENGTH)] | None = None
 
 
-class MessageSend(Inbound):
-    conversation: Id
-    body: Text
-    client_id: Text = Field(min_length=1, max_length=64)  # type: ignore[assignment]
+class MessageContent(Inbound):
+    """A new message: POST /api/v1/conversations/{id}/messages."""
+
+    # Markdown; may be empty only with attachments (the service says so).
+    body: Text = ""
+    client_id: ClientId  # type: ignore[assignment]
     thread: Id | None = None
     attachments: list[Id] = Field(default_factory=list)
 
 
-class MessageEdit(Inbound):
-    message: Id
+class MessageSend(MessageContent):
+    """`message.send` on the socket."""
+
+    conversation: Id
+
+
+class MessageText(Inbound):
+    """New text for a message: PATCH /api/v1/messages/{id}."""
+
     body: Text
+
+
+class MessageEdit(MessageText):
+    """`message.edit` on the socket."""
+
+    message: Id
 
 
 class MessageRef(Inbound):
     message: Id
 
 
-class ReactionChange(Inbound):
+class ReactionIn(Inbound):
+    """POST /api/v1/messages/{id}/reactions."""
+
+    emoji: Emoji
+
+
+class ReactionChange(ReactionIn):
+    """`reaction.add` and `reaction.remove` on the socket."""
+
     message: Id
-    emoji: Text = Field(min_length=1, max_length=32)
 
 
 class ConversationRef(Inbound):
@@ -242,19 +257,3 @@ class ConversationRef(Inbound):
 class MarkRead(Inbound):
     conversation: Id
     message: Id
-
-
-# Event ids are taken at insert and become visible at commit, so a
-# transaction that took a lower id can commit after a client saw a higher
-# one. A sync replays this many ids below its cursor to catch those; clients
-# apply events idempotently, so a replayed event changes nothing, and they
-# say which of these ids they have already applied (`seen`), so an
-# up-to-date tab is sent none of them.
-SYNC_LOOKBACK = 200
-
-
-class Sync(Inbound):
-    since: Cursor
-    # Cursors at or below `since` the tab has applied: the replayed
-    # lookback leaves them out.
-    seen: list[Id] = Field(default_factory=list, max_length=SYNC_LOOKBACK)

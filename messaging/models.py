@@ -145,28 +145,6 @@ class Reaction(models.Model):
         return f"{self.emoji} by {self.user_id} on {self.message_id}"
 
 
-class Event(models.Model):
-    """The durable copy of every event a conversation's members receive.
-
-    Its id is the cursor every live event carries. A tab that reconnects
-    asks for the events above the last cursor it saw, so nothing the channel
-    layer dropped is lost. Old rows are pruned; a cursor older than what is
-    kept gets an explicit "resync required" instead of a silent gap.
-    """
-
-    conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="+"
-    )
-    payload = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["conversation", "id"], name="event_replay")]
-
-    def __str__(self) -> str:
-        return f"Event {self.pk} ({self.payload.get('type')})"
-
-
 # Thumbnails fit in a square this big (messaging.files makes them), and
 # show in a message at most this big (sharp on high-density screens).
 THUMBNAIL_MAX = 400

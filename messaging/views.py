@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from intranet import plugins, sync
 from intranet.errors import ServiceError
-from intranet.types import AuthedRequest
 from intranet.validation import is_text, parse_id
 from messaging import events, selectors, services
 from messaging.forms import NewConversationForm, SearchForm
@@ -16,6 +16,7 @@ from messaging.models import Conversation
 from profiles import presence
 from profiles.models import User
 from profiles.selectors import people_matching
+from profiles.types import AuthedRequest
 
 PEOPLE_PAGE = 50
 QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "👀", "✅", "🙏"]
@@ -43,8 +44,8 @@ def _conversation_page(request: AuthedRequest, conversation_id: int, *, around=N
     # The cursor is read before anything the page shows: an event committed
     # in between is then replayed by the tab's first sync instead of being
     # missed, and the events already committed below it (`seen`) are not.
-    cursor = selectors.latest_cursor()
-    seen = selectors.seen_cursors(request.user, cursor)
+    cursor = sync.latest_cursor()
+    seen = sync.seen_cursors(plugins.streams_of(request.user.pk), cursor)
     (conversation,) = selectors.with_members(
         Conversation.objects.filter(pk=conversation.pk)
     )
@@ -79,7 +80,7 @@ def _conversation_page(request: AuthedRequest, conversation_id: int, *, around=N
             "member_ids": " ".join(str(u.pk) for u in members),
             "addable": addable,
             # Whom the composer's @mention autocomplete offers: only members
-            # become mentions (messaging.services._render).
+            # become mentions (messaging.services.messages._render).
             "mention_people": [
                 {**events.person(u), "title": u.title} for u in members if u.is_active
             ],

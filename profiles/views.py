@@ -6,11 +6,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from intranet.types import AuthedRequest
 from profiles import presence, selectors, services
 from profiles.forms import DirectoryForm, TokenForm
 from profiles.models import Department
 from profiles.selectors import tokens_for
+from profiles.types import AuthedRequest
 
 # 5,000 people are a hundred pages: the search and the filter are the way
 # to anyone, the pages a way to browse.

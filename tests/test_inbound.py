@@ -14,12 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ninja import Schema
 
+from intranet import plugins, sync
 from intranet.api import api  # noqa: F401  (loads the routers in order)
 from intranet.asgi import application
-from intranet.consumers import RealtimeConsumer
 from intranet.validation import MAX_ID, is_text
 from messaging import api as messaging_api
-from messaging import events, services
+from messaging import services
 from profiles import api as profiles_api
 from tests.base import session_cookie_for, socket_headers
 
@@ -50,7 +50,10 @@ JSONISH = st.recursive(
     max_leaves=12,
 )
 
-SOCKET_SCHEMAS = events.Inbound.__subclasses__()
+# Every command any app plugs into the socket, and the kernel's sync.
+SOCKET_SCHEMAS = list(
+    dict.fromkeys([c.schema for c in plugins.commands().values()] + [sync.Sync])
+)
 SOCKET_FIELDS = sorted(
     {name for schema in SOCKET_SCHEMAS for name in schema.model_fields}
 )
@@ -102,10 +105,18 @@ def fits(value: Any) -> bool:
 
 
 def test_every_inbound_schema_is_found():
-    assert len(SOCKET_SCHEMAS) == 7
+    assert {s.__name__ for s in SOCKET_SCHEMAS} == {
+        "Ping",
+        "MessageSend",
+        "MessageEdit",
+        "MessageRef",
+        "ReactionChange",
+        "MarkRead",
+        "ConversationRef",
+        "Sync",
+    }
     assert {s.__name__ for s in REST_SCHEMAS} >= {
         "ConversationIn",
-        "MessageIn",
         "MembersIn",
         "HistoryQuery",
         "SearchQueryParams",
@@ -195,7 +206,7 @@ async def _exchange(session_key: str, frames: list[str]) -> None:
 def test_no_socket_frame_closes_the_socket(data, alice, chat):
     group, _ = chat
     session_key = session_cookie_for(alice)
-    types = st.sampled_from(sorted(RealtimeConsumer.handlers))
+    types = st.sampled_from(sorted([*plugins.commands(), "sync"]))
     frames = data.draw(
         st.lists(
             st.one_of(

@@ -25,8 +25,9 @@ from playwright.sync_api import (
     expect,
 )
 
+from intranet.models import Event
 from messaging import services
-from messaging.models import Conversation, Event, Message
+from messaging.models import Conversation, Message
 from profiles.models import User
 from tests.base import make_people
 from tests.browser.base import (

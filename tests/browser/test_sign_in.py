@@ -5,7 +5,7 @@ import io
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from intranet.demo import DEMO_LOGIN
+from profiles.demo import DEMO_LOGIN
 from profiles.factories import DEMO_PASSWORD
 from tests.browser.base import (
     PHONE,

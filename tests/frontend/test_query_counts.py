@@ -17,7 +17,7 @@ QUERIES = {
     "/": 4,
     "/people/": 6,
     "/messages/": 5,
-    "conversation": 15,
+    "conversation": 16,  # the last two: the streams followed, data-seen
     "message search": 11,
     "profile": 5,
     "tokens": 4,
@@ -25,7 +25,7 @@ QUERIES = {
     "api history": 7,
     "api search": 8,
     "api people": 3,
-    "api events": 4,
+    "api events": 5,  # the streams followed, then the sync itself
 }
 
 

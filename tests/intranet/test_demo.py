@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management import call_command
 from django.utils import timezone
 
-from intranet import demo
+from profiles import demo
 from profiles.factories import DEMO_PASSWORD
 from profiles.models import Department, User
 

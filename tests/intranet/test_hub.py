@@ -6,19 +6,18 @@ import asyncio
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
-from channels.testing import WebsocketCommunicator
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from intranet import hub
-from intranet.asgi import application
 from intranet.consumers import _recheck
 from intranet.realtime import apublish
 from messaging import services
 from messaging.events import conversation_group
 from profiles.factories import UserFactory
-from tests.base import make_people, session_cookie_for, socket_headers
+from testkit.sockets import signed_in_socket
+from tests.base import make_people, session_cookie_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,14 +30,6 @@ def in_memory_layer(settings):
     return get_channel_layer()
 
 
-async def open_socket(user) -> WebsocketCommunicator:
-    session_key = await database_sync_to_async(session_cookie_for)(user)
-    ws = WebsocketCommunicator(application, "/ws/", headers=socket_headers(session_key))
-    assert (await ws.connect())[0]
-    assert (await ws.receive_json_from())["type"] == "hello"
-    return ws
-
-
 async def test_a_process_joins_each_group_once_and_fans_out_locally(in_memory_layer):
     people = await database_sync_to_async(make_people)()
     alice, bob = people["alice"], people["bob"]
@@ -46,7 +37,7 @@ async def test_a_process_joins_each_group_once_and_fans_out_locally(in_memory_la
         alice, title="Lunch", member_ids=[bob.pk]
     )
     group = conversation_group(group_chat.pk)
-    sockets = [await open_socket(p) for p in (alice, alice, bob)]
+    sockets = [await signed_in_socket(p) for p in (alice, alice, bob)]
 
     # Three sockets, one process: the layer knows a single member, the hub.
     assert len(in_memory_layer.groups[group]) == 1
@@ -69,7 +60,7 @@ async def test_leaving_a_conversation_stops_its_events_at_once(in_memory_layer):
     group_chat = await database_sync_to_async(services.create_group)(
         alice, title="Lunch", member_ids=[bob.pk]
     )
-    bob_ws = await open_socket(bob)
+    bob_ws = await signed_in_socket(bob)
     await database_sync_to_async(services.leave_conversation)(
         bob, conversation_id=group_chat.pk
     )
@@ -326,3 +317,39 @@ async def test_a_frozen_layer_closes_every_socket_with_4503(quick_heartbeat):
     assert all(t.closed_at - frozen_at >= silence for t in tabs)
     assert not the_hub.groups_of
     assert not the_hub.tasks
+
+
+class ClosingTab(Tab):
+    def __init__(self, user_id: int) -> None:
+        super().__init__(user_id)
+        self.closed_with: int | None = None
+
+    async def close(self, code=None) -> None:
+        self.closed_with = code
+
+
+async def test_sockets_close_when_their_sessions_cannot_be_checked(settings):
+    """The recheck fails closed: with the database down, a signed-out
+    person's socket must not keep receiving events; every tab reconnects
+    and its connect checks the session again."""
+    settings.SOCKET_SESSION_RECHECK_SECONDS = 0.01
+    rounds, down = 0, False
+
+    async def database_down(hub_, sockets) -> None:
+        nonlocal rounds
+        if down:
+            rounds += 1
+            raise OSError("connection refused")
+
+    the_hub = hub.Hub(SlowLayer(), database_down)  # type: ignore[arg-type]
+    tabs = [ClosingTab(n) for n in (1, 2)]
+    for tab in tabs:
+        await the_hub.attach(tab, {f"user.{tab.user_id}"})
+    down = True
+    for _ in range(200):
+        if tabs[0].closed_with is not None:
+            break
+        await asyncio.sleep(0.01)
+    assert rounds == hub.RECHECK_FAILURES_TOLERATED
+    assert [t.closed_with for t in tabs] == [hub.CLOSE_LAYER_LOST] * 2
+    assert not the_hub.sockets

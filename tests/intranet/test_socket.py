@@ -13,21 +13,10 @@ from intranet.asgi import application
 from intranet.events import CLOSE_SESSION_ENDED, CLOSE_UNAUTHENTICATED
 from intranet.hub import CLOSE_LAYER_LOST
 from intranet.realtime import apublish, user_group
+from testkit.sockets import signed_in_socket
 from tests.base import free_port, make_people, session_cookie_for, socket_headers
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-async def signed_in_socket(user, **kwargs) -> WebsocketCommunicator:
-    session_key = await database_sync_to_async(session_cookie_for)(user)
-    communicator = WebsocketCommunicator(
-        application, "/ws/", headers=socket_headers(session_key, **kwargs)
-    )
-    connected, _ = await communicator.connect()
-    assert connected
-    hello = await communicator.receive_json_from()
-    assert hello == {"type": "hello", "user": user.pk}
-    return communicator
 
 
 async def test_anonymous_socket_is_closed_with_4401():

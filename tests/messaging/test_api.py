@@ -2,8 +2,9 @@
 
 import pytest
 
+from intranet.models import Event
 from messaging import services
-from messaging.models import Event, Message
+from messaging.models import Message
 from profiles.services import create_api_token
 from tests.base import capture_published
 
@@ -235,6 +236,7 @@ def test_a_member_adds_people_to_a_group_and_no_one_else_can(
     assert joined == {
         "event": {"type": "conversation.joined", "conversation": group.pk},
         "groups": [f"user.{carol.pk}"],
+        "follow": [f"conversation.{group.pk}"],
     }
 
 

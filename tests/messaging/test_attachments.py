@@ -20,8 +20,9 @@ from PIL.JpegImagePlugin import JpegImageFile
 from PIL.PngImagePlugin import PngImageFile
 
 from intranet.errors import ServiceError
+from intranet.models import Event
 from messaging import events, selectors, services
-from messaging.models import Attachment, Event, Message
+from messaging.models import Attachment, Message
 from profiles.services import create_api_token
 from tests.base import capture_published
 from tests.messaging.files import (

@@ -2,8 +2,9 @@
 
 import re
 
+from intranet.models import Event
 from messaging import services
-from messaging.models import Conversation, Event
+from messaging.models import Conversation
 from profiles import presence
 
 # An error flash is told apart from a success by its words and its class,
@@ -34,13 +35,14 @@ def test_conversation_page_for_members_and_404_for_outsiders(
     for n in range(3):
         send(bob, direct, f"hi {n}", f"c{n}")
     client.force_login(alice)
-    # 15: the 15th lists the events the page shows (data-seen), so the tab's
-    # first sync is not sent them again.
-    with django_assert_max_num_queries(15):
+    # 16: the last two list the streams alice follows and the events of
+    # them the page shows (data-seen), so the tab's first sync is not sent
+    # them again.
+    with django_assert_max_num_queries(16):
         response = client.get(f"/messages/{direct.pk}/")
     assert response.status_code == 200
     html = response.content.decode()
-    seen = Event.objects.filter(conversation=direct).order_by("id")
+    seen = Event.objects.filter(stream=f"conversation.{direct.pk}").order_by("id")
     assert f'data-seen="{" ".join(str(e.pk) for e in seen)}"' in html
     assert "hi 2" in html
     assert "New messages" in html  # alice has not read bob's messages

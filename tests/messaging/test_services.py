@@ -9,12 +9,14 @@ import pytest
 from django.db import connection, connections, transaction
 from django.http import Http404
 
+from intranet import plugins, sync
 from intranet.errors import RateLimited, ServiceError
+from intranet.models import Event
 from intranet.realtime import encode, user_group
 from messaging import selectors, services
-from messaging.events import MAX_BODY_LENGTH, conversation_group, sync_result
-from messaging.models import Conversation, Event, Message
-from tests.base import capture_published
+from messaging.events import MAX_BODY_LENGTH, conversation_group
+from messaging.models import Conversation, Message
+from tests.base import capture_published, events_since
 
 
 @pytest.fixture
@@ -98,12 +100,12 @@ def test_outsiders_get_404_everywhere(alice, carol, direct):
     with pytest.raises(Http404):
         services.mark_read(carol, conversation_id=direct.pk, message_id=message.pk)
     with pytest.raises(Http404):
-        services.toggle_reaction(carol, message_id=message.pk, emoji="👍", add=True)
+        services.add_reaction(carol, message_id=message.pk, emoji="👍")
     with pytest.raises(Http404):
         services.edit_message(carol, message_id=message.pk, body="hacked")
     with pytest.raises(Http404):
         services.set_typing(carol, conversation_id=direct.pk, active=True)
-    assert selectors.events_since(carol, 0).events == []
+    assert events_since(carol, 0).events == []
     assert Message.objects.count() == 1
 
 
@@ -139,7 +141,7 @@ def test_edit_and_delete_own_messages_only(alice, bob, direct):
     assert edited.body_html == "<p>final <em>text</em></p>"
     with pytest.raises(ServiceError, match="your own"):
         services.delete_message(bob, message_id=message.pk)
-    services.toggle_reaction(bob, message_id=message.pk, emoji="👍", add=True)
+    services.add_reaction(bob, message_id=message.pk, emoji="👍")
     deleted = services.delete_message(alice, message_id=message.pk)
     assert deleted.is_deleted and deleted.body == "" and deleted.body_html == ""
     assert deleted.reactions.count() == 0
@@ -155,16 +157,14 @@ def test_edit_and_delete_own_messages_only(alice, bob, direct):
 def test_reactions_toggle_idempotently(alice, bob, direct):
     message = send(alice, direct)
     for _ in range(2):
-        services.toggle_reaction(bob, message_id=message.pk, emoji="🎉", add=True)
-    services.toggle_reaction(alice, message_id=message.pk, emoji="🎉", add=True)
+        services.add_reaction(bob, message_id=message.pk, emoji="🎉")
+    services.add_reaction(alice, message_id=message.pk, emoji="🎉")
     event = Event.objects.latest("id")
     assert event.payload["reactions"] == [{"emoji": "🎉", "users": [bob.pk, alice.pk]}]
-    services.toggle_reaction(bob, message_id=message.pk, emoji="🎉", add=False)
+    services.remove_reaction(bob, message_id=message.pk, emoji="🎉")
     assert message.reactions.count() == 1
     with pytest.raises(ServiceError):
-        services.toggle_reaction(
-            bob, message_id=message.pk, emoji="two words", add=True
-        )
+        services.add_reaction(bob, message_id=message.pk, emoji="two words")
 
 
 def test_unread_counts_and_read_marker(
@@ -293,6 +293,7 @@ def test_groups_add_and_leave(alice, bob, carol, django_capture_on_commit_callba
     assert {
         "event": {"type": "conversation.joined", "conversation": group.pk},
         "groups": [user_group(carol.pk)],
+        "follow": [f"conversation.{group.pk}"],
     } in published
     services.leave_conversation(carol, conversation_id=group.pk)
     with pytest.raises(Http404):
@@ -331,9 +332,9 @@ def test_any_member_renames_a_group_and_every_member_hears_it(
     stored = Event.objects.get()
     assert event["cursor"] == stored.pk
     assert stored.payload == {k: v for k, v in event.items() if k != "cursor"}
-    (replayed,) = selectors.events_since(alice, 0).events
+    (replayed,) = events_since(alice, 0).events
     assert replayed == event
-    assert selectors.events_since(carol, 0).events == []
+    assert events_since(carol, 0).events == []
 
 
 def test_a_rename_that_changes_nothing_tells_no_one(
@@ -437,6 +438,75 @@ def test_changes_to_a_group_wait_for_its_row_lock(change, alice, bob, carol):
     assert Event.objects.get().payload["type"] == "conversation.updated"
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite serialises writers anyway"
+)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("change", ["react", "unreact", "edit", "delete"])
+def test_changes_to_a_message_wait_for_its_row_lock(change, alice, bob, direct):
+    """Two reactions at once commit their summaries in cursor order, and an
+    edit racing a delete cannot write text back onto the tombstone."""
+    message = send(alice, direct, "Lunch?")
+    services.add_reaction(bob, message_id=message.pk, emoji="👍")
+    calls = {
+        "react": lambda: services.add_reaction(
+            alice, message_id=message.pk, emoji="🎉"
+        ),
+        "unreact": lambda: services.remove_reaction(
+            bob, message_id=message.pk, emoji="👍"
+        ),
+        "edit": lambda: services.edit_message(
+            alice, message_id=message.pk, body="Brunch?"
+        ),
+        "delete": lambda: services.delete_message(alice, message_id=message.pk),
+    }
+    stored = Event.objects.count()
+
+    def run():
+        try:
+            calls[change]()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool, transaction.atomic():
+        Message.objects.select_for_update(no_key=True).get(pk=message.pk)
+        waiting = pool.submit(run)
+        with pytest.raises(FutureTimeout):
+            waiting.result(timeout=0.5)
+        # Still holding the lock: the change has stored nothing yet.
+        assert Event.objects.count() == stored
+    waiting.result(timeout=5)
+    assert Event.objects.count() == stored + 1
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite serialises writers anyway"
+)
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_that_waited_for_a_delete_leaves_the_tombstone_alone(alice, direct):
+    message = send(alice, direct, "a secret")
+
+    def edit():
+        try:
+            services.edit_message(alice, message_id=message.pk, body="the secret")
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        with transaction.atomic():
+            services.delete_message(alice, message_id=message.pk)
+            # The edit read the message before the delete committed, and
+            # now waits for the delete's lock.
+            waiting = pool.submit(edit)
+            with pytest.raises(FutureTimeout):
+                waiting.result(timeout=0.5)
+        with pytest.raises(ServiceError) as caught:
+            waiting.result(timeout=5)
+    assert caught.value.code == "deleted"
+    message.refresh_from_db()
+    assert (message.body, message.is_deleted) == ("", True)
+
+
 def test_threads_and_history_pages(alice, bob, direct):
     root = send(alice, direct, "root")
     reply = send(bob, direct, "reply", thread_id=root.pk)
@@ -457,7 +527,7 @@ def test_sync_replays_missed_events_and_flags_pruned_cursors(alice, bob, direct)
     first = send(alice, direct, "one")
     cursor = Event.objects.get().pk
     later = [send(alice, direct, f"later {n}") for n in range(3)]
-    result = selectors.events_since(bob, cursor)
+    result = events_since(bob, cursor)
     new_ids = [e["message"]["id"] for e in result.events if e["cursor"] > cursor]
     assert new_ids == [m.pk for m in later]
     assert result.cursor == Event.objects.latest("id").pk
@@ -465,7 +535,7 @@ def test_sync_replays_missed_events_and_flags_pruned_cursors(alice, bob, direct)
     assert first.pk in [e["message"]["id"] for e in result.events]  # lookback
 
     Event.objects.filter(pk__lte=result.cursor - 1).delete()
-    assert selectors.events_since(bob, cursor).resync_required is True
+    assert events_since(bob, cursor).resync_required is True
 
 
 def test_sync_leaves_out_the_replayed_events_a_tab_says_it_has(
@@ -474,25 +544,26 @@ def test_sync_leaves_out_the_replayed_events_a_tab_says_it_has(
     sent = [send(alice, direct, f"seen {n}") for n in range(3)]
     group = services.create_group(alice, title="Other", member_ids=[carol.pk])
     send(alice, group, "not bob's")
-    cursor = selectors.latest_cursor()
-    seen = selectors.seen_cursors(bob, cursor)
-    bobs = Event.objects.filter(conversation=direct).order_by("id")
+    cursor = sync.latest_cursor()
+    seen = sync.seen_cursors(plugins.streams_of(bob.pk), cursor)
+    bobs = Event.objects.filter(stream=f"conversation.{direct.pk}").order_by("id")
     assert seen == [e.pk for e in bobs], "only bob's events, oldest first"
 
     # Up to date: nothing is replayed, and no frame carries the lookback.
+    streams = plugins.streams_of(bob.pk)
     with django_assert_num_queries(2):  # the oldest cursor kept; the events
-        result = selectors.events_since(bob, cursor, seen=seen)
+        result = sync.events_since(streams, cursor, seen=seen)
     assert result.events == [] and result.cursor == cursor and not result.more
 
     # A late commit: an event below the cursor that the tab never applied is
     # still replayed, and only that one.
     with django_assert_num_queries(3):  # and the payloads it lacks
-        result = selectors.events_since(bob, cursor, seen=seen[1:])
+        result = sync.events_since(streams, cursor, seen=seen[1:])
     assert [e["message"]["id"] for e in result.events] == [sent[0].pk]
 
     # New events come whatever the tab claims to have seen.
     later = send(alice, direct, "new")
-    result = selectors.events_since(bob, cursor, seen=[*seen, cursor + 1, cursor + 2])
+    result = events_since(bob, cursor, seen=[*seen, cursor + 1, cursor + 2])
     assert [e["message"]["id"] for e in result.events] == [later.pk]
 
 
@@ -501,8 +572,8 @@ def follow(user, cursor):
     batch's encoded size and the events past the cursor, in order."""
     sizes, fresh = [], []
     while True:
-        result = selectors.events_since(user, cursor)
-        sizes.append(len(encode(sync_result(result)).encode()))
+        result = events_since(user, cursor)
+        sizes.append(len(encode(result.as_event()).encode()))
         fresh += [e for e in result.events if e["cursor"] > cursor]
         assert result.cursor >= cursor
         cursor = result.cursor
@@ -515,8 +586,8 @@ def test_sync_batches_stay_under_a_byte_budget_and_miss_nothing(
 ):
     settings.MESSAGE_SEND_BURST = 100
     # Wide messages (emoji are 4 bytes each) fill the budget quickly.
-    monkeypatch.setattr(selectors, "SYNC_MAX_BYTES", 6_000)
-    monkeypatch.setattr(selectors, "SYNC_LOOKBACK_BYTES", 2_000)
+    monkeypatch.setattr(sync, "SYNC_MAX_BYTES", 6_000)
+    monkeypatch.setattr(sync, "SYNC_LOOKBACK_BYTES", 2_000)
     sent = [send(alice, direct, f"{n} " + "\N{GRINNING FACE}" * 300) for n in range(12)]
     sizes, fresh = follow(bob, 0)
     assert [e["message"]["id"] for e in fresh] == [m.pk for m in sent]
@@ -534,10 +605,10 @@ def test_sync_batches_stay_under_a_byte_budget_and_miss_nothing(
 
 
 def test_an_event_larger_than_the_budget_is_sent_alone(alice, bob, direct, monkeypatch):
-    monkeypatch.setattr(selectors, "SYNC_MAX_BYTES", 100)
+    monkeypatch.setattr(sync, "SYNC_MAX_BYTES", 100)
     first = send(alice, direct, "x" * 500)
     second = send(alice, direct, "y" * 500)
-    result = selectors.events_since(bob, 0)
+    result = events_since(bob, 0)
     assert [e["message"]["id"] for e in result.events] == [first.pk]
     assert result.more
     _, fresh = follow(bob, 0)
@@ -558,9 +629,9 @@ def test_pruning_old_events_turns_old_cursors_into_resync(alice, bob, direct):
     send(alice, direct, "newer")
     call_command("prune_events", days=7, verbosity=0)
     assert Event.objects.count() == 2
-    assert selectors.events_since(bob, old_cursor).resync_required is True
+    assert events_since(bob, old_cursor).resync_required is True
     latest = Event.objects.latest("id").pk
-    assert selectors.events_since(bob, latest).resync_required is False
+    assert events_since(bob, latest).resync_required is False
 
 
 def test_mentions_of_members_become_chips_and_are_listed(

@@ -6,42 +6,14 @@ import io
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 
-from intranet.asgi import application
 from messaging import services
 from messaging.models import Message
-from tests.base import make_people, session_cookie_for, socket_headers
+from testkit.sockets import next_event, next_events, signed_in_socket
+from tests.base import make_people, session_cookie_for
 from tests.messaging.files import image_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-async def connect(user) -> WebsocketCommunicator:
-    session_key = await database_sync_to_async(session_cookie_for)(user)
-    ws = WebsocketCommunicator(application, "/ws/", headers=socket_headers(session_key))
-    assert (await ws.connect())[0]
-    assert (await ws.receive_json_from())["type"] == "hello"
-    return ws
-
-
-async def receive_types(ws, *event_types, timeout=2):
-    """Return the next event of each of `event_types`, in whatever order
-    they come, skipping others."""
-    found: dict[str, dict] = {}
-    while len(found) < len(event_types):
-        event = await ws.receive_json_from(timeout=timeout)
-        if event["type"] in event_types:
-            found.setdefault(event["type"], event)
-    return [found[t] for t in event_types]
-
-
-async def receive_type(ws, event_type, timeout=2):
-    """Return the next event of `event_type`, skipping others."""
-    while True:
-        event = await ws.receive_json_from(timeout=timeout)
-        if event["type"] == event_type:
-            return event
 
 
 @pytest.fixture
@@ -51,7 +23,9 @@ async def chat():
     direct = await database_sync_to_async(services.get_or_create_direct)(
         alice, other_id=bob.pk
     )
-    sockets = {name: await connect(people[name]) for name in ("alice", "bob", "carol")}
+    sockets = {
+        name: await signed_in_socket(people[name]) for name in ("alice", "bob", "carol")
+    }
     yield people, direct, sockets
     for ws in sockets.values():
         await ws.disconnect()
@@ -69,9 +43,9 @@ async def test_a_sent_message_reaches_members_live_and_acks_the_sender(chat):
     )
     # The sender's tab gets both the ack and (to replace its local echo)
     # message.new, in either order.
-    ack, own = await receive_types(ws["alice"], "message.ack", "message.new")
+    ack, own = await next_events(ws["alice"], "message.ack", "message.new")
     assert ack["client_id"] == own["message"]["client_id"] == "uuid-1"
-    new = await receive_type(ws["bob"], "message.new")
+    new = await next_event(ws["bob"], "message.new")
     assert new["message"]["html"] == "<p>Hi <strong>Bob</strong></p>"
     assert new["message"]["sender"]["id"] == people["alice"].pk
     assert new["message"]["id"] == ack["message"]["id"]
@@ -90,7 +64,7 @@ async def test_the_same_client_id_five_times_over_socket_and_rest_stores_one(cha
     }
     for _ in range(3):
         await ws["alice"].send_json_to(send)
-        await receive_type(ws["alice"], "message.ack")
+        await next_event(ws["alice"], "message.ack")
     session_key = await database_sync_to_async(session_cookie_for)(people["alice"])
 
     def post_twice():
@@ -227,16 +201,16 @@ async def test_attachments_go_out_with_a_socket_send_and_strangers_get_404(chat)
         (photo, "invalid"),
     ):
         await ws["alice"].send_json_to({**send, "attachments": attachments})
-        error = await receive_type(ws["alice"], "error")
+        error = await next_event(ws["alice"], "error")
         assert (error["code"], error["client_id"]) == (code, "with-photo")
     assert await database_sync_to_async(Message.objects.count)() == 0
 
     # Sent twice (a retry after a reconnect): one message, one event.
     for _ in range(2):
         await ws["alice"].send_json_to(send)
-        ack = await receive_type(ws["alice"], "message.ack")
+        ack = await next_event(ws["alice"], "message.ack")
         assert [a["id"] for a in ack["message"]["attachments"]] == [photo]
-    new = await receive_type(ws["bob"], "message.new")
+    new = await next_event(ws["bob"], "message.new")
     (shape,) = new["message"]["attachments"]
     assert (shape["name"], shape["is_image"]) == ("photo.png", True)
     assert shape["thumbnail_url"] == f"/api/v1/attachments/{photo}/thumbnail"
@@ -250,7 +224,7 @@ async def test_attachments_go_out_with_a_socket_send_and_strangers_get_404(chat)
     await ws["carol"].send_json_to(
         {**send, "conversation": own.pk, "client_id": "carol", "body": "mine now"}
     )
-    error = await receive_type(ws["carol"], "error")
+    error = await next_event(ws["carol"], "error")
     assert error["client_id"] == "carol"
     assert error["message"] == "No such attachment."
     assert await database_sync_to_async(Message.objects.count)() == 1
@@ -259,7 +233,7 @@ async def test_attachments_go_out_with_a_socket_send_and_strangers_get_404(chat)
 async def test_typing_reaches_others_but_not_the_typist(chat):
     people, direct, ws = chat
     await ws["alice"].send_json_to({"type": "typing.start", "conversation": direct.pk})
-    typing = await receive_type(ws["bob"], "typing")
+    typing = await next_event(ws["bob"], "typing")
     assert typing == {
         "type": "typing",
         "conversation": direct.pk,
@@ -280,34 +254,34 @@ async def test_edit_delete_reaction_and_read_flow_to_the_right_sockets(chat):
             "client_id": "e1",
         }
     )
-    message_id = (await receive_type(ws["bob"], "message.new"))["message"]["id"]
+    message_id = (await next_event(ws["bob"], "message.new"))["message"]["id"]
 
     await ws["alice"].send_json_to(
         {"type": "message.edit", "message": message_id, "body": "fixed"}
     )
-    edited = await receive_type(ws["bob"], "message.edited")
+    edited = await next_event(ws["bob"], "message.edited")
     assert edited["message"]["html"] == "<p>fixed</p>"
     assert edited["message"]["edited_at"]
 
     await ws["bob"].send_json_to(
         {"type": "reaction.add", "message": message_id, "emoji": "👍"}
     )
-    reaction = await receive_type(ws["alice"], "reaction.changed")
+    reaction = await next_event(ws["alice"], "reaction.changed")
     assert reaction["reactions"] == [{"emoji": "👍", "users": [people["bob"].pk]}]
 
-    bob_second_tab = await connect(people["bob"])
+    bob_second_tab = await signed_in_socket(people["bob"])
     await ws["bob"].send_json_to(
         {"type": "read", "conversation": direct.pk, "message": message_id}
     )
-    read = await receive_type(bob_second_tab, "read.updated")
+    read = await next_event(bob_second_tab, "read.updated")
     assert read["last_read_id"] == message_id
     await bob_second_tab.disconnect()
 
     await ws["bob"].send_json_to({"type": "message.delete", "message": message_id})
-    error = await receive_type(ws["bob"], "error")
+    error = await next_event(ws["bob"], "error")
     assert error["code"] == "forbidden"
     await ws["alice"].send_json_to({"type": "message.delete", "message": message_id})
-    deleted = await receive_type(ws["bob"], "message.deleted")
+    deleted = await next_event(ws["bob"], "message.deleted")
     assert deleted["message"]["deleted"] is True
     assert deleted["message"]["body"] == ""
     assert await ws["carol"].receive_nothing(timeout=0.1)
@@ -326,7 +300,7 @@ async def test_reconnecting_tab_catches_up_on_everything_it_missed_in_order(
             "client_id": "b0",
         }
     )
-    cursor = (await receive_type(ws["bob"], "message.new"))["cursor"]
+    cursor = (await next_event(ws["bob"], "message.new"))["cursor"]
     await ws["bob"].disconnect()
 
     def send_fifty():
@@ -339,9 +313,9 @@ async def test_reconnecting_tab_catches_up_on_everything_it_missed_in_order(
             )
 
     await database_sync_to_async(send_fifty)()
-    bob = await connect(people["bob"])
+    bob = await signed_in_socket(people["bob"])
     await bob.send_json_to({"type": "sync", "since": cursor})
-    batch = await receive_type(bob, "sync.batch")
+    batch = await next_event(bob, "sync.batch")
     bodies = [
         e["message"]["body"]
         for e in batch["events"]
@@ -357,17 +331,17 @@ async def test_leaving_a_group_stops_its_events_at_once(chat):
     group = await database_sync_to_async(services.create_group)(
         people["alice"], title="Lunch", member_ids=[people["carol"].pk]
     )
-    joined = await receive_type(ws["carol"], "conversation.joined")
+    joined = await next_event(ws["carol"], "conversation.joined")
     assert joined["conversation"] == group.pk
     await asyncio.sleep(0.05)
     await database_sync_to_async(services.leave_conversation)(
         people["carol"], conversation_id=group.pk
     )
-    await receive_type(ws["carol"], "conversation.left")
+    await next_event(ws["carol"], "conversation.left")
     await database_sync_to_async(services.send_message)(
         people["alice"], conversation_id=group.pk, body="secret", client_id="s1"
     )
-    await receive_type(ws["alice"], "message.new")
+    await next_event(ws["alice"], "message.new")
     assert await ws["carol"].receive_nothing(timeout=0.3)
 
 
@@ -376,13 +350,13 @@ async def test_a_rename_reaches_members_live_and_a_returning_tab_by_sync(chat):
     group = await database_sync_to_async(services.create_group)(
         people["alice"], title="Lunch", member_ids=[people["bob"].pk]
     )
-    await receive_type(ws["bob"], "conversation.joined")
+    await next_event(ws["bob"], "conversation.joined")
     await asyncio.sleep(0.05)  # the hub moves bob's socket into the group
     await database_sync_to_async(services.rename_conversation)(
         people["alice"], conversation_id=group.pk, name="Brunch"
     )
     for name in ("alice", "bob"):
-        event = await receive_type(ws[name], "conversation.updated")
+        event = await next_event(ws[name], "conversation.updated")
         assert event["conversation"]["title"] == "Brunch"
     assert await ws["carol"].receive_nothing(timeout=0.1)
     cursor = event["cursor"]
@@ -391,10 +365,10 @@ async def test_a_rename_reaches_members_live_and_a_returning_tab_by_sync(chat):
     await database_sync_to_async(services.rename_conversation)(
         people["alice"], conversation_id=group.pk, name="Friday brunch"
     )
-    bob = await connect(people["bob"])
+    bob = await signed_in_socket(people["bob"])
     ws["bob"] = bob
     await bob.send_json_to({"type": "sync", "since": cursor})
-    batch = await receive_type(bob, "sync.batch")
+    batch = await next_event(bob, "sync.batch")
     renames = [
         (e["cursor"], e["conversation"]["title"])
         for e in batch["events"]
@@ -402,3 +376,22 @@ async def test_a_rename_reaches_members_live_and_a_returning_tab_by_sync(chat):
     ]
     # The lookback replays the rename bob saw; the one he missed comes last.
     assert renames == [(cursor, "Brunch"), (batch["cursor"], "Friday brunch")]
+
+
+async def test_a_socket_flooding_typing_is_refused_past_its_budget(chat):
+    _, direct, sockets = chat
+    flooder, watcher = sockets["alice"], sockets["bob"]
+    for _ in range(50):
+        await flooder.send_json_to({"type": "typing.start", "conversation": direct.pk})
+    refused = 0
+    while not await flooder.receive_nothing(timeout=0.5):
+        event = await flooder.receive_json_from()
+        if event["type"] == "error":
+            assert event["code"] == "rate_limited"
+            refused += 1
+    heard = 0
+    while not await watcher.receive_nothing(timeout=0.3):
+        heard += (await watcher.receive_json_from())["type"] == "typing"
+    # The burst (10) and what refilled meanwhile go out; the rest do not.
+    assert 10 <= heard < 20
+    assert heard + refused == 50

@@ -7,7 +7,7 @@ from django.contrib.sessions.models import Session
 from django.test import override_settings
 from django.utils import timezone
 
-from profiles.selectors import session_user
+from intranet.sessions import session_user
 from tests.base import session_cookie_for
 
 

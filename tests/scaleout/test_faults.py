@@ -34,14 +34,14 @@ from websockets.typing import Origin
 from messaging import services
 from messaging.models import Message
 from profiles.models import User
-from tests.base import free_port, services_required, session_cookie_for
-from tests.scaleout.processes import (
-    Daphne,
+from testkit.processes import Server as Daphne
+from testkit.processes import (
     start_daphne,
     stop,
     url_of_test_database,
     wait_until_listening,
 )
+from tests.base import free_port, services_required, session_cookie_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

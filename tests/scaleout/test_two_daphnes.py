@@ -25,21 +25,22 @@ import redis
 from channels.db import database_sync_to_async
 from channels_redis.core import RedisChannelLayer
 from django.conf import settings
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.typing import Origin
+from websockets.asyncio.client import ClientConnection
 
 from intranet.realtime import channel_message, encode, user_group
 from intranet.settings import channel_layer_from_url
 from messaging import services
 from profiles.models import User
-from tests.base import free_port, services_required, session_cookie_for
-from tests.scaleout.processes import (
-    Daphne,
+from testkit.personas import cookie_header
+from testkit.processes import (
+    Server,
     start_daphne,
     stop,
     url_of_test_database,
     wait_until_listening,
 )
+from testkit.sockets import dial
+from tests.base import free_port, services_required, session_cookie_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -75,7 +76,7 @@ def redis_url() -> str:
 @pytest.fixture
 def daphnes(
     redis_url: str, transactional_db: None, tmp_path: Path
-) -> Iterator[list[Daphne]]:
+) -> Iterator[list[Server]]:
     """Run two Daphne processes on the test database and one Redis.
 
     They stop before the test database is flushed, as this fixture depends
@@ -91,7 +92,7 @@ def daphnes(
         "REDIS_URL": redis_url,
         "PYTHONUNBUFFERED": "1",
     }
-    started: list[Daphne] = []
+    started: list[Server] = []
     try:
         ports: set[int] = set()
         while len(ports) < 2:
@@ -112,7 +113,7 @@ def session_keys(alice: User, bob: User) -> dict[int, str]:
     return {user.pk: session_cookie_for(user) for user in (alice, bob)}
 
 
-def get_healthz(daphne: Daphne) -> tuple[int, Any]:
+def get_healthz(daphne: Server) -> tuple[int, Any]:
     conn = http.client.HTTPConnection("127.0.0.1", daphne.port, timeout=REPLY_SECONDS)
     try:
         conn.request("GET", "/healthz")
@@ -127,19 +128,11 @@ async def receive(ws: ClientConnection, timeout: float = REPLY_SECONDS) -> Any:
 
 
 async def open_socket(
-    stack: AsyncExitStack, daphne: Daphne, user: User, session_key: str
+    stack: AsyncExitStack, daphne: Server, user: User, session_key: str
 ) -> ClientConnection:
     """Open /ws/ as `user`, check hello and ping, and close it with `stack`."""
     ws = await stack.enter_async_context(
-        connect(
-            f"ws://127.0.0.1:{daphne.port}/ws/",
-            origin=Origin(f"http://127.0.0.1:{daphne.port}"),
-            additional_headers={
-                "Cookie": f"{settings.SESSION_COOKIE_NAME}={session_key}"
-            },
-            open_timeout=REPLY_SECONDS,
-            proxy=None,
-        )
+        dial(daphne.url, cookie_header(session_key), open_timeout=REPLY_SECONDS)
     )
     assert await receive(ws) == {"type": "hello", "user": user.pk}
     await ws.send(json.dumps({"type": "ping"}))
@@ -155,7 +148,7 @@ async def publish(layer: RedisChannelLayer, event: dict[str, Any], *, to: User) 
 
 
 async def test_an_event_published_once_reaches_the_users_sockets_on_every_daphne(
-    daphnes: list[Daphne],
+    daphnes: list[Server],
     redis_url: str,
     alice: User,
     bob: User,
@@ -205,7 +198,7 @@ async def test_an_event_published_once_reaches_the_users_sockets_on_every_daphne
 
 
 async def test_a_message_sent_on_one_daphne_reaches_a_tab_on_the_other(
-    daphnes: list[Daphne],
+    daphnes: list[Server],
     alice: User,
     bob: User,
     session_keys: dict[int, str],

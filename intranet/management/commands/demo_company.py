@@ -1,61 +1,45 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import autodiscover_modules
 from tqdm import tqdm
 
-from intranet import demo
-from messaging.demo import MESSAGES_PER_PERSON, build_demo_messages
-from profiles.factories import DEMO_PASSWORD
+from intranet import plugins
 
 
 class Command(BaseCommand):
-    help = "Load the demo company once (skipped when it is already there)."
+    help = (
+        "Load the demo company once (skipped when it is already there). "
+        "Each app's demo.py adds its part."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
             "--size",
             type=int,
-            default=demo.DEFAULT_SIZE,
-            help=f"Number of people (default {demo.DEFAULT_SIZE}; thousands "
-            f"for benchmarks, with {MESSAGES_PER_PERSON} messages each).",
+            default=0,
+            help="Number of people (default: the small demo; thousands for "
+            "benchmarks).",
         )
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, size: int, seed: int, **options) -> None:
-        if size < 1:
+        if size < 0:
             raise CommandError("--size must be a positive number of people.")
-        if demo.demo_loaded():
+        autodiscover_modules("demo")
+        parts = plugins.demo_parts()
+        if any(part.loaded and part.loaded() for part in parts):
             self.stdout.write("The demo company is already loaded.")
         else:
-            self.load(
-                size=max(size, demo.DEFAULT_SIZE),
-                seed=seed,
-                quiet=options["verbosity"] < 1,
+            quiet = options["verbosity"] < 1
+            lines = []
+            for part in parts:
+                total = part.total(size)
+                with tqdm(
+                    total=total, unit=part.unit, desc=part.label, disable=quiet
+                ) as bar:
+                    lines.append(part.build(size=size, seed=seed, progress=bar.update))
+            self.stdout.write(
+                self.style.SUCCESS("Loaded the demo company: " + ", ".join(lines))
             )
-        # `make run` shows this, so a newcomer knows whom to sign in as.
-        width = max(len(p.email) for p in demo.PERSONAS)
-        self.stdout.write(
-            f"Every demo person's password is {DEMO_PASSWORD}. Sign in as:\n"
-            + "\n".join(
-                f"  {p.email:<{width}}  {p.first_name} {p.last_name}, {p.who}"
-                for p in demo.PERSONAS
-            )
-        )
-
-    def load(self, *, size: int, seed: int, quiet: bool) -> None:
-        with tqdm(total=size, unit="people", desc="People", disable=quiet) as bar:
-            counts = demo.build_demo_company(
-                size=size, seed=seed, progress=lambda n: bar.update(n)
-            )
-        messages = size * MESSAGES_PER_PERSON
-        with tqdm(total=messages, unit="msg", desc="Messages", disable=quiet) as bar:
-            made = build_demo_messages(
-                seed=seed,
-                login_email=demo.DEMO_LOGIN,
-                message_count=messages,
-                progress=lambda n: bar.update(n),
-            )
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Loaded the demo company: {counts['people']} people in "
-                f"{counts['departments']} departments, {made:,} messages."
-            )
-        )
+        for part in parts:
+            if part.welcome:
+                self.stdout.write(part.welcome())

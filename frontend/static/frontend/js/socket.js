@@ -15,6 +15,11 @@ let pingTimer = null;
 let deadTimer = null;
 let retryTimer = null;
 let stopped = false;
+// What the page needs caught up, as {since, seen}: put in the socket's URL,
+// so the server sends the catch-up right after hello, without a round trip
+// (docs/realtime.md, "Connecting").
+let catchUpFrom = null;
+let carried = false;
 
 // SOCKET_PING_SECONDS: every ping also keeps the user's presence fresh.
 const PING_EVERY_MS = (Number(document.body.dataset.pingSeconds) || 25) * 1000;
@@ -30,6 +35,27 @@ export function on(type, handler) {
   if (!handlers.has(type)) handlers.set(type, new Set());
   handlers.get(type).add(handler);
   return () => handlers.get(type).delete(handler);
+}
+
+export function catchUpWith(provider) {
+  catchUpFrom = provider;
+}
+
+// Whether the current socket asked for its catch-up in its URL.
+export function catchUpCarried() {
+  return carried;
+}
+
+function socketUrl() {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const url = new URL(`${scheme}://${location.host}/ws/`);
+  const from = catchUpFrom?.();
+  carried = from != null;
+  if (carried) {
+    url.searchParams.set("since", from.since);
+    if (from.seen.length) url.searchParams.set("seen", from.seen.join(","));
+  }
+  return url;
 }
 
 export function onStatus(listener) {
@@ -68,8 +94,7 @@ function ping() {
 
 export function connect() {
   clearTimeout(retryTimer);
-  const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const current = new WebSocket(`${scheme}://${location.host}/ws/`);
+  const current = new WebSocket(socketUrl());
   socket = current;
   current.addEventListener("open", () => {
     clearInterval(pingTimer);

@@ -3,7 +3,7 @@
 // changes nothing. After every (re)connect the page asks for what it
 // missed since its cursor, then sends again what is unconfirmed; "Load
 // older messages" reaches back in history.
-import { on, send } from "../socket.js";
+import { catchUpCarried, catchUpWith, on, send } from "../socket.js";
 import { get, urls } from "../api.js";
 import {
   conversationId, findEcho, findMessage, list, me, nearBottom, older, root, scrollToBottom,
@@ -155,9 +155,12 @@ export function setUpTimeline() {
   // Every (re)connect: catch up from the cursor, then resend unconfirmed
   // sends. While catching up the list may change a lot: assistive
   // technology waits (aria-busy) instead of reading each step.
+  // The next connects carry the cursor in their URL: the server then sends
+  // the catch-up unasked.
+  catchUpWith(() => ({ since: cursor, seen: newestSeen(cursor) }));
   on("hello", () => {
     list.setAttribute("aria-busy", "true");
-    syncFrom(cursor);
+    if (!catchUpCarried()) syncFrom(cursor);
     resendPending();
   });
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
+from intranet import plugins
 from profiles.factories import DEMO_PASSWORD, hashed
 from profiles.models import Department, User
 
@@ -397,3 +398,32 @@ def build_demo_company(
         "people": User.objects.count(),
         "departments": Department.objects.count(),
     }
+
+
+def _who_to_be() -> str:
+    # `make run` shows this, so a newcomer knows whom to sign in as.
+    width = max(len(p.email) for p in PERSONAS)
+    return (
+        f"Every demo person's password is {DEMO_PASSWORD}. Sign in as:\n"
+        + "\n".join(
+            f"  {p.email:<{width}}  {p.first_name} {p.last_name}, {p.who}"
+            for p in PERSONAS
+        )
+    )
+
+
+def _build(*, size: int, seed: int, progress: Callable[[int], object]) -> str:
+    counts = build_demo_company(size=size, seed=seed, progress=progress)
+    return f"{counts['people']} people in {counts['departments']} departments"
+
+
+plugins.demo_part(
+    plugins.DemoPart(
+        label="People",
+        unit="people",
+        total=lambda size: max(size, DEFAULT_SIZE),
+        build=_build,
+        loaded=demo_loaded,
+        welcome=_who_to_be,
+    )
+)

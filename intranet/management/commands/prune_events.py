@@ -3,7 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from messaging.services import prune_events
+from intranet.sync import prune_events
 
 
 class Command(BaseCommand):

@@ -1,0 +1,226 @@
+"""Messages through real sockets: send at a rate, time each delivery from
+the server's accept to this client's read, count loss and duplicates."""
+
+import asyncio
+import contextlib
+import json
+import time
+import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+
+from bench.harness import Recipient, open_tab, percentile, read_messages
+
+P99_BUDGET_MS = 250.0
+
+
+async def connect_all(
+    urls: list[str], cookies: list[str], batch: int = 100
+) -> list[Recipient]:
+    """Connect one socket per cookie, spread round-robin over `urls`."""
+    recipients = [Recipient(i) for i in range(len(cookies))]
+    for start in range(0, len(cookies), batch):
+        sockets = await asyncio.gather(
+            *(
+                open_tab(urls[(start + i) % len(urls)], c)
+                for i, c in enumerate(cookies[start : start + batch])
+            )
+        )
+        for offset, ws in enumerate(sockets):
+            recipients[start + offset].ws = ws
+    return recipients
+
+
+async def run_rate(
+    sender_ws,
+    recipients: list[Recipient],
+    conversation: int,
+    *,
+    rate: float,
+    seconds: float,
+    mark: str,
+) -> dict:
+    """Send `rate` messages a second for `seconds`; return delivery figures."""
+    for r in recipients:
+        r.latencies.clear()
+        r.seen.clear()
+        r.duplicates = 0
+    readers = [asyncio.create_task(read_messages(r, mark)) for r in recipients]
+    count = max(1, round(rate * seconds))
+    started = time.perf_counter()
+    for seq in range(count):
+        target = started + seq / rate
+        delay = target - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        await sender_ws.send(
+            json.dumps(
+                {
+                    "type": "message.send",
+                    "conversation": conversation,
+                    "body": f"{mark} {seq}",
+                    "client_id": f"{mark}-{seq}-{uuid.uuid4().hex[:8]}",
+                }
+            )
+        )
+    send_elapsed = time.perf_counter() - started
+    # Drain: wait until everything arrived, or 5 s of silence.
+    expected = count * len(recipients)
+    deadline = time.perf_counter() + 10
+    while time.perf_counter() < deadline:
+        if sum(len(r.seen) for r in recipients) >= expected:
+            break
+        await asyncio.sleep(0.05)
+    elapsed = time.perf_counter() - started
+    for reader in readers:
+        reader.cancel()
+    await asyncio.gather(*readers, return_exceptions=True)
+    latencies = [v for r in recipients for v in r.latencies]
+    delivered = sum(len(r.seen) for r in recipients)
+    return {
+        "rate_per_s": rate,
+        "messages": count,
+        "recipients": len(recipients),
+        "deliveries": delivered,
+        "lost": expected - delivered,
+        "duplicates": sum(r.duplicates for r in recipients),
+        "deliveries_per_s": round(delivered / max(elapsed, send_elapsed), 1),
+        "p50_ms": round(percentile(latencies, 50), 1),
+        "p95_ms": round(percentile(latencies, 95), 1),
+        "p99_ms": round(percentile(latencies, 99), 1),
+        "max_ms": round(max(latencies), 1) if latencies else None,
+    }
+
+
+async def one_to_one(url: str, setup: dict, messages: int) -> dict:
+    sender = await open_tab(url, setup["sender"])
+    partner_ws = await open_tab(url, setup["partner"])
+    partner = Recipient(0, partner_ws)
+    stop = asyncio.Event()
+    sent_at: dict[int, float] = {}
+    e2e: list[float] = []
+
+    async def read() -> None:
+        while not stop.is_set():
+            try:
+                raw = await asyncio.wait_for(partner_ws.recv(), 0.5)
+            except TimeoutError:
+                continue
+            now = time.time()
+            event = json.loads(raw)
+            if event.get("type") != "message.new":
+                continue
+            seq = int(event["message"]["body"].rsplit(" ", 1)[1])
+            partner.seen.add(seq)
+            partner.latencies.append((now - event["accepted_at"]) * 1000)
+            e2e.append((now - sent_at[seq]) * 1000)
+
+    reader = asyncio.create_task(read())
+    # One at a time, 20 a second: latency without queueing.
+    for seq in range(messages):
+        sent_at[seq] = time.time()
+        await sender.send(
+            json.dumps(
+                {
+                    "type": "message.send",
+                    "conversation": setup["direct"],
+                    "body": f"direct {seq}",
+                    "client_id": f"d-{seq}-{uuid.uuid4().hex[:8]}",
+                }
+            )
+        )
+        await asyncio.sleep(0.05)
+    deadline = time.perf_counter() + 5
+    while len(partner.seen) < messages and time.perf_counter() < deadline:
+        await asyncio.sleep(0.05)
+    stop.set()
+    await reader
+    await sender.close()
+    await partner_ws.close()
+    return {
+        "messages": messages,
+        "lost": messages - len(partner.seen),
+        "delivery_p50_ms": round(percentile(partner.latencies, 50), 1),
+        "delivery_p95_ms": round(percentile(partner.latencies, 95), 1),
+        "delivery_p99_ms": round(percentile(partner.latencies, 99), 1),
+        "end_to_end_p50_ms": round(percentile(e2e, 50), 1),
+        "end_to_end_p99_ms": round(percentile(e2e, 99), 1),
+    }
+
+
+async def crowd(
+    urls: list[str],
+    *,
+    sender_cookie: str,
+    cookies: list[str],
+    conversation: int,
+    rates: list[float],
+    seconds: float,
+    label: str,
+    around: Callable[[], AbstractContextManager] = contextlib.nullcontext,
+) -> list[dict]:
+    """Connect the crowd, then send at each rate; `around` wraps the sending
+    (not the connecting), e.g. to profile it."""
+    recipients = await connect_all(urls, cookies)
+    sender = await open_tab(urls[0], sender_cookie)
+    results = []
+    try:
+        for rate in rates:
+            with around():
+                result = await run_rate(
+                    sender,
+                    recipients,
+                    conversation,
+                    rate=rate,
+                    seconds=seconds,
+                    mark=f"{label}{rate:g}",
+                )
+            results.append(result)
+    finally:
+        await sender.close()
+        await asyncio.gather(
+            *(r.ws.close() for r in recipients if r.ws), return_exceptions=True
+        )
+    return results
+
+
+async def saturate(
+    urls: list[str],
+    sender_cookie: str,
+    cookies: list[str],
+    conversation: int,
+    *,
+    seconds: float,
+    label: str,
+) -> dict:
+    """Raise the send rate until p99 passes the budget or a message is lost."""
+    recipients = await connect_all(urls, cookies)
+    sender = await open_tab(urls[0], sender_cookie)
+    best = None
+    steps = []
+    try:
+        rate = 10.0
+        while rate <= 320:
+            result = await run_rate(
+                sender,
+                recipients,
+                conversation,
+                rate=rate,
+                seconds=seconds,
+                mark=f"{label}{rate:g}",
+            )
+            steps.append(result)
+            if result["lost"] or result["p99_ms"] > P99_BUDGET_MS:
+                break
+            best = result
+            rate *= 2
+    finally:
+        await sender.close()
+        await asyncio.gather(
+            *(r.ws.close() for r in recipients if r.ws), return_exceptions=True
+        )
+    return {
+        "best_deliveries_per_s": best["deliveries_per_s"] if best else 0,
+        "best_rate_per_s": best["rate_per_s"] if best else 0,
+        "steps": steps,
+    }

@@ -1,0 +1,172 @@
+"""What apps plug into the kernel's socket, catch-up log and demo.
+
+The kernel (`intranet/`) knows no feature. Each installed app may keep a
+`realtime` module, imported once at start-up the way the admin finds each
+app's `admin.py` (IntranetConfig.ready), that declares:
+
+- its inbound socket commands, one schema and one handler each
+  (`@command("message.send", MessageSend)`);
+- the streams its users follow (`@streams`): a conversation, a space. Every
+  socket follows `user.<id>` as well. The same function decides, at every
+  recheck, whether a socket may keep a stream, and which streams a `sync`
+  replays: what it returns is the access rule for live events;
+- what happens when a socket connects (`@on_connect`), without the database.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pydantic
+from django.contrib.auth.base_user import AbstractBaseUser
+
+Event = dict[str, Any]
+# A handler gets the socket's user and the validated command; it returns an
+# event to answer the socket with, or None. Plain functions run in the
+# database thread; coroutine functions run on the event loop and must not
+# touch the database.
+Handler = Callable[[Any, Any], Event | Awaitable[Event | None] | None]
+StreamSource = Callable[[list[int]], dict[int, set[str]]]
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How many of one command a socket may send: a burst, then a rate.
+
+    A browser stays far below it; a script flooding typing to a big space
+    or looping sync gets `rate_limited` errors instead of load on everyone.
+    """
+
+    burst: int
+    per_second: float
+
+
+DEFAULT_BUDGET = Budget(burst=30, per_second=5)
+
+
+# A budget, or a function returning one when it depends on settings.
+BudgetRule = Budget | Callable[[], Budget]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    schema: type[pydantic.BaseModel]
+    handler: Handler
+    rule: BudgetRule
+    in_loop: bool  # a coroutine handler: no trip to the database thread
+
+    @property
+    def budget(self) -> Budget:
+        return self.rule if isinstance(self.rule, Budget) else self.rule()
+
+
+_commands: dict[str, Command] = {}
+_stream_sources: list[StreamSource] = []
+_connect_hooks: list[Callable[[AbstractBaseUser], None]] = []
+
+
+def command(
+    event_type: str,
+    schema: type[pydantic.BaseModel],
+    *,
+    budget: BudgetRule = DEFAULT_BUDGET,
+) -> Callable[[Handler], Handler]:
+    """Register the handler of inbound socket event `event_type`."""
+
+    def register(handler: Handler) -> Handler:
+        if event_type in _commands:
+            raise ValueError(f"Two handlers for socket command {event_type!r}.")
+        _commands[event_type] = Command(
+            name=event_type,
+            schema=schema,
+            handler=handler,
+            rule=budget,
+            in_loop=asyncio.iscoroutinefunction(handler),
+        )
+        return handler
+
+    return register
+
+
+def streams(source: StreamSource) -> StreamSource:
+    """Register a function returning the streams each of some users
+    follows (besides their own `user.<id>`), in a few queries for any
+    number of users."""
+    _stream_sources.append(source)
+    return source
+
+
+def on_connect(hook: Callable[[AbstractBaseUser], None]) -> Callable:
+    """Register a function to call, on the event loop, when a signed-in
+    socket connects."""
+    _connect_hooks.append(hook)
+    return hook
+
+
+def commands() -> dict[str, Command]:
+    return _commands
+
+
+def connect_hooks() -> list[Callable[[AbstractBaseUser], None]]:
+    return _connect_hooks
+
+
+def user_stream(user_id: int) -> str:
+    """Return the stream every socket of one user follows."""
+    return f"user.{user_id}"
+
+
+# Rechecks ask about every user of a process at once; a bounded IN list
+# keeps a process with tens of thousands of sockets within what the
+# database takes in one statement.
+USERS_PER_QUERY = 1000
+
+
+def streams_by_user(user_ids: Iterable[int]) -> dict[int, set[str]]:
+    """Return the streams each user follows, whatever app they belong to."""
+    ids = sorted(set(user_ids))
+    result = {user_id: {user_stream(user_id)} for user_id in ids}
+    for start in range(0, len(ids), USERS_PER_QUERY):
+        chunk = ids[start : start + USERS_PER_QUERY]
+        for source in _stream_sources:
+            for user_id, found in source(chunk).items():
+                result[user_id] |= found
+    return result
+
+
+def streams_of(user_id: int) -> set[str]:
+    return streams_by_user([user_id])[user_id]
+
+
+@dataclass(frozen=True)
+class DemoPart:
+    """One app's share of the demo company, registered by its demo.py.
+
+    `build(size=, seed=, progress=)` makes `total(size)` things for a
+    company of about `size` people (calling `progress(n)` as it goes) and
+    returns a line for the summary. `loaded()` says whether the demo is
+    there already; `welcome` is printed on every run (who to sign in as).
+    """
+
+    label: str
+    unit: str
+    total: Callable[[int], int]
+    build: Callable[..., str]
+    loaded: Callable[[], bool] | None = None
+    welcome: Callable[[], str] | None = None
+
+
+_demo_parts: list[DemoPart] = []
+
+
+def demo_part(part: DemoPart) -> DemoPart:
+    """Register an app's part of the demo; parts build in INSTALLED_APPS
+    order, so an app's part can use what the apps before it made."""
+    _demo_parts.append(part)
+    return part
+
+
+def demo_parts() -> list[DemoPart]:
+    return _demo_parts

@@ -1,0 +1,57 @@
+"""Reads about conversations, shared by pages, the API, the socket and
+search: who may see what (access), the conversation list and its unread
+counts (sidebar), history and threads, and search."""
+
+from messaging.selectors.access import (
+    conversation_ids_by_user,
+    get_attachment_for_user,
+    get_conversation_for_user,
+    get_message_for_user,
+    is_member,
+    visible_conversations,
+    with_members,
+)
+from messaging.selectors.history import HISTORY_PAGE, message_history, thread_messages
+from messaging.selectors.search_results import (
+    SEARCH_PAGE,
+    SEARCH_PAGE_MAX,
+    SearchHit,
+    SearchResults,
+    search_messages,
+)
+from messaging.selectors.sidebar import (
+    UNREAD_CAP,
+    ConversationSummary,
+    conversation_summaries,
+    display_title,
+    peer_of,
+    total_unread,
+    unread_in,
+    unread_mentions_in,
+)
+
+__all__ = [
+    "HISTORY_PAGE",
+    "SEARCH_PAGE",
+    "SEARCH_PAGE_MAX",
+    "UNREAD_CAP",
+    "ConversationSummary",
+    "SearchHit",
+    "SearchResults",
+    "conversation_ids_by_user",
+    "conversation_summaries",
+    "display_title",
+    "get_attachment_for_user",
+    "get_conversation_for_user",
+    "get_message_for_user",
+    "is_member",
+    "message_history",
+    "peer_of",
+    "search_messages",
+    "thread_messages",
+    "total_unread",
+    "unread_in",
+    "unread_mentions_in",
+    "visible_conversations",
+    "with_members",
+]

@@ -1,0 +1,115 @@
+"""Full-text search of the conversations a person may see."""
+
+import datetime
+import zoneinfo
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+
+from messaging import events, search
+from messaging.models import Membership, Message
+from messaging.selectors.access import get_conversation_for_user
+from messaging.selectors.sidebar import display_title
+from profiles.models import User
+
+SEARCH_PAGE = 20
+SEARCH_PAGE_MAX = 50
+
+
+@dataclass
+class SearchHit:
+    message: Message
+    snippet: str  # safe HTML: escaped text, the hits in <mark>
+    conversation_title: str
+
+    def as_dict(self) -> dict:
+        return {
+            "message": events.message_data(self.message),
+            "snippet": self.snippet,
+            "conversation_title": self.conversation_title,
+        }
+
+
+@dataclass
+class SearchResults:
+    hits: list[SearchHit]
+    # Pass as `cursor` for the next (older) page; None on the last page.
+    next_cursor: int | None
+
+
+def _start_of_day(day: datetime.date, user: User) -> datetime.datetime:
+    return datetime.datetime.combine(
+        day, datetime.time.min, tzinfo=zoneinfo.ZoneInfo(user.time_zone)
+    )
+
+
+def search_messages(
+    user: User,
+    query: str,
+    *,
+    conversation_id: int | None = None,
+    sender_id: int | None = None,
+    after: datetime.date | None = None,
+    before: datetime.date | None = None,
+    cursor: int | None = None,
+    limit: int = SEARCH_PAGE,
+) -> SearchResults:
+    """Return one page of `user`'s messages that match `query`, newest first.
+
+    Only messages of conversations `user` is a member of, and not deleted,
+    are searched: the membership filter is part of the search query itself.
+    `query` is websearch syntax (words, "a phrase", -word, or). `after` and
+    `before` are days in `user`'s time zone (on or after, strictly before);
+    `cursor` is the previous page's `next_cursor`. Raise ServiceError (400)
+    for an unusable query and Http404 for a conversation that is not theirs.
+    Six queries, whatever the number of hits.
+    """
+    parsed = search.parse_query(query)
+    limit = max(1, min(limit, SEARCH_PAGE_MAX))
+    messages = Message.objects.filter(
+        conversation__in=Membership.objects.filter(user=user).values("conversation_id"),
+        deleted_at__isnull=True,
+    )
+    if conversation_id is not None:
+        get_conversation_for_user(user, conversation_id)  # Http404
+        messages = messages.filter(conversation_id=conversation_id)
+    if sender_id is not None:
+        messages = messages.filter(sender_id=sender_id)
+    if after is not None:
+        messages = messages.filter(created_at__gte=_start_of_day(after, user))
+    if before is not None:
+        messages = messages.filter(created_at__lt=_start_of_day(before, user))
+    if cursor is not None:
+        messages = messages.filter(id__lt=cursor)
+    engine = search.backend()
+    page = list(
+        engine.matching(messages, parsed)
+        .select_related("sender", "conversation")
+        .prefetch_related(
+            "reactions",
+            "mentions",
+            "attachments",
+            # Titles: only untitled conversations are named after members.
+            Prefetch(
+                "conversation__memberships",
+                queryset=Membership.objects.filter(conversation__title="")
+                .select_related("user")
+                .order_by("user_id"),
+            ),
+        )
+        .order_by("-id")[: limit + 1]
+    )
+    more = len(page) > limit
+    page = page[:limit]
+    excerpts = engine.excerpts([m.pk for m in page], parsed)
+    return SearchResults(
+        hits=[
+            SearchHit(
+                message=m,
+                snippet=search.mark_snippet(excerpts.get(m.pk, ""), m.body),
+                conversation_title=display_title(m.conversation, user),
+            )
+            for m in page
+        ],
+        next_cursor=page[-1].pk if more else None,
+    )

@@ -1,0 +1,190 @@
+"""The conversation list and its unread counts."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+
+from intranet.sql import rows, table
+from messaging.models import Conversation, Membership, Message
+from profiles.models import User
+
+
+@dataclass
+class ConversationSummary:
+    """A row of the sidebar: the conversation as one person sees it."""
+
+    conversation: Conversation
+    last_read_id: int
+    unread: int
+    title: str
+    # Unread messages that @mention the person: a subset of `unread`.
+    mentions: int = 0
+    # In a direct conversation, the other person's id (for their presence).
+    peer: int | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.conversation.pk,
+            "kind": self.conversation.kind,
+            "title": self.title,
+            "unread": self.unread,
+            "mentions": self.mentions,
+            "peer": self.peer,
+            "last_read_id": self.last_read_id,
+            "last_message_at": self.conversation.last_message_at.isoformat()
+            if self.conversation.last_message_at
+            else None,
+        }
+
+
+def display_title(conversation: Conversation, viewer: User) -> str:
+    """Name a conversation for `viewer`; call with memberships prefetched."""
+    if conversation.title:
+        return conversation.title
+    others = [m.user for m in conversation.memberships.all() if m.user_id != viewer.pk]
+    if not others:
+        return f"{viewer.display_name} (you)"
+    return ", ".join(person.display_name for person in others)
+
+
+def peer_of(conversation: Conversation, viewer: User) -> int | None:
+    """Return the other person of a direct conversation; call with
+    memberships prefetched."""
+    if conversation.kind != Conversation.Kind.DIRECT:
+        return None
+    others = [m.user_id for m in conversation.memberships.all()]
+    return next((i for i in others if i != viewer.pk), None)
+
+
+# Unread counts stop here: a count of UNREAD_CAP means "at least that
+# many" and shows as "99+". It bounds what a count reads: at most this many
+# index entries per conversation, whatever the size of its history
+# (docs/architecture.md, "Unread counts").
+UNREAD_CAP = 100
+
+
+def _capped_unread_sql() -> str:
+    """SQL for one membership's unread count, capped at UNREAD_CAP.
+
+    Correlated to the outer membership row (its table name, unaliased);
+    takes the person's id as its one parameter. Unread is: above the read
+    marker, not their own, not deleted, not a thread reply (threads are
+    read in their panel). Each count is an index range scan of the partial
+    `message_unread` index from the marker up, stopped by the LIMIT.
+    """
+    messages, m = table(Message), table(Membership)
+    return (
+        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {messages} x"  # noqa: S608
+        f" WHERE x.conversation_id = {m}.conversation_id"
+        f" AND x.id > {m}.last_read_id"
+        " AND x.thread_root_id IS NULL AND x.deleted_at IS NULL"
+        f" AND x.sender_id <> %s LIMIT {UNREAD_CAP}) unread)"
+    )
+
+
+def _unread_mentions(user: User) -> QuerySet:
+    """`user`'s mentions in their unread messages, as rows of the mentions
+    table, correlated to an outer membership.
+
+    Read from the person's end (index `message_mentions_by_user`, on
+    user_id and message_id), so a count reads only their own mentions
+    above the marker, never the conversation's messages.
+    """
+    return Message.mentions.through.objects.filter(
+        user=user,
+        message_id__gt=OuterRef("last_read_id"),
+        message__conversation=OuterRef("conversation"),
+        message__deleted_at__isnull=True,
+        message__thread_root__isnull=True,
+    ).exclude(message__sender=user)
+
+
+def _count_mentions(user: User) -> Coalesce:
+    """Count `user`'s unread mentions as a subquery annotation of a
+    membership (grouped by the one user, so one row or none)."""
+    counted = (
+        _unread_mentions(user)
+        .order_by()
+        .values("user")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def conversation_summaries(user: User) -> list[ConversationSummary]:
+    """Return `user`'s conversations, most recent first, with unread counts
+    (capped at UNREAD_CAP) and unread mentions.
+
+    Two queries whatever the number of conversations.
+    """
+    memberships = (
+        Membership.objects.filter(user=user)
+        .annotate(
+            unread=RawSQL(_capped_unread_sql(), [user.pk]),  # noqa: S611
+            mentions=_count_mentions(user),
+        )
+        .select_related("conversation")
+        # Only untitled conversations are named after their members; a big
+        # titled group must not load thousands of members for the sidebar.
+        .prefetch_related(
+            Prefetch(
+                "conversation__memberships",
+                queryset=Membership.objects.filter(conversation__title="")
+                .select_related("user")
+                .order_by("user_id"),
+            )
+        )
+        # A new conversation without messages counts as active when made.
+        .annotate(
+            activity=Coalesce(
+                "conversation__last_message_at", "conversation__created_at"
+            )
+        )
+        .order_by("-activity", "-conversation_id")
+    )
+    return [
+        ConversationSummary(
+            conversation=m.conversation,
+            last_read_id=m.last_read_id,
+            unread=m.unread,  # type: ignore[attr-defined]
+            mentions=min(m.mentions, UNREAD_CAP),  # type: ignore[attr-defined]
+            title=display_title(m.conversation, user),
+            peer=peer_of(m.conversation, user),
+        )
+        for m in memberships
+    ]
+
+
+def total_unread(user: User) -> int:
+    """Count `user`'s unread messages, capped at UNREAD_CAP; one statement.
+
+    Reads at most UNREAD_CAP index entries per conversation of theirs."""
+    memberships = table(Membership)
+    sql = (
+        f"SELECT SUM({_capped_unread_sql()}) FROM {memberships}"  # noqa: S608
+        f" WHERE {memberships}.user_id = %s"
+    )
+    ((total,),) = rows(sql, [user.pk, user.pk])
+    return min(int(total or 0), UNREAD_CAP)  # SUM is a decimal on PostgreSQL
+
+
+def unread_in(user: User, conversation_id: int) -> int:
+    """Count `user`'s unread messages in one conversation, capped."""
+    memberships = table(Membership)
+    sql = (
+        f"SELECT {_capped_unread_sql()} FROM {memberships}"  # noqa: S608
+        f" WHERE {memberships}.user_id = %s"
+        f" AND {memberships}.conversation_id = %s"
+    )
+    found = rows(sql, [user.pk, user.pk, conversation_id])
+    return found[0][0] if found else 0
+
+
+def unread_mentions_in(user: User, conversation_id: int) -> int:
+    """Count the unread messages in a conversation that @mention `user`."""
+    marker = Membership.objects.filter(user=user, conversation_id=conversation_id)
+    found = marker.annotate(n=_count_mentions(user)).values_list("n", flat=True).first()
+    return min(found or 0, UNREAD_CAP)

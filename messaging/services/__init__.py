@@ -1,0 +1,44 @@
+"""Every write to conversations, and the events it publishes.
+
+Each change is stored in one transaction together with its event in the
+kernel's catch-up log (intranet.realtime.record), and published on commit:
+durable before live. One module per concept; import from here.
+"""
+
+from messaging.services.attachments import (
+    MAX_ATTACHMENTS_PER_MESSAGE,
+    prune_unsent_attachments,
+    upload_attachment,
+)
+from messaging.services.conversations import (
+    MAX_GROUP_SIZE,
+    MAX_TITLE_LENGTH,
+    add_members,
+    create_group,
+    get_or_create_direct,
+    leave_conversation,
+    rename_conversation,
+)
+from messaging.services.messages import delete_message, edit_message, send_message
+from messaging.services.reactions import add_reaction, remove_reaction
+from messaging.services.reads import mark_read, set_typing
+
+__all__ = [
+    "MAX_ATTACHMENTS_PER_MESSAGE",
+    "MAX_GROUP_SIZE",
+    "MAX_TITLE_LENGTH",
+    "add_members",
+    "add_reaction",
+    "create_group",
+    "delete_message",
+    "edit_message",
+    "get_or_create_direct",
+    "leave_conversation",
+    "mark_read",
+    "prune_unsent_attachments",
+    "remove_reaction",
+    "rename_conversation",
+    "send_message",
+    "set_typing",
+    "upload_attachment",
+]

@@ -1,0 +1,27 @@
+"""What profiles plugs into the socket: presence, kept fresh by `ping`."""
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, StrictBool
+
+from intranet.plugins import Budget, command, on_connect
+from profiles import presence
+
+
+class Ping(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    # Whether the tab is in use (false while hidden or idle).
+    active: StrictBool = True
+
+
+@on_connect
+def arrived(user) -> None:
+    presence.local_writer().note(user.pk, active=True)
+
+
+# A tab pings every 25 s.
+@command("ping", Ping, budget=Budget(burst=5, per_second=1))
+async def ping(user, data: Ping) -> dict[str, Any]:
+    presence.local_writer().note(user.pk, active=data.active)
+    return {"type": "pong"}
