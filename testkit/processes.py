@@ -7,6 +7,7 @@ import contextlib
 import os
 import resource
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -197,8 +198,18 @@ class RedisServer:
         )
         wait_for_port(self.port, self.process, timeout=10)
 
+    def freeze(self) -> None:
+        """Stop answering without closing a connection: a stalled host."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)  # a frozen one too
             self.process.terminate()
             self.process.wait(timeout=STOP_SECONDS)
 

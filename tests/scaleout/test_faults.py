@@ -18,7 +18,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -34,13 +33,14 @@ from websockets.typing import Origin
 from messaging import services
 from messaging.models import Message
 from profiles.models import User
-from testkit.processes import Server as Daphne
 from testkit.processes import (
+    RedisServer,
     start_daphne,
     stop,
     url_of_test_database,
     wait_until_listening,
 )
+from testkit.processes import Server as Daphne
 from tests.base import free_port, services_required, session_cookie_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -53,69 +53,14 @@ NOTICE_SECONDS = 5.0
 HEALTHZ_SECONDS = 3.0
 
 
-class RedisProcess:
-    """A private redis-server that can be stopped and restarted empty."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.port = free_port()
-        self.workdir = workdir
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.workdir),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError):
-                import socket
-
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            time.sleep(0.05)
-        pytest.fail(f"redis-server did not listen on {self.port}")
-
-    def freeze(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGSTOP)
-
-    def thaw(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGCONT)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGCONT)  # a frozen one too
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
-
 @pytest.fixture
-def redis_process(tmp_path: Path) -> Iterator[RedisProcess]:
+def redis_process(tmp_path: Path) -> Iterator[RedisServer]:
     if shutil.which("redis-server") is None:
         problem = "redis-server is not installed: the fault tests start their own."
         if services_required():
             pytest.fail(f"REQUIRE_SERVICES=1 but {problem}")
         pytest.skip(problem)
-    redis = RedisProcess(tmp_path)
+    redis = RedisServer(tmp_path)
     redis.start()
     try:
         yield redis
@@ -318,7 +263,7 @@ class Http:
 
 @pytest.mark.parametrize("fault", ["restart", "freeze"])
 async def test_redis_restarting_or_freezing_loses_nothing_and_says_so(
-    redis_process: RedisProcess, chat, alice: User, bob: User, tmp_path: Path, fault
+    redis_process: RedisServer, chat, alice: User, bob: User, tmp_path: Path, fault
 ):
     """Ten seconds without Redis, killed and restarted empty or frozen:
     people keep sending over the socket and REST, every send is stored
