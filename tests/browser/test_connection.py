@@ -27,7 +27,7 @@ class Server:
         self.attempts = 0
         self.sockets: list[WebSocketRoute] = []
         self.refusing: list[WebSocketRoute] = []
-        page.route_web_socket(re.compile(r"/ws/$"), self.route)
+        page.route_web_socket(re.compile(r"/ws/(\?.*)?$"), self.route)
 
     def route(self, socket: WebSocketRoute) -> None:
         if self.down:
