@@ -172,6 +172,12 @@ class Tab:
                                 await ws.send(json.dumps(send))
                         else:
                             self.apply(event)
+                            if event["type"] == "sync.batch" and event["more"]:
+                                # As chat.js does: a long catch-up comes in
+                                # batches, each asked for.
+                                await ws.send(
+                                    json.dumps({"type": "sync", "since": self.cursor})
+                                )
             except (OSError, ConnectionClosed, InvalidStatus, TimeoutError):
                 pass
             if opened is not None:
