@@ -39,10 +39,6 @@ def error(code: str, message: str, *, client_id: str | None = None) -> dict[str,
     return event
 
 
-def pong() -> dict[str, Any]:
-    return {"type": "pong"}
-
-
 def hello(*, user_id: int) -> dict[str, Any]:
     return {"type": "hello", "user": user_id}
 
