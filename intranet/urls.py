@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("frontend.urls")),
     path("", include("profiles.urls")),
     path("", include("messaging.urls")),
+    path("", include("feeds.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

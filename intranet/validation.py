@@ -16,6 +16,7 @@ import json
 import re
 from typing import Annotated, Any
 
+import emoji
 from django import forms
 from pydantic import AfterValidator, Field
 
@@ -47,6 +48,12 @@ def is_text(value: str) -> bool:
     except InvalidInput:
         return False
     return True
+
+
+def is_emoji(value: str) -> bool:
+    """Whether `value` is exactly one emoji: any of Unicode's, with a skin
+    tone or as a ZWJ sequence, not text and not two of them."""
+    return emoji.is_emoji(value)
 
 
 def is_id(value: object) -> bool:

@@ -30,7 +30,7 @@ class UserAdmin(DjangoUserAdmin):
         "department",
         "is_active",
     )
-    list_filter = ("is_active", "is_staff", "department")
+    list_filter = ("is_active", "is_staff", "is_verified", "department")
     list_select_related = ("department",)
     search_fields = ("email", "first_name", "last_name", "title")
     autocomplete_fields = ("manager", "department")
@@ -48,6 +48,7 @@ class UserAdmin(DjangoUserAdmin):
                     "location",
                     "time_zone",
                     "start_date",
+                    "is_verified",
                 )
             },
         ),

@@ -86,6 +86,9 @@ class User(AbstractUser):
         max_length=64, default="UTC", validators=[validate_time_zone]
     )
     start_date = models.DateField(null=True, blank=True)
+    # A source HR vouches for (leadership, HR, IT): a badge by the name,
+    # and the home feed's Trusted view keeps their posts.
+    is_verified = models.BooleanField("verified source", default=False)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

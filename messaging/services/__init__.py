@@ -17,7 +17,10 @@ from messaging.services.conversations import (
     create_group,
     get_or_create_direct,
     leave_conversation,
+    open_space_chat,
     rename_conversation,
+    rename_space_chat,
+    set_space_chat_members,
 )
 from messaging.services.messages import delete_message, edit_message, send_message
 from messaging.services.reactions import add_reaction, remove_reaction
@@ -35,10 +38,13 @@ __all__ = [
     "get_or_create_direct",
     "leave_conversation",
     "mark_read",
+    "open_space_chat",
     "prune_unsent_attachments",
     "remove_reaction",
     "rename_conversation",
+    "rename_space_chat",
     "send_message",
+    "set_space_chat_members",
     "set_typing",
     "upload_attachment",
 ]

@@ -167,3 +167,69 @@ def leave_conversation(user: User, *, conversation_id: int) -> None:
             groups=[user_group(user.pk)],
             unfollow=[events.conversation_group(conversation.pk)],
         )
+
+
+# A space's chat. The app that owns spaces decides who may do what and
+# calls these inside its own transaction, so the chat's members change
+# with the space's, atomically; messaging knows nothing of spaces.
+
+
+def open_space_chat(*, title: str, member_ids: Iterable[int]) -> Conversation:
+    """Create the chat of a space named `title`, with these members."""
+    with transaction.atomic():
+        conversation = Conversation.objects.create(
+            kind=Conversation.Kind.SPACE, title=_clean_title(title)
+        )
+        people = list(User.objects.filter(pk__in=set(member_ids), is_active=True))
+        Membership.objects.bulk_create(
+            Membership(conversation=conversation, user=p) for p in people
+        )
+        _announce_joined(conversation, people)
+    return conversation
+
+
+def set_space_chat_members(
+    conversation_id: int, *, add: Iterable[int] = (), remove: Iterable[int] = ()
+) -> None:
+    """Add and remove members of a space's chat; their tabs follow or stop
+    following it at once, and every member hears conversation.updated."""
+    add, remove = set(add), set(remove)
+    if not add and not remove:
+        return
+    with transaction.atomic():
+        conversation = lock_conversation(conversation_id)
+        if conversation.kind != Conversation.Kind.SPACE:
+            raise ValueError("Only a space's chat follows its space.")
+        current = set(conversation.memberships.values_list("user_id", flat=True))
+        joining = list(User.objects.filter(pk__in=add - current, is_active=True))
+        leaving = remove & current
+        Membership.objects.bulk_create(
+            Membership(conversation=conversation, user=p) for p in joining
+        )
+        Membership.objects.filter(
+            conversation=conversation, user_id__in=leaving
+        ).delete()
+        if not joining and not leaving:
+            return
+        refreshed = with_members(Conversation.objects.filter(pk=conversation.pk)).get()
+        record_event(conversation.pk, events.conversation_updated(refreshed))
+        _announce_joined(conversation, joining)
+        for user_id in leaving:
+            publish_on_commit(
+                events.conversation_left(conversation.pk),
+                groups=[user_group(user_id)],
+                unfollow=[events.conversation_group(conversation.pk)],
+            )
+
+
+def rename_space_chat(conversation_id: int, title: str) -> None:
+    """Name a space's chat after its space, as renamed."""
+    with transaction.atomic():
+        conversation = lock_conversation(conversation_id)
+        title = _clean_title(title)
+        if conversation.title == title:
+            return
+        conversation.title = title
+        conversation.save(update_fields=["title"])
+        refreshed = with_members(Conversation.objects.filter(pk=conversation.pk)).get()
+        record_event(conversation.pk, events.conversation_updated(refreshed))

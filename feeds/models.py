@@ -1,0 +1,332 @@
+"""Spaces, their members, and the feed of posts, comments and reactions.
+
+A space owns a chat: a messaging conversation of kind `space` whose
+members feeds keeps equal to the space's (feeds.services.spaces). Messaging
+knows nothing of spaces.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+
+class Space(models.Model):
+    class Kind(models.TextChoices):
+        TEAM = "team", "Team"
+        COMMUNITY = "community", "Community"
+        ONBOARDING = "onboarding", "Onboarding"
+        COMPANY = "company", "Company-wide"
+
+    class Visibility(models.TextChoices):
+        # Anyone may read and join.
+        OPEN = "open", "Open"
+        # Anyone may find it and ask to join; only members read it.
+        CLOSED = "closed", "Closed"
+        # Only members know it exists: 404 for everyone else, everywhere.
+        SECRET = "secret", "Secret"
+
+    class Who(models.TextChoices):
+        MEMBERS = "members", "Every member"
+        LEADERS = "leaders", "Leaders and moderators"
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    visibility = models.CharField(
+        max_length=8, choices=Visibility.choices, default=Visibility.OPEN
+    )
+    # A team space follows one department: its members are the
+    # department's people (feeds.services.spaces.sync_team).
+    department = models.OneToOneField(
+        "profiles.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="team_space",
+    )
+    # The space's chat; its members are the space's.
+    chat = models.OneToOneField(
+        "messaging.Conversation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    who_may_post = models.CharField(
+        max_length=8, choices=Who.choices, default=Who.MEMBERS
+    )
+    who_may_mention_all = models.CharField(
+        max_length=8, choices=Who.choices, default=Who.LEADERS
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_post_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("feeds:space", args=[self.slug])
+
+
+class SpaceMember(models.Model):
+    class Role(models.TextChoices):
+        LEADER = "leader", "Leader"
+        MODERATOR = "moderator", "Moderator"
+        MEMBER = "member", "Member"
+
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="space_memberships",
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    joined_at = models.DateTimeField(default=timezone.now)
+    # The newest post this person has seen in the space's feed; newer ones
+    # are unread (counted from here up by index, capped for display).
+    last_read_post_id = models.BigIntegerField(default=0)
+    # A muted space's posts stay readable but raise no unread mark.
+    muted = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["space", "user"], name="one_space_member")
+        ]
+        indexes = [models.Index(fields=["user", "space"], name="space_member_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in space {self.space_id} ({self.role})"
+
+    @property
+    def can_moderate(self) -> bool:
+        return self.role in (self.Role.LEADER, self.Role.MODERATOR)
+
+
+class JoinRequest(models.Model):
+    """A person asking to join a closed space; a leader decides."""
+
+    space = models.ForeignKey(
+        Space, on_delete=models.CASCADE, related_name="join_requests"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["space", "user"], name="one_join_request")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} asks to join {self.space_id}"
+
+
+class Post(models.Model):
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"
+    )
+    # The posting client's id: a retried post finds the stored row.
+    client_id = models.CharField(max_length=64)
+    body = models.TextField()
+    body_html = models.TextField()
+    mentions = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="mentioned_in_posts"
+    )
+    # "@space": the whole space was mentioned.
+    mentions_space = models.BooleanField(default=False)
+    is_announcement = models.BooleanField(default=False)
+    pinned_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    # A moderator's removal: who, and why (the author is told).
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    removed_reason = models.CharField(max_length=500, blank=True)
+    # Kept with each comment and reaction, so a feed page counts nothing.
+    comment_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "client_id"], name="one_post_per_client_id"
+            )
+        ]
+        indexes = [
+            # A space's feed and its unread count, newest first.
+            models.Index(
+                fields=["space", "id"],
+                name="post_feed",
+                condition=Q(deleted_at__isnull=True),
+            ),
+            models.Index(
+                fields=["author", "id"],
+                name="post_by_author",
+                condition=Q(deleted_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Post {self.pk} in {self.space_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("feeds:post", args=[self.pk])
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def html(self) -> str:
+        # body_html is only ever intranet.markdown's sanitised output.
+        return mark_safe(self.body_html)  # noqa: S308
+
+
+class Comment(models.Model):
+    """A comment on a post, or a reply to one (one level deep)."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.TextField()
+    body_html = models.TextField()
+    mentions = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="mentioned_in_comments"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    removed_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["post", "id"], name="comment_thread")]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on {self.post_id}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def html(self) -> str:
+        return mark_safe(self.body_html)  # noqa: S308
+
+
+class Reaction(models.Model):
+    """An emoji on a post, or on one of its comments (`comment` set)."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
+    comment = models.ForeignKey(
+        Comment,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reactions",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    emoji = models.CharField(max_length=32)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "user", "emoji"],
+                condition=Q(comment__isnull=True),
+                name="one_post_reaction_per_emoji",
+            ),
+            models.UniqueConstraint(
+                fields=["comment", "user", "emoji"],
+                condition=Q(comment__isnull=False),
+                name="one_comment_reaction_per_emoji",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.emoji} by {self.user_id} on post {self.post_id}"
+
+
+class Follow(models.Model):
+    """One person following another: their posts come to the home feed."""
+
+    follower = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followers"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["follower", "person"], name="one_follow")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.follower_id} follows {self.person_id}"
+
+
+class PostMute(models.Model):
+    """Someone who asked to hear no more of one post's comments."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "user"], name="one_post_mute")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} muted post {self.post_id}"
+
+
+class PostView(models.Model):
+    """A person who had a post on screen: its reach counts each once."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="views")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "user"], name="one_view_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} saw post {self.post_id}"

@@ -1,0 +1,411 @@
+"""Who may see which space and post, and the feeds: decided here, once.
+
+- An open space: anyone signed in reads it and may join.
+- A closed space: anyone finds it (name, description) and may ask to
+  join; only members read its posts, comments, members and events.
+- A secret space: only members know it exists; Http404 for everyone else,
+  on every path.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.http import Http404
+
+from feeds.models import (
+    Comment,
+    Follow,
+    JoinRequest,
+    Post,
+    PostView,
+    Reaction,
+    Space,
+    SpaceMember,
+)
+from intranet.sql import placeholders, rows, table
+from profiles.models import User
+
+# As for messages: a count of UNREAD_CAP shows as "99+", and bounds what
+# one count reads (docs/architecture.md, "Unread counts").
+UNREAD_CAP = 100
+FEED_PAGE = 20
+# Comments shown under a post in a feed; the post's page shows them all.
+COMMENTS_IN_FEED = 3
+
+
+def member_space_ids(user: User) -> QuerySet:
+    return SpaceMember.objects.filter(user=user).values("space_id")
+
+
+def findable_spaces(user: User) -> QuerySet[Space]:
+    """Spaces `user` may know of: every open and closed one, and the
+    secret ones they belong to."""
+    return Space.objects.filter(
+        ~Q(visibility=Space.Visibility.SECRET) | Q(pk__in=member_space_ids(user))
+    )
+
+
+def readable_spaces(user: User) -> QuerySet[Space]:
+    """Spaces whose posts `user` may read: open ones and their own."""
+    return Space.objects.filter(
+        Q(visibility=Space.Visibility.OPEN) | Q(pk__in=member_space_ids(user))
+    )
+
+
+def membership(user: User, space: Space) -> SpaceMember | None:
+    return SpaceMember.objects.filter(user=user, space=space).first()
+
+
+@dataclass
+class SpaceAccess:
+    """A space as one person may see it."""
+
+    space: Space
+    member: SpaceMember | None
+
+    @property
+    def can_read(self) -> bool:
+        return self.member is not None or self.space.visibility == Space.Visibility.OPEN
+
+    @property
+    def role(self) -> str | None:
+        return self.member.role if self.member else None
+
+    @property
+    def can_moderate(self) -> bool:
+        return self.member is not None and self.member.can_moderate
+
+    @property
+    def is_leader(self) -> bool:
+        return self.role == SpaceMember.Role.LEADER
+
+    @property
+    def can_post(self) -> bool:
+        if self.member is None:
+            return False
+        return self.space.who_may_post == Space.Who.MEMBERS or self.can_moderate
+
+    @property
+    def can_mention_all(self) -> bool:
+        if self.member is None:
+            return False
+        return self.space.who_may_mention_all == Space.Who.MEMBERS or self.can_moderate
+
+
+def space_access(user: User, space: Space) -> SpaceAccess:
+    """Return `user`'s access to `space`; Http404 if they may not know it."""
+    member = membership(user, space)
+    if member is None and space.visibility == Space.Visibility.SECRET:
+        raise Http404("No such space.")
+    return SpaceAccess(space, member)
+
+
+def find_space(
+    user: User, *, slug: str | None = None, space_id: int | None = None
+) -> SpaceAccess:
+    """Return the space by slug or id as `user` may see it; Http404 if it
+    does not exist or is secret to them."""
+    lookup = {"slug": slug} if slug is not None else {"pk": space_id}
+    space = Space.objects.filter(**lookup).first()
+    if space is None:
+        raise Http404("No such space.")
+    return space_access(user, space)
+
+
+def readable_space(user: User, space_id: int) -> SpaceAccess:
+    """Return the space if `user` may read its posts; Http404 otherwise
+    (a closed space's feed is as unknown to outsiders as a secret one)."""
+    access = find_space(user, space_id=space_id)
+    if not access.can_read:
+        raise Http404("No such space.")
+    return access
+
+
+def readable_posts(user: User) -> QuerySet[Post]:
+    return Post.objects.filter(space__in=readable_spaces(user))
+
+
+def get_post_for_user(user: User, post_id: int) -> Post:
+    """Return a post in a space `user` may read; Http404 otherwise."""
+    post = (
+        readable_posts(user)
+        .filter(pk=post_id)
+        .select_related("space", "author")
+        .first()
+    )
+    if post is None:
+        raise Http404("No such post.")
+    return post
+
+
+def get_comment_for_user(user: User, comment_id: int) -> Comment:
+    comment = (
+        Comment.objects.filter(pk=comment_id, post__space__in=readable_spaces(user))
+        .select_related("post__space", "author")
+        .first()
+    )
+    if comment is None:
+        raise Http404("No such comment.")
+    return comment
+
+
+def space_ids_by_user(user_ids: list[int]) -> dict[int, set[int]]:
+    """Return each user's space ids, in one statement (every connect and
+    every recheck asks; raw SQL as messaging's conversation_ids_by_user)."""
+    result: dict[int, set[int]] = {user_id: set() for user_id in user_ids}
+    if not user_ids:
+        return result
+    sql = (
+        f"SELECT user_id, space_id FROM {table(SpaceMember)}"  # noqa: S608
+        f" WHERE user_id IN ({placeholders(user_ids)})"
+    )
+    for user_id, space_id in rows(sql, list(user_ids)):
+        result[user_id].add(space_id)
+    return result
+
+
+# Feeds ------------------------------------------------------------------
+
+
+def with_details(posts: QuerySet[Post], viewer: User) -> list[Post]:
+    """Load a page of posts with everything a feed shows, in a constant
+    number of queries: author and space, the post's reactions, its latest
+    comments with their authors and reactions, and reach for the posts the
+    viewer may see it of (feeds.selectors.reach_of)."""
+    page: list[Post] = list(
+        posts.select_related("author", "space").prefetch_related(
+            Prefetch(
+                "reactions",
+                queryset=Reaction.objects.filter(comment__isnull=True).order_by("pk"),
+                to_attr="post_reactions",
+            )
+        )
+    )
+    ids = [p.pk for p in page]
+    comments = (
+        Comment.objects.filter(post_id__in=ids, deleted_at__isnull=True)
+        .select_related("author")
+        .prefetch_related("reactions")
+        .order_by("pk")
+    )
+    by_post: dict[int, list[Comment]] = {}
+    for comment in comments:
+        by_post.setdefault(comment.post_id, []).append(comment)
+    for post in page:
+        post.latest_comments = by_post.get(post.pk, [])[-COMMENTS_IN_FEED:]  # type: ignore[attr-defined]
+    return page
+
+
+def home_feed(
+    user: User,
+    *,
+    before: int | None = None,
+    limit: int = FEED_PAGE,
+    trusted: bool = False,
+) -> list[Post]:
+    """Posts from `user`'s spaces and the people they follow (in spaces
+    they may read), newest first, `limit` of them below post `before`.
+
+    Trusted: only posts by their team, their management chain and
+    verified people."""
+    followed = Follow.objects.filter(follower=user).values("person_id")
+    posts = Post.objects.filter(deleted_at__isnull=True).filter(
+        Q(space_id__in=member_space_ids(user))
+        | Q(author_id__in=followed, space__visibility=Space.Visibility.OPEN)
+    )
+    if trusted:
+        posts = posts.filter(trusted_authors(user))
+    if before is not None:
+        posts = posts.filter(pk__lt=before)
+    return with_details(posts.order_by("-pk")[:limit], user)
+
+
+def management_chain(user: User, *, depth: int = 12) -> list[int]:
+    """The ids of `user`'s manager, their manager, … up to the top."""
+    chain: list[int] = []
+    current = user.manager_id
+    while current is not None and current not in chain and len(chain) < depth:
+        chain.append(current)
+        current = (
+            User.objects.filter(pk=current).values_list("manager_id", flat=True).first()
+        )
+    return chain
+
+
+def trusted_authors(user: User) -> Q:
+    """Who the Trusted view keeps: my team, my management chain, verified
+    people, and me."""
+    trusted = Q(author__is_verified=True) | Q(
+        author_id__in=[user.pk, *management_chain(user)]
+    )
+    if user.department_id is not None:
+        trusted |= Q(author__department_id=user.department_id)
+    return trusted
+
+
+def space_feed(
+    user: User,
+    access: SpaceAccess,
+    *,
+    before: int | None = None,
+    limit: int = FEED_PAGE,
+) -> list[Post]:
+    """A space's posts, newest first (its pinned posts are pinned_posts)."""
+    posts = Post.objects.filter(space=access.space, deleted_at__isnull=True)
+    if before is not None:
+        posts = posts.filter(pk__lt=before)
+    return with_details(posts.order_by("-pk")[:limit], user)
+
+
+def pinned_posts(user: User, access: SpaceAccess) -> list[Post]:
+    posts = Post.objects.filter(
+        space=access.space, deleted_at__isnull=True, pinned_at__isnull=False
+    ).order_by("-pinned_at")
+    return with_details(posts, user)
+
+
+def post_comments(post: Post) -> list[Comment]:
+    """All of a post's comments, oldest first, replies after their parent."""
+    return list(
+        Comment.objects.filter(post=post)
+        .select_related("author")
+        .prefetch_related("reactions")
+        .order_by("pk")
+    )
+
+
+# Reach ------------------------------------------------------------------
+
+
+def audience(space: Space) -> int:
+    """How many people a post in `space` is written for: its members."""
+    return SpaceMember.objects.filter(space=space).count()
+
+
+def reach_of(post: Post) -> dict[str, int]:
+    """How far a post went: people who saw it, out of how many could, and
+    who engaged."""
+    counted = Post.objects.filter(pk=post.pk).aggregate(
+        seen=Count("views", distinct=True),
+        reacted=Count(
+            "reactions__user", filter=Q(reactions__comment__isnull=True), distinct=True
+        ),
+    )
+    return {
+        "seen": counted["seen"],
+        "audience": audience(post.space),
+        "reacted": counted["reacted"],
+        "comments": post.comment_count,
+    }
+
+
+def reach_for_page(posts: list[Post], viewer: User) -> dict[int, dict[str, int]]:
+    """Reach lines for the posts on a page that `viewer` may see reach of
+    (their own, and every post of a space they lead): constant queries."""
+    ids = [p.pk for p in posts if p.author_id == viewer.pk]
+    led = set(
+        SpaceMember.objects.filter(
+            user=viewer,
+            role=SpaceMember.Role.LEADER,
+            space_id__in={p.space_id for p in posts},
+        ).values_list("space_id", flat=True)
+    )
+    ids += [p.pk for p in posts if p.space_id in led and p.pk not in ids]
+    if not ids:
+        return {}
+    seen = dict(
+        PostView.objects.filter(post_id__in=ids)
+        .values("post_id")
+        .annotate(n=Count("pk"))
+        .values_list("post_id", "n")
+    )
+    audiences = dict(
+        SpaceMember.objects.filter(
+            space_id__in={p.space_id for p in posts if p.pk in ids}
+        )
+        .values("space_id")
+        .annotate(n=Count("pk"))
+        .values_list("space_id", "n")
+    )
+    result = {}
+    for post in posts:
+        if post.pk in ids:
+            reacted = {r.user_id for r in getattr(post, "post_reactions", [])}
+            result[post.pk] = {
+                "seen": seen.get(post.pk, 0),
+                "audience": audiences.get(post.space_id, 0),
+                "reacted": len(reacted),
+                "comments": post.comment_count,
+            }
+    return result
+
+
+def may_see_reach(user: User, post: Post) -> bool:
+    if post.author_id == user.pk:
+        return True
+    return SpaceMember.objects.filter(
+        user=user, space_id=post.space_id, role=SpaceMember.Role.LEADER
+    ).exists()
+
+
+# Sidebar ----------------------------------------------------------------
+
+
+@dataclass
+class SpaceSummary:
+    space: Space
+    role: str
+    unread: int
+    muted: bool
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.space.pk,
+            "slug": self.space.slug,
+            "name": self.space.name,
+            "kind": self.space.kind,
+            "role": self.role,
+            "unread": self.unread,
+            "muted": self.muted,
+            "url": self.space.get_absolute_url(),
+        }
+
+
+def _capped_unread_sql() -> str:
+    """One membership's unread posts, capped: an index range scan of
+    `post_feed` from the read marker up, stopped by the LIMIT."""
+    posts, m = table(Post), table(SpaceMember)
+    return (
+        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {posts} p"  # noqa: S608
+        f" WHERE p.space_id = {m}.space_id AND p.id > {m}.last_read_post_id"
+        f" AND p.deleted_at IS NULL AND p.author_id <> %s LIMIT {UNREAD_CAP}) unread)"
+    )
+
+
+def space_summaries(user: User) -> list[SpaceSummary]:
+    """`user`'s spaces by name, with unread posts (capped), in one query."""
+    members = (
+        SpaceMember.objects.filter(user=user)
+        .select_related("space")
+        .annotate(unread=RawSQL(_capped_unread_sql(), [user.pk]))  # noqa: S611
+        .order_by("space__name")
+    )
+    return [
+        SpaceSummary(m.space, m.role, 0 if m.muted else m.unread, m.muted)
+        for m in members
+    ]
+
+
+def space_members(access: SpaceAccess) -> list[SpaceMember]:
+    return list(
+        SpaceMember.objects.filter(space=access.space)
+        .select_related("user")
+        .order_by("role", "user__first_name", "user__last_name")
+    )
+
+
+def join_requests(access: SpaceAccess) -> list[JoinRequest]:
+    return list(
+        access.space.join_requests.select_related("user").order_by("created_at")
+    )

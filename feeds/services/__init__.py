@@ -1,0 +1,61 @@
+"""Every write to spaces and feeds, and the events it publishes.
+
+Each change is stored with its event in the space's catch-up log
+(`space.<id>`, intranet.realtime.record) in one transaction, and published
+on commit. One module per concept; import from here.
+"""
+
+from feeds.services.engagement import follow, mark_seen, mute_post, react
+from feeds.services.posts import (
+    add_comment,
+    create_post,
+    delete_comment,
+    delete_post,
+    edit_comment,
+    edit_post,
+    pin_post,
+    set_announcement,
+)
+from feeds.services.spaces import (
+    add_members,
+    company_space,
+    create_space,
+    decide_request,
+    join_space,
+    leave_space,
+    mark_space_read,
+    mute_space,
+    remove_member,
+    request_to_join,
+    set_role,
+    sync_person,
+    update_space,
+)
+
+__all__ = [
+    "add_comment",
+    "add_members",
+    "company_space",
+    "create_post",
+    "create_space",
+    "decide_request",
+    "delete_comment",
+    "delete_post",
+    "edit_comment",
+    "edit_post",
+    "follow",
+    "join_space",
+    "leave_space",
+    "mark_seen",
+    "mark_space_read",
+    "mute_post",
+    "mute_space",
+    "pin_post",
+    "react",
+    "remove_member",
+    "request_to_join",
+    "set_announcement",
+    "set_role",
+    "sync_person",
+    "update_space",
+]
