@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from intranet.notifications import unread_count
 from messaging.selectors import total_unread
 
 
@@ -14,4 +15,5 @@ def site(request):
     if user is not None and user.is_authenticated:
         # A callable: the query runs only on pages that show the count.
         context["total_unread"] = lambda: total_unread(user)
+        context["unread_notifications"] = lambda: unread_count(user.pk)
     return context

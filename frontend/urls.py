@@ -4,4 +4,5 @@ from frontend import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("notifications/", views.notifications, name="notifications"),
 ]

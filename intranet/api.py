@@ -18,11 +18,20 @@ from django.utils.module_loading import import_string
 from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
+from pydantic import Field as PydanticField
 
+from intranet import notifications as notices
 from intranet import plugins, sync
 from intranet.api_docs import APIReference
 from intranet.errors import RateLimited, ServiceError
-from intranet.validation import Cursor, InvalidInput, Text, decode_json, parse_id_list
+from intranet.validation import (
+    Cursor,
+    Id,
+    InvalidInput,
+    Text,
+    decode_json,
+    parse_id_list,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -141,6 +150,67 @@ def events(
         )
     streams = plugins.streams_of(request.user.pk)  # type: ignore[arg-type]
     return sync.events_since(streams, since, seen=applied).as_event()
+
+
+class Actor(Schema):
+    id: int
+    name: str
+    initials: str
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    text: str
+    url: str
+    actor: Actor | None
+    created_at: str
+    read: bool
+
+
+class NotificationPage(Schema):
+    notifications: list[NotificationOut]
+    unread: int = PydanticField(description=f"Capped at {notices.UNREAD_CAP}.")
+    next_before: int | None
+
+
+class MarkReadIn(Schema):
+    # None: every notification; else these.
+    ids: list[Id] | None = PydanticField(default=None, max_length=500)
+
+
+class MarkedOut(Schema):
+    marked: int
+    unread: int
+
+
+@api.get(
+    "/notifications",
+    response={200: NotificationPage, 401: Error, 403: Error, 422: Invalid},
+)
+def list_notifications(request: HttpRequest, before: Id | None = None):
+    """Your notifications, newest first, a page at a time."""
+    require_scope(request, "read")
+    user_id: int = request.user.pk  # type: ignore[assignment]
+    page = notices.recent(user_id, before=before)
+    return {
+        "notifications": [notices.notification_data(n) for n in page],
+        "unread": notices.unread_count(user_id),
+        "next_before": page[-1].pk if len(page) == notices.PAGE else None,
+    }
+
+
+@api.post(
+    "/notifications/read",
+    response={200: MarkedOut, 400: Error, 401: Error, 403: Error, 422: Invalid},
+)
+def mark_notifications_read(request: HttpRequest, data: MarkReadIn):
+    """Mark some notifications (`ids`) or all of them read; your other tabs
+    hear `notification.read`."""
+    require_scope(request, "write")
+    user_id: int = request.user.pk  # type: ignore[assignment]
+    marked = notices.mark_read(user_id, ids=data.ids)
+    return {"marked": marked, "unread": notices.unread_count(user_id)}
 
 
 @api.exception_handler(OperationalError)

@@ -13,7 +13,7 @@ from django.db.models.functions import Concat, Lower
 from django.utils import timezone
 
 from feeds import events
-from feeds.models import Comment, Post, Space, SpaceMember
+from feeds.models import Comment, Post, PostMute, Space, SpaceMember
 from feeds.selectors import (
     SpaceAccess,
     get_comment_for_user,
@@ -23,8 +23,9 @@ from feeds.selectors import (
 )
 from intranet.errors import ServiceError
 from intranet.markdown import mentioned_names, render
+from intranet.notifications import notify
 from intranet.ratelimit import take_token
-from intranet.realtime import publish_on_commit, record, rewrite, user_group
+from intranet.realtime import record, rewrite
 from profiles.models import User
 
 # @**all** mentions everyone in the space, if the author may.
@@ -63,18 +64,49 @@ def _render(body: str, access: SpaceAccess) -> tuple[str, set[int], bool]:
     return html, {pk for pk in mentioned if pk}, 0 in mentioned
 
 
+def _url_of(item: Post | Comment, post: Post) -> str:
+    url = post.get_absolute_url()
+    return f"{url}#comment-{item.pk}" if isinstance(item, Comment) else url
+
+
 def _notify_mentions(
-    kind: str, post_id: int, mentioned: set[int], author: User
+    item: Post | Comment, post: Post, mentioned: set[int], author: User
 ) -> None:
-    for user_id in mentioned - {author.pk}:
-        publish_on_commit(
-            {
-                "type": "feed.mention",
-                "kind": kind,
-                "post": post_id,
-                "by": events.person(author),
-            },
-            groups=[user_group(user_id)],
+    where = "a comment in " if isinstance(item, Comment) else ""
+    notify(
+        mentioned,
+        kind="mention",
+        text=f"{author.display_name} mentioned you in {where}{post.space.name}",
+        url=_url_of(item, post),
+        actor=author,
+    )
+
+
+def _notify_reply(
+    comment: Comment, post: Post, parent: Comment | None, author: User, skip: set[int]
+) -> None:
+    """Tell a comment's author of a reply, and the post's author of a
+    comment, unless they muted the post's comments or were mentioned."""
+    skip = skip | set(
+        PostMute.objects.filter(post=post).values_list("user_id", flat=True)
+    )
+    where = post.space.name
+    if parent is not None and parent.author_id not in skip:
+        notify(
+            [parent.author_id],
+            kind="reply",
+            text=f"{author.display_name} replied to your comment in {where}",
+            url=_url_of(comment, post),
+            actor=author,
+        )
+        skip.add(parent.author_id)
+    if post.author_id not in skip:
+        notify(
+            [post.author_id],
+            kind="comment",
+            text=f"{author.display_name} commented on your post in {where}",
+            url=_url_of(comment, post),
+            actor=author,
         )
 
 
@@ -156,7 +188,7 @@ def create_post(
                 space=access.space, user=author, last_read_post_id__lt=post.pk
             ).update(last_read_post_id=post.pk)
             _record_post(post, events.post_new(post))
-            _notify_mentions("post", post.pk, mentioned, author)
+            _notify_mentions(post, post, mentioned, author)
     except IntegrityError:  # the same client_id twice at once: one row won
         return Post.objects.select_related("space", "author").get(
             author=author, client_id=client_id
@@ -224,15 +256,11 @@ def delete_post(user: User, *, post_id: int, reason: str = "") -> Post:
         _forget_old_text(post)
         _record_post(post, events.post_updated(post))
         if moderated:
-            publish_on_commit(
-                {
-                    "type": "feed.removed",
-                    "kind": "post",
-                    "space": events.space_data(post.space),
-                    "reason": reason,
-                    "by": events.person(user),
-                },
-                groups=[user_group(post.author_id)],
+            notify(
+                [post.author_id],
+                kind="removed",
+                text=f"A moderator removed your post in {post.space.name}: {reason}",
+                url=post.space.get_absolute_url(),
             )
     del access
     return post
@@ -341,17 +369,8 @@ def add_comment(
             events.comment_new(comment, comment_count=locked.comment_count + 1),
             subject=f"comment.{comment.pk}",
         )
-        _notify_mentions("comment", locked.pk, mentioned, author)
-        told = (
-            {locked.author_id, parent.author_id if parent else locked.author_id}
-            - {author.pk}
-            - mentioned
-        )
-        for user_id in told:
-            publish_on_commit(
-                {"type": "feed.reply", "post": locked.pk, "by": events.person(author)},
-                groups=[user_group(user_id)],
-            )
+        _notify_mentions(comment, locked, mentioned, author)
+        _notify_reply(comment, locked, parent, author, skip=mentioned)
     return comment
 
 
@@ -413,14 +432,11 @@ def delete_comment(user: User, *, comment_id: int, reason: str = "") -> Comment:
             subject=f"comment.{comment.pk}",
         )
         if moderated:
-            publish_on_commit(
-                {
-                    "type": "feed.removed",
-                    "kind": "comment",
-                    "space": events.space_data(post.space),
-                    "reason": comment.removed_reason,
-                    "by": events.person(user),
-                },
-                groups=[user_group(comment.author_id)],
+            notify(
+                [comment.author_id],
+                kind="removed",
+                text=f"A moderator removed your comment in {post.space.name}: "
+                f"{comment.removed_reason}",
+                url=post.get_absolute_url(),
             )
     return comment

@@ -14,6 +14,7 @@ from feeds import events
 from feeds.models import JoinRequest, Space, SpaceMember
 from feeds.selectors import SpaceAccess, find_space
 from intranet.errors import ServiceError
+from intranet.notifications import notify
 from intranet.realtime import publish_on_commit, record, user_group
 from messaging import services as chat
 from profiles.models import Department, User
@@ -249,20 +250,19 @@ def request_to_join(user: User, *, space_id: int, message: str = "") -> JoinRequ
             request, created = JoinRequest.objects.get_or_create(
                 space=access.space, user=user, defaults={"message": message}
             )
+            if created:
+                leaders = SpaceMember.objects.filter(
+                    space=access.space, role=Role.LEADER
+                )
+                notify(
+                    leaders.values_list("user_id", flat=True),
+                    kind="join_request",
+                    text=f"{user.display_name} asked to join {access.space.name}",
+                    url=access.space.get_absolute_url(),
+                    actor=user,
+                )
     except IntegrityError:  # asked twice at once
         return JoinRequest.objects.get(space=access.space, user=user)
-    if created:
-        leaders = SpaceMember.objects.filter(space=access.space, role=Role.LEADER)
-        publish_on_commit(
-            {
-                "type": "space.join_requested",
-                "space": events.space_data(access.space),
-                "person": events.person(user),
-            },
-            groups=[
-                user_group(uid) for uid in leaders.values_list("user_id", flat=True)
-            ],
-        )
     return request
 
 
@@ -279,15 +279,14 @@ def decide_request(leader: User, *, space_id: int, user_id: int, approve: bool) 
         if approve:
             _add(space, [request.user])
         request.delete()
-        publish_on_commit(
-            {
-                "type": "space.join_decided",
-                "space": events.space_data(space)
-                if approve
-                else {"id": space.pk, "name": space.name},
-                "approved": approve,
-            },
-            groups=[user_group(user_id)],
+        notify(
+            [user_id],
+            kind="join_decided",
+            text=f"You are now a member of {space.name}"
+            if approve
+            else f"Your request to join {space.name} was declined",
+            url=space.get_absolute_url() if approve else "",
+            actor=leader,
         )
 
 

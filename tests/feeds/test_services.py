@@ -158,8 +158,9 @@ def test_a_moderator_removes_with_a_reason_and_the_author_is_told(
         services.delete_post(alice, post_id=post.pk, reason="Off topic")
     post.refresh_from_db()
     assert post.removed_by == alice and post.removed_reason == "Off topic"
-    told = [p for p in published if p["event"]["type"] == "feed.removed"]
+    told = [p for p in published if p["event"]["type"] == "notification.new"]
     assert told[0]["groups"] == [f"user.{bob.pk}"]
+    assert "Off topic" in told[0]["event"]["notification"]["text"]
 
 
 def test_team_spaces_follow_the_directory(alice):
