@@ -117,6 +117,21 @@ def print_table(r: dict, path: Path) -> None:
             ),
             ("1:1 lost", str(o["lost"]), "0"),
         ]
+    if "flood" in r:
+        f = r["flood"]
+        rows += [
+            (
+                f"1:1 p99 with {f['crowd']} connected: quiet / flooded (ms)",
+                f"{f['quiet_delivery_p99_ms']} / {f['flooded_delivery_p99_ms']}",
+                "flooded within noise",
+            ),
+            (
+                "  flood frames/s, refused, 1:1 lost",
+                f"{f['flood_frames_per_s']}, {f['flood_refused']}, "
+                f"{f['flooded_lost']}",
+                "0 lost",
+            ),
+        ]
     for step in r.get("space", []):
         rows.append(
             (

@@ -224,3 +224,67 @@ async def saturate(
         "best_rate_per_s": best["rate_per_s"] if best else 0,
         "steps": steps,
     }
+
+
+async def flooded(url: str, setup: dict, messages: int) -> dict:
+    """The 1:1 latency while the space's crowd is connected, first quiet,
+    then while one member's socket floods typing to the whole space and
+    loops `sync since=0` as fast as it can write: the per-socket budgets
+    (intranet.budgets) must keep that flood from anyone else's p99."""
+    recipients = await connect_all([url], setup["crowd"])
+    drains = [asyncio.create_task(_drain(r.ws)) for r in recipients[1:]]
+    flooder = recipients[0].ws
+    assert flooder is not None
+    try:
+        quiet = await one_to_one(url, setup, messages)
+        sent, refused = 0, 0
+        stop = asyncio.Event()
+
+        async def flood() -> None:
+            nonlocal sent
+            frames = [
+                json.dumps({"type": "typing.start", "conversation": setup["space"]}),
+                json.dumps({"type": "sync", "since": 0}),
+            ]
+            while not stop.is_set():
+                await flooder.send(frames[sent % 2])
+                sent += 1
+                if sent % 50 == 0:
+                    await asyncio.sleep(0)  # let the readers run
+
+        async def count_refusals() -> None:
+            nonlocal refused
+            with contextlib.suppress(Exception):
+                async for raw in flooder:
+                    if '"rate_limited"' in raw:
+                        refused += 1
+
+        flooding = [asyncio.create_task(flood()), asyncio.create_task(count_refusals())]
+        started = time.perf_counter()
+        loud = await one_to_one(url, setup, messages)
+        elapsed = time.perf_counter() - started
+        stop.set()
+        for task in flooding:
+            task.cancel()
+        await asyncio.gather(*flooding, return_exceptions=True)
+    finally:
+        for task in drains:
+            task.cancel()
+        await asyncio.gather(*drains, return_exceptions=True)
+        await asyncio.gather(
+            *(r.ws.close() for r in recipients if r.ws), return_exceptions=True
+        )
+    return {
+        "crowd": len(recipients),
+        "quiet_delivery_p99_ms": quiet["delivery_p99_ms"],
+        "flooded_delivery_p99_ms": loud["delivery_p99_ms"],
+        "flooded_lost": loud["lost"],
+        "flood_frames_per_s": round(sent / elapsed, 1),
+        "flood_refused": refused,
+    }
+
+
+async def _drain(ws) -> None:
+    with contextlib.suppress(Exception):
+        async for _ in ws:
+            pass

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.data import database_url, prepare, server_env, up_to_date
-from bench.delivery import crowd, one_to_one, saturate
+from bench.delivery import crowd, flooded, one_to_one, saturate
 from bench.fleet import idle_fleet
 from bench.harness import (
     RESULTS_DIR,
@@ -187,6 +187,20 @@ def direct(bench: Bench) -> None:
         one_to_one(server.url, bench.setup, bench.args.direct_messages)
     )
     progress("1:1", bench.results["one_to_one"])
+
+
+@scenario(
+    "flood",
+    "1:1 latency with the space's crowd connected, quiet and while one "
+    "member's socket floods typing and sync",
+    needs=(Need.PEOPLE, Need.ONE_DAPHNE),
+)
+def flood(bench: Bench) -> None:
+    (server,) = bench.servers
+    bench.results["flood"] = asyncio.run(
+        flooded(server.url, bench.setup, bench.args.direct_messages)
+    )
+    progress("flood", bench.results["flood"])
 
 
 @scenario(
