@@ -31,6 +31,11 @@ logger = logging.getLogger(__name__)
 
 MAX_INBOUND_CHARACTERS = 65_536
 SYNC_BUDGET = plugins.Budget(burst=20, per_second=2)
+# Every frame, whatever it holds. A browser sends a few a second at most
+# (pings, typing, sends, read marks, a catch-up's syncs); a script writing
+# thousands would keep the process busy just refusing them, so past this
+# the socket is closed (4429) instead of answered frame by frame.
+FRAME_BUDGET = plugins.Budget(burst=200, per_second=40)
 # A socket that cannot join its groups in this time is refused with 4503
 # (the hub itself notices a silent layer within a few seconds).
 ATTACH_SECONDS = 10.0
@@ -61,6 +66,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         # Accept first so the client sees a close code, not a bare HTTP 403.
         await self.accept()
         self.budgets = SocketBudgets()
+        self.flooding = False
         session_key = _session_key(self.scope)
         try:
             arrival = await database_sync_to_async(_arrive)(session_key)
@@ -126,6 +132,16 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         await self.send(text_data=text)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        if self.flooding:
+            return  # closing: frames already queued are not worth reading
+        if self.budgets.take("frames", FRAME_BUDGET):
+            self.flooding = True
+            logger.warning(
+                "socket of user %s closed: flooding frames",
+                getattr(self, "user_id", None),
+            )
+            await self.close(code=events.CLOSE_FLOODING)
+            return
         if text_data is None:
             await self.send_json(events.error("invalid", "Send JSON text frames."))
             return

@@ -9,6 +9,9 @@ from typing import Any
 # Close codes in the 4000-4999 range are the application's own (RFC 6455).
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_SESSION_ENDED = 4403
+# Frames far faster than any browser sends: a script, closed rather than
+# served, since reading and refusing each frame alone costs the process.
+CLOSE_FLOODING = 4429
 
 MAX_CLIENT_ID_LENGTH = 64
 

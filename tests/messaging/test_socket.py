@@ -7,6 +7,7 @@ import io
 import pytest
 from channels.db import database_sync_to_async
 
+from intranet import consumers
 from messaging import services
 from messaging.models import Message
 from testkit.sockets import next_event, next_events, signed_in_socket
@@ -395,3 +396,21 @@ async def test_a_socket_flooding_typing_is_refused_past_its_budget(chat):
     # The burst (10) and what refilled meanwhile go out; the rest do not.
     assert 10 <= heard < 20
     assert heard + refused == 50
+
+
+async def test_a_socket_writing_frames_faster_than_any_browser_is_closed(chat):
+    _, direct, sockets = chat
+    flooder = sockets["alice"]
+    frames = consumers.FRAME_BUDGET.burst + 50
+    for _ in range(frames):
+        await flooder.send_json_to({"type": "ping"})
+    closed = None
+    for _ in range(frames + 1):
+        output = await flooder.output_queue.get()
+        if output["type"] == "websocket.close":
+            closed = output["code"]
+            break
+    assert closed == 4429
+    # bob's socket is untouched.
+    await sockets["bob"].send_json_to({"type": "ping"})
+    assert (await sockets["bob"].receive_json_from())["type"] == "pong"
