@@ -126,9 +126,9 @@ def print_table(r: dict, path: Path) -> None:
                 "flooded within noise",
             ),
             (
-                "  flood frames/s, refused, 1:1 lost",
+                "  flood frames/s, refused, closed, 1:1 lost",
                 f"{f['flood_frames_per_s']}, {f['flood_refused']}, "
-                f"{f['flooded_lost']}",
+                f"{f['flood_closed']}, {f['flooded_lost']}",
                 "0 lost",
             ),
         ]

@@ -1,9 +1,11 @@
-"""Per-socket budgets for inbound commands, kept in the socket's memory.
+"""Budgets for inbound socket commands, kept in the process's memory.
 
 The per-person limits of services (intranet.ratelimit) guard stored writes
-across every path; these guard the socket itself, so one script cannot fan
-typing out to a big space hundreds of times a second or loop `sync`. No
-shared store: a socket lives in one process.
+across every path; these guard the sockets themselves, so one script cannot
+fan typing out to a big space hundreds of times a second or loop `sync`.
+The buckets are a person's, shared by their sockets in this process, so a
+script that reconnects whenever it is closed starts where it stopped, not
+with a fresh burst. No shared store: a socket lives in one process.
 """
 
 import math
@@ -17,10 +19,12 @@ class SocketBudgets:
 
     def __init__(self) -> None:
         self.buckets: dict[str, tuple[float, float]] = {}
+        self.used = time.monotonic()
 
     def take(self, kind: str, budget: Budget, *, now: float | None = None) -> int:
         """Spend a token of `kind`; return 0, or the seconds to wait."""
         now = time.monotonic() if now is None else now
+        self.used = now
         tokens, updated = self.buckets.get(kind, (float(budget.burst), now))
         tokens = min(float(budget.burst), tokens + (now - updated) * budget.per_second)
         if tokens < 1:
@@ -28,3 +32,26 @@ class SocketBudgets:
             return max(1, math.ceil((1 - tokens) / budget.per_second))
         self.buckets[kind] = (tokens - 1, now)
         return 0
+
+
+_by_person: dict[int, SocketBudgets] = {}
+# Past this many people, buckets unused for IDLE_SECONDS are dropped: every
+# bucket is full again by then, so forgetting one changes nothing.
+KEEP = 10_000
+IDLE_SECONDS = 600.0
+
+
+def budgets_of(user_id: int) -> SocketBudgets:
+    """The buckets of one person's sockets in this process."""
+    budgets = _by_person.get(user_id)
+    if budgets is None:
+        if len(_by_person) >= KEEP:
+            _forget_idle()
+        budgets = _by_person[user_id] = SocketBudgets()
+    return budgets
+
+
+def _forget_idle() -> None:
+    cutoff = time.monotonic() - IDLE_SECONDS
+    for user_id in [u for u, b in _by_person.items() if b.used < cutoff]:
+        del _by_person[user_id]

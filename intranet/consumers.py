@@ -21,7 +21,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import Http404, parse_cookie
 
 from intranet import events, plugins, sessions, sync
-from intranet.budgets import SocketBudgets
+from intranet.budgets import SocketBudgets, budgets_of
 from intranet.errors import ServiceError
 from intranet.hub import CLOSE_LAYER_LOST, Hub, local_hub
 from intranet.realtime import encode
@@ -78,6 +78,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             return
         self.user, streams = arrival
         self.user_id = self.user.pk
+        self.budgets = budgets_of(self.user_id)
         self.session_key = session_key
         # The session was checked against this password at connect; the
         # hub's recheck closes the socket if it changes.

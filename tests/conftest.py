@@ -18,6 +18,15 @@ def _own_cache_namespace(settings):
     settings.CACHES = {**settings.CACHES, "default": default}
 
 
+@pytest.fixture(autouse=True)
+def _fresh_socket_budgets():
+    """Socket budgets are a person's, in process memory: a test must not
+    start with what an earlier test's person (the same id) spent."""
+    from intranet import budgets
+
+    budgets._by_person.clear()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _temporary_media_root():
     """Keep uploads of the whole run in a temporary folder, not the repo.

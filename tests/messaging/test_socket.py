@@ -399,7 +399,7 @@ async def test_a_socket_flooding_typing_is_refused_past_its_budget(chat):
 
 
 async def test_a_socket_writing_frames_faster_than_any_browser_is_closed(chat):
-    _, direct, sockets = chat
+    _, _, sockets = chat
     flooder = sockets["alice"]
     frames = consumers.FRAME_BUDGET.burst + 50
     for _ in range(frames):
@@ -414,3 +414,17 @@ async def test_a_socket_writing_frames_faster_than_any_browser_is_closed(chat):
     # bob's socket is untouched.
     await sockets["bob"].send_json_to({"type": "ping"})
     assert (await sockets["bob"].receive_json_from())["type"] == "pong"
+
+
+async def test_reconnecting_does_not_refill_a_spent_budget(chat):
+    people, direct, sockets = chat
+    typing = {"type": "typing.start", "conversation": direct.pk}
+    for _ in range(20):
+        await sockets["alice"].send_json_to(typing)
+    while not await sockets["alice"].receive_nothing(timeout=0.3):
+        await sockets["alice"].receive_json_from()
+    await sockets["alice"].disconnect()
+    sockets["alice"] = again = await signed_in_socket(people["alice"])
+    await again.send_json_to(typing)
+    refused = await next_event(again, "error")
+    assert refused["code"] == "rate_limited"
