@@ -1,6 +1,6 @@
 """Who may do what to a space and its posts: one matrix of personas
-(leader, moderator, member, outsider) × spaces (open, closed, secret) ×
-actions, over REST, the pages and the catch-up log.
+(leader, moderator, member, outsider) by spaces (open, closed, secret)
+by actions, over REST, the pages and the catch-up log.
 
 A secret space is 404 to outsiders everywhere; a closed one shows its
 name, while its posts, comments, members and events are 404 to them.
@@ -79,41 +79,161 @@ def expect(
 ACTIONS = [
     # Reading.
     ("space", "GET", "/spaces/{s}", None, expect(200, 200, 200, 200, 200, 404)),
-    ("members", "GET", "/spaces/{s}/members", None, expect(200, 200, 200, 200, 404, 404)),
+    (
+        "members",
+        "GET",
+        "/spaces/{s}/members",
+        None,
+        expect(200, 200, 200, 200, 404, 404),
+    ),
     ("feed", "GET", "/spaces/{s}/posts", None, expect(200, 200, 200, 200, 404, 404)),
     ("pinned", "GET", "/spaces/{s}/pinned", None, expect(200, 200, 200, 200, 404, 404)),
     ("post", "GET", "/posts/{p}", None, expect(200, 200, 200, 200, 404, 404)),
-    ("comments", "GET", "/posts/{p}/comments", None, expect(200, 200, 200, 200, 404, 404)),
+    (
+        "comments",
+        "GET",
+        "/posts/{p}/comments",
+        None,
+        expect(200, 200, 200, 200, 404, 404),
+    ),
     # Reach: the author and the space's leaders, no one else.
     ("reach", "GET", "/posts/{p}/reach", None, expect(200, 404, 200, 404, 404, 404)),
-    ("requests", "GET", "/spaces/{s}/join-requests", None, expect(200, 403, 403, 403, 403, 404)),
+    (
+        "requests",
+        "GET",
+        "/spaces/{s}/join-requests",
+        None,
+        expect(200, 403, 403, 403, 403, 404),
+    ),
     # The space.
-    ("update", "PATCH", "/spaces/{s}", {"description": "New"}, expect(200, 403, 403, 403, 403, 404)),
+    (
+        "update",
+        "PATCH",
+        "/spaces/{s}",
+        {"description": "New"},
+        expect(200, 403, 403, 403, 403, 404),
+    ),
     ("join", "POST", "/spaces/{s}/join", None, expect(200, 200, 200, 200, 403, 404)),
-    ("ask", "POST", "/spaces/{s}/join-requests", {}, expect(409, 409, 409, 409, 201, 404)),
+    (
+        "ask",
+        "POST",
+        "/spaces/{s}/join-requests",
+        {},
+        expect(409, 409, 409, 409, 201, 404),
+    ),
     ("leave", "POST", "/spaces/{s}/leave", None, expect(409, 204, 204, 204, 204, 404)),
     ("mute", "PUT", "/spaces/{s}/mute", None, expect(204, 204, 204, 409, 409, 404)),
-    ("read", "POST", "/spaces/{s}/read", {"post": "{p}"}, expect(200, 200, 200, 409, 409, 404)),
+    (
+        "read",
+        "POST",
+        "/spaces/{s}/read",
+        {"post": "{p}"},
+        expect(200, 200, 200, 409, 409, 404),
+    ),
     # Members and requests: leaders only.
-    ("add", "POST", "/spaces/{s}/members", {"members": ["{n}"]}, expect(200, 403, 403, 403, 403, 404)),
-    ("role", "PATCH", "/spaces/{s}/members/{m}", {"role": "moderator"}, expect(200, 403, 403, 403, 403, 404)),
-    ("remove", "DELETE", "/spaces/{s}/members/{m}", None, expect(204, 403, 403, 403, 403, 404)),
-    ("approve", "POST", "/spaces/{s}/join-requests/{n}/approve", None, expect(204, 403, 403, 403, 403, 404)),
-    ("decline", "POST", "/spaces/{s}/join-requests/{n}/decline", None, expect(204, 403, 403, 403, 403, 404)),
+    (
+        "add",
+        "POST",
+        "/spaces/{s}/members",
+        {"members": ["{n}"]},
+        expect(200, 403, 403, 403, 403, 404),
+    ),
+    (
+        "role",
+        "PATCH",
+        "/spaces/{s}/members/{m}",
+        {"role": "moderator"},
+        expect(200, 403, 403, 403, 403, 404),
+    ),
+    (
+        "remove",
+        "DELETE",
+        "/spaces/{s}/members/{m}",
+        None,
+        expect(204, 403, 403, 403, 403, 404),
+    ),
+    (
+        "approve",
+        "POST",
+        "/spaces/{s}/join-requests/{n}/approve",
+        None,
+        expect(204, 403, 403, 403, 403, 404),
+    ),
+    (
+        "decline",
+        "POST",
+        "/spaces/{s}/join-requests/{n}/decline",
+        None,
+        expect(204, 403, 403, 403, 403, 404),
+    ),
     # Posts.
-    ("write", "POST", "/spaces/{s}/posts", {"body": "Hi", "client_id": "w"}, expect(201, 201, 201, 403, 404, 404)),
-    ("edit", "PATCH", "/posts/{p}", {"body": "Changed"}, expect(403, 403, 200, 403, 404, 404)),
-    ("delete", "DELETE", "/posts/{p}", {"reason": "Spam"}, expect(204, 204, 204, 403, 404, 404)),
+    (
+        "write",
+        "POST",
+        "/spaces/{s}/posts",
+        {"body": "Hi", "client_id": "w"},
+        expect(201, 201, 201, 403, 404, 404),
+    ),
+    (
+        "edit",
+        "PATCH",
+        "/posts/{p}",
+        {"body": "Changed"},
+        expect(403, 403, 200, 403, 404, 404),
+    ),
+    (
+        "delete",
+        "DELETE",
+        "/posts/{p}",
+        {"reason": "Spam"},
+        expect(204, 204, 204, 403, 404, 404),
+    ),
     ("pin", "PUT", "/posts/{p}/pin", None, expect(200, 200, 403, 403, 404, 404)),
-    ("announce", "PUT", "/posts/{p}/announcement", None, expect(200, 200, 403, 403, 404, 404)),
-    ("react", "POST", "/posts/{p}/reactions", {"emoji": "👍"}, expect(200, 200, 200, 403, 404, 404)),
+    (
+        "announce",
+        "PUT",
+        "/posts/{p}/announcement",
+        None,
+        expect(200, 200, 403, 403, 404, 404),
+    ),
+    (
+        "react",
+        "POST",
+        "/posts/{p}/reactions",
+        {"emoji": "👍"},
+        expect(200, 200, 200, 403, 404, 404),
+    ),
     ("mute post", "PUT", "/posts/{p}/mute", None, expect(204, 204, 204, 204, 404, 404)),
     # Comments.
-    ("comment", "POST", "/posts/{p}/comments", {"body": "Yes"}, expect(201, 201, 201, 403, 404, 404)),
-    ("edit comment", "PATCH", "/comments/{c}", {"body": "No"}, expect(403, 403, 200, 403, 404, 404)),
-    ("delete comment", "DELETE", "/comments/{c}", {"reason": "Rude"}, expect(204, 204, 204, 403, 404, 404)),
-    ("react comment", "POST", "/comments/{c}/reactions", {"emoji": "👍"}, expect(200, 200, 200, 403, 404, 404)),
-]  # fmt: skip
+    (
+        "comment",
+        "POST",
+        "/posts/{p}/comments",
+        {"body": "Yes"},
+        expect(201, 201, 201, 403, 404, 404),
+    ),
+    (
+        "edit comment",
+        "PATCH",
+        "/comments/{c}",
+        {"body": "No"},
+        expect(403, 403, 200, 403, 404, 404),
+    ),
+    (
+        "delete comment",
+        "DELETE",
+        "/comments/{c}",
+        {"reason": "Rude"},
+        expect(204, 204, 204, 403, 404, 404),
+    ),
+    (
+        "react comment",
+        "POST",
+        "/comments/{c}/reactions",
+        {"emoji": "👍"},
+        expect(200, 200, 200, 403, 404, 404),
+    ),
+]
 
 
 def _fill(value, world: World):
