@@ -39,9 +39,10 @@ class World:
 
 
 @pytest.fixture
-def make_world(alice, bob, carol) -> Callable[[str], World]:
+def make_world(db) -> Callable[[str], World]:
+    # People without passwords: hashing them was most of each case's time.
     def make(visibility: str) -> World:
-        dave, erin = UserFactory.create_batch(2)
+        alice, bob, carol, dave, erin = UserFactory.create_batch(5)
         space = services.create_space(
             alice, name=f"{visibility} space", visibility=visibility
         )
