@@ -16,6 +16,7 @@ from feeds import events, selectors, services
 from feeds.models import Comment, JoinRequest, Post, Space, SpaceMember
 from intranet.api import Error, Invalid, require_scope
 from intranet.errors import ServiceError
+from intranet.ratelimit import take_token
 from intranet.validation import Id, InvalidInput, Text, decode_json
 from profiles.models import User
 from profiles.types import AuthedRequest
@@ -394,6 +395,8 @@ def create_space(request: AuthedRequest, data: SpaceIn):
             return Status(400, {"error": "The company-wide space is open to everyone."})
         if services.company_space() is not None:
             return Status(409, {"error": "There is a company-wide space already."})
+    # Each space is a chat and a row in everyone's directory.
+    take_token("space", request.user.pk, burst=10, per_minute=5)
     space = services.create_space(
         request.user,
         name=data.name,

@@ -516,3 +516,11 @@ def test_many_people_in_a_space_do_not_slow_its_members_page(as_alice, garden):
         garden.created_by, space_id=garden.pk, user_ids=[p.pk for p in people]
     )
     assert len(as_alice.get(f"/spaces/{garden.pk}/members").json()) == 6
+
+
+def test_starting_spaces_is_rate_limited(as_alice):
+    statuses = [
+        as_alice.call("POST", "/spaces", {"name": f"S{n}"}).status_code
+        for n in range(11)
+    ]
+    assert statuses == [201] * 10 + [429]
