@@ -9,7 +9,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
@@ -408,4 +408,62 @@ def space_members(access: SpaceAccess) -> list[SpaceMember]:
 def join_requests(access: SpaceAccess) -> list[JoinRequest]:
     return list(
         access.space.join_requests.select_related("user").order_by("created_at")
+    )
+
+
+# Directory and reach details (the REST API) -------------------------------
+
+
+def space_directory(
+    user: User,
+    *,
+    q: str = "",
+    kind: str | None = None,
+    mine: bool = False,
+    after: Space | None = None,
+    limit: int = 50,
+) -> list[Space]:
+    """Spaces `user` may find, by name then id, `limit` of them after the
+    space `after`; each with `member_count` and `my_role` (None for an
+    outsider)."""
+    spaces = findable_spaces(user)
+    if mine:
+        spaces = spaces.filter(pk__in=member_space_ids(user))
+    if kind:
+        spaces = spaces.filter(kind=kind)
+    for word in q.split():
+        spaces = spaces.filter(Q(name__icontains=word) | Q(description__icontains=word))
+    if after is not None:
+        spaces = spaces.filter(
+            Q(name__gt=after.name) | Q(name=after.name, pk__gt=after.pk)
+        )
+    my_role = SpaceMember.objects.filter(space=OuterRef("pk"), user=user).values(
+        "role"
+    )[:1]
+    return list(
+        spaces.annotate(
+            member_count=Count("members", distinct=True),
+            my_role=Subquery(my_role),
+        ).order_by("name", "pk")[:limit]
+    )
+
+
+def member_count(space: Space) -> int:
+    return SpaceMember.objects.filter(space=space).count()
+
+
+def has_asked_to_join(user: User, space: Space) -> bool:
+    return JoinRequest.objects.filter(space=space, user=user).exists()
+
+
+# Names listed on a reach page at most: the newest viewers.
+VIEWERS_SHOWN = 500
+
+
+def post_viewers(post: Post) -> list[PostView]:
+    """Who saw a post, newest first (for its space's leaders)."""
+    return list(
+        PostView.objects.filter(post=post)
+        .select_related("user")
+        .order_by("-seen_at", "-pk")[:VIEWERS_SHOWN]
     )

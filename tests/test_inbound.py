@@ -2,6 +2,7 @@
 schema, REST endpoint or socket event, the answer is a value that fits, a
 4xx or an `error` event: never a 5xx, an exception or a closed socket."""
 
+import importlib
 import json
 from typing import Any
 
@@ -14,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ninja import Schema
 
+from feeds import services as feeds_services
 from intranet import plugins, sync
 from intranet.api import api  # noqa: F401  (loads the routers in order)
 from intranet.asgi import application
@@ -22,6 +24,10 @@ from messaging import api as messaging_api
 from messaging import services
 from profiles import api as profiles_api
 from tests.base import session_cookie_for, socket_headers
+
+# Once intranet.api has loaded the routers: feeds.api imports it, and it
+# imports feeds.api by name.
+feeds_api = importlib.import_module("feeds.api")
 
 PROPERTY = settings(
     max_examples=25,
@@ -59,7 +65,7 @@ SOCKET_FIELDS = sorted(
 )
 REST_SCHEMAS = [
     value
-    for module in (messaging_api, profiles_api)
+    for module in (messaging_api, profiles_api, feeds_api)
     for name, value in vars(module).items()
     if isinstance(value, type)
     and issubclass(value, Schema)
@@ -80,6 +86,18 @@ def chat(alice, bob):
         alice, conversation_id=group.pk, body="hi", client_id="h"
     )
     return group, message
+
+
+@pytest.fixture
+def space(alice, bob):
+    """A space alice leads, with bob's post and comment in it."""
+    space = feeds_services.create_space(alice, name="Garden")
+    feeds_services.join_space(bob, space_id=space.pk)
+    post, _ = feeds_services.create_post(
+        bob, space_id=space.pk, body="hi", client_id="h"
+    )
+    comment = feeds_services.add_comment(bob, post_id=post.pk, body="yo")
+    return space, post, comment
 
 
 def objects(names: list[str]) -> st.SearchStrategy[dict[str, Any]]:
@@ -113,6 +131,7 @@ def test_every_inbound_schema_is_found():
         "ReactionChange",
         "MarkRead",
         "ConversationRef",
+        "SeenEvent",
         "Sync",
     }
     assert {s.__name__ for s in REST_SCHEMAS} >= {
@@ -120,6 +139,10 @@ def test_every_inbound_schema_is_found():
         "MembersIn",
         "HistoryQuery",
         "SearchQueryParams",
+        "SpaceIn",
+        "SpaceQuery",
+        "FeedQuery",
+        "ReasonIn",
     }
 
 
@@ -138,8 +161,9 @@ def test_every_inbound_schema_accepts_only_what_fits(data):
 
 @PROPERTY
 @given(data=st.data())
-def test_no_rest_body_or_query_gets_a_server_error(data, alice, chat):
+def test_no_rest_body_or_query_gets_a_server_error(data, alice, chat, space):
     group, message = chat
+    space, post, comment = space
     client = Client(raise_request_exception=False)
     client.force_login(alice)
     method, url = data.draw(
@@ -157,6 +181,24 @@ def test_no_rest_body_or_query_gets_a_server_error(data, alice, chat):
                 ("get", "/api/v1/events"),
                 ("get", "/api/v1/people"),
                 ("get", "/api/v1/presence"),
+                ("get", "/api/v1/spaces"),
+                ("post", "/api/v1/spaces"),
+                ("patch", f"/api/v1/spaces/{space.pk}"),
+                ("post", f"/api/v1/spaces/{space.pk}/members"),
+                ("patch", f"/api/v1/spaces/{space.pk}/members/{alice.pk}"),
+                ("post", f"/api/v1/spaces/{space.pk}/read"),
+                ("get", f"/api/v1/spaces/{space.pk}/posts"),
+                ("post", f"/api/v1/spaces/{space.pk}/posts"),
+                ("get", "/api/v1/feed"),
+                ("post", "/api/v1/posts/seen"),
+                ("patch", f"/api/v1/posts/{post.pk}"),
+                ("delete", f"/api/v1/posts/{post.pk}"),
+                ("post", f"/api/v1/posts/{post.pk}/comments"),
+                ("post", f"/api/v1/posts/{post.pk}/reactions"),
+                ("delete", f"/api/v1/posts/{post.pk}/reactions"),
+                ("patch", f"/api/v1/comments/{comment.pk}"),
+                ("delete", f"/api/v1/comments/{comment.pk}"),
+                ("delete", f"/api/v1/comments/{comment.pk}/reactions"),
             ]
         )
     )

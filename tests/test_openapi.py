@@ -15,6 +15,7 @@ from django.middleware.csrf import _get_new_csrf_string
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
+from feeds import services as feeds
 from messaging import services
 from profiles.factories import UserFactory
 from tests.base import session_cookie_for
@@ -35,7 +36,8 @@ schema = schemathesis.openapi.from_wsgi(
 
 @pytest.fixture
 def signed_in(db) -> Iterator[dict[str, str]]:
-    """Alice's browser headers, in a direct and a group conversation."""
+    """Alice's browser headers, in a direct and a group conversation and
+    a space."""
     # As Django's test client does: the test's database connection must
     # outlive each request.
     signals.request_started.disconnect(close_old_connections)
@@ -46,6 +48,11 @@ def signed_in(db) -> Iterator[dict[str, str]]:
     direct = services.get_or_create_direct(alice, other_id=bob.pk)
     services.create_group(alice, title="Lunch", member_ids=[bob.pk, carol.pk])
     services.send_message(alice, conversation_id=direct.pk, body="hi", client_id="1")
+    # And in a space she leads, with a post, a comment and a reaction.
+    space = feeds.create_space(alice, name="Garden", members=[bob])
+    post, _ = feeds.create_post(bob, space_id=space.pk, body="hi", client_id="1")
+    feeds.add_comment(alice, post_id=post.pk, body="yo")
+    feeds.react(alice, post_id=post.pk, emoji="👍", add=True)
     # The session with the CSRF cookie and header a browser's unsafe
     # requests carry: the fuzzer reaches every write, not just a 403.
     secret = _get_new_csrf_string()

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from feeds import events
-from feeds.models import JoinRequest, Space, SpaceMember
+from feeds.models import JoinRequest, Post, Space, SpaceMember
 from feeds.selectors import SpaceAccess, find_space
 from intranet.errors import ServiceError
 from intranet.notifications import notify
@@ -320,7 +320,10 @@ def remove_member(leader: User, *, space_id: int, user_id: int) -> None:
     if user_id == leader.pk:
         raise ServiceError("self", "Leave the space instead.", status=409)
     with transaction.atomic():
-        _remove(lock_space(space_id), [user_id])
+        space = lock_space(space_id)
+        if not SpaceMember.objects.filter(space=space, user_id=user_id).exists():
+            raise ServiceError("not_member", "That person is not a member.", status=404)
+        _remove(space, [user_id])
 
 
 def set_role(leader: User, *, space_id: int, user_id: int, role: str) -> SpaceMember:
@@ -372,19 +375,30 @@ def mute_space(user: User, *, space_id: int, muted: bool) -> None:
     SpaceMember.objects.filter(pk=access.member.pk).update(muted=muted)
 
 
-def mark_space_read(user: User, *, space_id: int, post_id: int) -> None:
-    """Move `user`'s read marker in a space up to `post_id` (never back)."""
+def mark_space_read(user: User, *, space_id: int, post_id: int) -> int:
+    """Move `user`'s read marker in a space up to its newest post at or
+    below `post_id` (never back); return the marker. A number past the
+    newest post must not mark posts yet to come as read."""
     access = find_space(user, space_id=space_id)
     if access.member is None:
-        return
+        raise ServiceError("not_member", "Join the space first.", status=409)
+    newest = (
+        Post.objects.filter(space_id=space_id, pk__lte=post_id)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if newest is None:
+        raise ServiceError("no_post", "No such post in this space.", status=404)
     updated = SpaceMember.objects.filter(
-        pk=access.member.pk, last_read_post_id__lt=post_id
-    ).update(last_read_post_id=post_id)
+        pk=access.member.pk, last_read_post_id__lt=newest
+    ).update(last_read_post_id=newest)
     if updated:
         publish_on_commit(
-            {"type": "space.read", "space": space_id, "last_read_post_id": post_id},
+            {"type": "space.read", "space": space_id, "last_read_post_id": newest},
             groups=[user_group(user.pk)],
         )
+    return max(newest, access.member.last_read_post_id)
 
 
 # Spaces the directory keeps: each department's team, and the company.
