@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from ninja import Schema
 
 from feeds import services as feeds_services
-from intranet import plugins, sync
+from intranet import budgets, plugins, sync
 from intranet.api import api  # noqa: F401  (loads the routers in order)
 from intranet.asgi import application
 from intranet.validation import MAX_ID, is_text
@@ -222,6 +222,9 @@ def test_no_rest_body_or_query_gets_a_server_error(data, alice, chat, space):
 
 
 async def _exchange(session_key: str, frames: list[str]) -> None:
+    # Each example is a fresh socket of a fresh person: alice's budgets
+    # (a person's, in process memory) would run out over hundreds.
+    budgets._by_person.clear()
     ws = WebsocketCommunicator(application, "/ws/", headers=socket_headers(session_key))
     assert (await ws.connect())[0]
     assert (await ws.receive_json_from())["type"] == "hello"
