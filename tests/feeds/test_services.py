@@ -22,7 +22,7 @@ def garden(alice):
 
 def chat_members(space: Space) -> set[int]:
     return set(
-        Membership.objects.filter(conversation_id=space.chat_id).values_list(
+        Membership.objects.filter(conversation=space.chat).values_list(
             "user_id", flat=True
         )
     )
@@ -163,7 +163,7 @@ def test_a_moderator_removes_with_a_reason_and_the_author_is_told(
 
 
 def test_team_spaces_follow_the_directory(alice):
-    design = DepartmentFactory(name="Design", slug="design")
+    design = DepartmentFactory.create(name="Design", slug="design")
     team = services.create_space(None, name="Design", kind="team", department=design)
     services.create_space(None, name="Everyone", kind="company")
     newcomer = UserFactory.create(department=design)
