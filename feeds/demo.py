@@ -126,6 +126,8 @@ COMMUNITIES: dict[str, tuple[str, list[str]]] = {
             "Looking for speakers for next month. Ten minutes is plenty!",
             "{who} is giving a talk on accessibility testing. Don't miss it.",
             "Recording of the caching talk is up. Great questions at the end.",
+            "Tip from the accessibility talk: a `<button>` beats a clickable "
+            "<div onclick> every time.",
         ],
     ),
 }

@@ -147,6 +147,12 @@ def test_demo_posts_are_rendered_and_safe(company):
             assert CHIP.search(html), body
             mentioned += 1
     assert mentioned > 0
+    # Text that looks like HTML stays text.
+    tags = Post.objects.filter(body__contains="<div onclick>")
+    assert tags.exists()
+    for html in tags.values_list("body_html", flat=True):
+        assert "<div" not in html and "&lt;div onclick&gt;" in html
+        assert "<code>&lt;button&gt;</code>" in html
     # Their chips are stored as mentions, as create_post does.
     with_chips = Post.objects.filter(body_html__contains='class="mention"')
     assert all(p.mentions.exists() for p in with_chips[:50])
