@@ -289,7 +289,12 @@ def _plan_spaces(
     # grows. The demo login is in a few (about a hundred at --size 5000).
     topics = list(COMMUNITIES)
     cities = sorted({p.location for p in people if p.location})
-    count = max(len(topics), size // PEOPLE_PER_COMMUNITY)
+    # The small demo has the five; a big company one per PEOPLE_PER_COMMUNITY.
+    count = (
+        len(topics)
+        if size <= DEFAULT_SIZE
+        else max(len(topics), size // PEOPLE_PER_COMMUNITY)
+    )
     names = list(topics)
     while len(names) < count:
         n = len(names) - len(topics)
