@@ -177,6 +177,18 @@ def pages(bench: Bench) -> None:
 
 
 @scenario(
+    "feeds",
+    "home and space feeds of a 5,000-person company with 200,000 posts, and a "
+    "post's delivery to a 1,000-member space (bench/feeds.py, its own process)",
+    needs=(Need.POSTGRESQL,),
+    results="feeds",
+)
+def feeds(bench: Bench) -> None:
+    # Its own process and database, kept between runs while its recipe holds.
+    subprocess.run([sys.executable, "-m", "bench.feeds"], cwd=ROOT, check=True)
+
+
+@scenario(
     "direct",
     "1:1 messages one at a time, 20 a second: delivery and end-to-end latency",
     needs=(Need.PEOPLE, Need.ONE_DAPHNE),

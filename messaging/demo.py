@@ -41,8 +41,8 @@ LINES = [
     "Count me in!",
     "I can't make Friday, have fun though.",
     "Reminder: expenses for November are due on the 30th.",
-    "Does anyone know who owns the onboarding checklist now?",
-    "The People team does. Ask in #onboarding.",
+    "Does anyone know who looks after new starters now?",
+    "The People team does. Ask in the new starters' space.",
     "Customer call went well. They want a demo of the new reporting.",
     "Nice work! 🎉",
     "Here's the summary:\n\n- renewal confirmed\n- two new seats\n"
@@ -81,7 +81,10 @@ ALEX_SCRIPTS = {
     "starter": [
         ("alex", "Welcome to Fernleaf! 🎉 How is your first week going?"),
         ("them", "Thank you! Everyone has been so friendly."),
-        ("alex", "Glad to hear it. Your onboarding checklist is in the sidebar."),
+        (
+            "alex",
+            "Glad to hear it. Ask anything in the new starters' space, we read it.",
+        ),
         ("them", "Found it. Who should I ask about access to the code repositories?"),
         ("alex", "Your buddy can sort that out today."),
         ("them", "Great, I'll ping them. Thanks Alex!"),
@@ -161,22 +164,30 @@ def build_demo_messages(
         # The last message from the other person is unread for Alex.
         unread_after[conversation.pk] = len(script) - 1
 
-    # Team groups (spaces take these over when they exist).
+    # Team chats: a team space's chat when the demo made one (its members
+    # are the department's), else a group.
     groups: list[tuple[Conversation, list[User]]] = []
     by_department: dict[str, list[User]] = {}
     for person in people:
         if person.department:
             by_department.setdefault(person.department.name, []).append(person)
+    space_chats = {
+        c.title: c for c in Conversation.objects.filter(kind=Conversation.Kind.SPACE)
+    }
     for name, members in sorted(by_department.items()):
         if len(members) < 2:
             continue
-        conversation = Conversation.objects.create(
-            kind=Conversation.Kind.GROUP, title=f"{name} team", created_by=members[0]
-        )
-        Membership.objects.bulk_create(
-            Membership(conversation=conversation, user=m) for m in members
-        )
-        groups.append((conversation, members))
+        chat = space_chats.get(f"{name} team")
+        if chat is None:
+            chat = Conversation.objects.create(
+                kind=Conversation.Kind.GROUP,
+                title=f"{name} team",
+                created_by=members[0],
+            )
+            Membership.objects.bulk_create(
+                Membership(conversation=chat, user=m) for m in members
+            )
+        groups.append((chat, members))
 
     # Direct conversations between colleagues who work together.
     directs: list[tuple[Conversation, list[User]]] = []
