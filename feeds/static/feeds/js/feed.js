@@ -111,7 +111,7 @@ function renderReach(post, reach) {
   line.dataset.seen = reach.seen;
   line.dataset.audience = reach.audience;
   line.dataset.reacted = reach.reacted;
-  line.dataset.comments = reach.comments;
+  line.dataset.commentCount = reach.comments;
   line.replaceChildren(
     el("span", "visually-hidden", "Reach: "),
     `Seen by ${reach.seen} of ${reach.audience} · ${plural(reach.reacted, "reaction", "reactions")} · ${plural(reach.comments, "comment", "comments")}`,
@@ -308,7 +308,10 @@ function addComment(c, count) {
         all.hidden = count <= list.children.length;
       }
       const reach = node.querySelector("[data-reach]");
-      if (reach) renderReach(node, { ...reach.dataset, comments: count });
+      if (reach) {
+        const { seen, audience, reacted } = reach.dataset;
+        renderReach(node, { seen: Number(seen), audience: Number(audience), reacted: Number(reacted), comments: count });
+      }
     }
   }
 }
