@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib import messages as flash
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
@@ -115,9 +114,7 @@ def space(request: AuthedRequest, slug: str):
     }
     if not access.can_read:
         # A closed space shows outsiders its door, and nothing behind it.
-        context["asked"] = access.space.join_requests.filter(
-            user=request.user
-        ).exists()
+        context["asked"] = access.space.join_requests.filter(user=request.user).exists()
         return render(request, "feeds/space.html", context)
     before = before_param(request)
     posts, older = feed_page(
@@ -132,7 +129,9 @@ def space(request: AuthedRequest, slug: str):
         and posts
         and posts[0].pk > access.member.last_read_post_id
     ):
-        services.mark_space_read(request.user, space_id=access.space.pk, post_id=posts[0].pk)
+        services.mark_space_read(
+            request.user, space_id=access.space.pk, post_id=posts[0].pk
+        )
     context.update(
         {
             "posts": posts,

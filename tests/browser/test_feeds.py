@@ -6,6 +6,7 @@ live starts in a browser.
 """
 
 import re
+import tempfile
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -22,7 +23,8 @@ from tests.browser.base import (
     off_the_loop,
 )
 
-SHOTS = Path("/tmp/feeds-shots")
+# Screenshots to look at by eye (tests/browser/screenshots has the checked ones).
+SHOTS = Path(tempfile.gettempdir()) / "feeds-shots"
 
 
 def post_card(page: Page, text: str):
@@ -77,7 +79,9 @@ class FeedsTest(BrowserTestCase):
         box = card.get_by_role("textbox", name=re.compile("Comment on"))
         box.fill("Count me in")
         box.press("Enter")
-        expect(post_card(member, "Seed swap").locator(".comment", has_text="Count me in")).to_be_visible()
+        expect(
+            post_card(member, "Seed swap").locator(".comment", has_text="Count me in")
+        ).to_be_visible()
 
         expect(
             post_card(leader, "Seed swap").locator(".comment", has_text="Count me in")
