@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from feeds import events, selectors, services
 from feeds.models import Comment, Post, Space
+from intranet import sync
 from intranet.errors import ServiceError
 from intranet.validation import is_text, parse_id
 from profiles.models import User
@@ -63,8 +64,11 @@ def before_param(request: AuthedRequest) -> int | None:
 
 
 def page_context(request: AuthedRequest) -> dict[str, Any]:
-    """What every page with a post on it needs."""
+    """What every page with a post on it needs. Call it before loading the
+    posts: an event committed in between is then replayed by the tab's
+    first catch-up instead of being missed (feed.js)."""
     return {
+        "cursor": sync.latest_cursor(),
         "quick_reactions": QUICK_REACTIONS,
         # A fresh one each render: a form sent twice posts once.
         "client_id": uuid.uuid4().hex,
@@ -107,15 +111,12 @@ def spaces(request: AuthedRequest):
 @require_GET
 def space(request: AuthedRequest, slug: str):
     access = selectors.find_space(request.user, slug=slug)
-    context: dict[str, Any] = {
-        "access": access,
-        "space": access.space,
-        **page_context(request),
-    }
+    context: dict[str, Any] = {"access": access, "space": access.space}
     if not access.can_read:
         # A closed space shows outsiders its door, and nothing behind it.
         context["asked"] = access.space.join_requests.filter(user=request.user).exists()
         return render(request, "feeds/space.html", context)
+    context.update(page_context(request))
     before = before_param(request)
     posts, older = feed_page(
         lambda **kw: selectors.space_feed(request.user, access, **kw), before=before
@@ -168,6 +169,7 @@ def thread(comments: list[Comment]) -> list[Comment]:
 @require_GET
 def post(request: AuthedRequest, post_id: int):
     found = selectors.get_post_for_user(request.user, post_id)
+    context = page_context(request)
     (loaded,) = decorate(
         selectors.with_details(Post.objects.filter(pk=found.pk), request.user),
         request.user,
@@ -185,7 +187,7 @@ def post(request: AuthedRequest, post_id: int):
             "comments": thread(comments),
             "replying_to": next((c for c in comments if c.pk == replying), None),
             "full": True,
-            **page_context(request),
+            **context,
         },
     )
 

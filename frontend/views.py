@@ -13,6 +13,7 @@ def home(request: AuthedRequest):
     trusted authors), with who started this week beside it."""
     trusted = request.GET.get("view") == "trusted"
     before = before_param(request)
+    context = page_context(request)
     posts, older = feed_page(
         lambda **kw: feeds.home_feed(request.user, trusted=trusted, **kw),
         before=before,
@@ -27,6 +28,6 @@ def home(request: AuthedRequest):
             "older_query": "view=trusted" if trusted else "",
             "before": before,
             "trusted": trusted,
-            **page_context(request),
+            **context,
         },
     )

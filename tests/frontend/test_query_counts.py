@@ -16,7 +16,7 @@ _ids = itertools.count()
 # Every page with the sidebar lists the person's spaces (one statement);
 # every stream lookup asks for their spaces too (feeds.realtime).
 QUERIES = {
-    "/": 6,  # the home feed: its posts, then nothing more when there are none
+    "/": 7,  # the home feed: the catch-up cursor, its posts (none here)
     "/people/": 7,
     "/messages/": 6,
     "conversation": 18,  # the last two: the streams followed, data-seen

@@ -8,7 +8,7 @@
 //
 // Everything from an event goes in as text (textContent), except `html`:
 // the server's sanitised rendering of a post or comment.
-import { on, send } from "../../frontend/js/socket.js";
+import { catchUpCarried, catchUpWith, on, send } from "../../frontend/js/socket.js";
 import { ApiError, request } from "../../frontend/js/api.js";
 
 const me = Number(document.body.dataset.me);
@@ -23,6 +23,12 @@ const SEEN_AFTER_MS = 1000;
 const SEEN_EVERY_MS = 3000;
 
 const waiting = []; // posts by others that arrived, oldest first
+// The catch-up log's cursor the page was rendered at (data-cursor): after a
+// reconnect the server replays what came since (docs/realtime.md).
+let cursor = Number(feed?.dataset.cursor) || 0;
+// The newest post and comment the page showed when it was rendered: a
+// replayed event about an older one is not news.
+const newestPost = Math.max(0, ...[...document.querySelectorAll("[data-post]")].map((n) => Number(n.dataset.post)));
 
 // ------------------------------------------------------------------ helpers
 
@@ -30,9 +36,12 @@ const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 const postEls = (id) => document.querySelectorAll(`[data-post="${Number(id)}"]`);
 const here = (id) => `${location.pathname}${location.search}#p${id}`;
 
+// "6 Dec, 13:20", as the server writes it.
 function when(iso) {
   const date = new Date(iso);
-  return date.toLocaleString(undefined, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+  const day = date.toLocaleDateString("en-GB", { day: "numeric", month: "short" });
+  const time = date.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+  return `${day}, ${time}`;
 }
 
 function el(tag, className, text) {
@@ -260,17 +269,18 @@ function bumpSidebar(p) {
   badge.hidden = false;
 }
 
-on("post.new", ({ post: p }) => {
-  bumpSidebar(p);
+function postNew({ post: p }, live) {
+  if (!live && p.id <= newestPost) return;
+  if (live) bumpSidebar(p);
   if (!belongsHere(p)) return;
-  addPost(p, { now: p.author.id === me });
-});
+  addPost(p, { now: p.author.id === me && live });
+}
 
 newButton?.addEventListener("click", showNewPosts);
 
 // ------------------------------------------------------------ live updates
 
-on("post.updated", ({ post: p }) => {
+function postUpdated({ post: p }) {
   for (const node of postEls(p.id)) {
     if (p.deleted && feed?.dataset.feed !== "post") {
       node.remove();
@@ -288,20 +298,24 @@ on("post.updated", ({ post: p }) => {
     else waiting[queued] = p;
     showWaiting();
   }
-});
+}
 
 function addComment(c, count) {
   for (const node of postEls(c.post)) {
     const list = node.querySelector("[data-comments]");
     if (!list) continue;
-    if (!node.querySelector(`#c${c.id}`)) {
+    const shown = [...list.querySelectorAll("[data-comment]")].map((li) => Number(li.dataset.comment));
+    // A replayed comment older than those shown belongs behind "View all".
+    if (!node.querySelector(`#c${c.id}`) && !(c.id < Math.max(0, ...shown) && !c.parent)) {
       const parent = c.parent && node.querySelector(`#c${c.parent} [data-replies]`);
       (parent || list).append(renderComment(c, node));
       if (feed?.dataset.feed !== "post") {
         while (list.children.length > COMMENTS_IN_FEED) list.firstElementChild.remove();
       }
     }
-    if (count !== undefined) {
+    // A replayed event's count may be older than the one shown.
+    const shownCount = node.querySelector("[data-all-comments] .n");
+    if (count !== undefined && !(shownCount && Number(shownCount.textContent) > count)) {
       const all = node.querySelector("[data-all-comments]");
       if (all) {
         all.querySelector(".n").textContent = count;
@@ -316,18 +330,20 @@ function addComment(c, count) {
   }
 }
 
-on("comment.new", ({ comment: c, comment_count: count }) => addComment(c, count));
+function commentNew({ comment: c, comment_count: count }) {
+  addComment(c, count);
+}
 
-on("comment.updated", ({ comment: c }) => {
+function commentUpdated({ comment: c }) {
   const item = document.querySelectorAll(`[data-comment="${Number(c.id)}"]`);
   for (const li of item) {
     setBody(li.querySelector("[data-body]"), c.html, c.deleted, "comment");
     li.querySelector("[data-edited]").hidden = !c.edited_at;
     renderChips(li.querySelector("[data-chips]"), c.reactions || [], { readOnly: true });
   }
-});
+}
 
-on("feed.reactions", (event) => {
+function reactionsChanged(event) {
   if (event.comment) {
     for (const li of document.querySelectorAll(`[data-comment="${Number(event.comment)}"]`)) {
       renderChips(li.querySelector("[data-chips]"), event.reactions, { readOnly: true });
@@ -335,18 +351,51 @@ on("feed.reactions", (event) => {
     return;
   }
   for (const node of postEls(event.post)) renderChips(node.querySelector("[data-chips]"), event.reactions);
-});
+}
 
-on("post.reach", (event) => {
-  for (const node of postEls(event.post)) renderReach(node, event);
-});
-
-on("space.updated", ({ space }) => {
+function spaceUpdated({ space }) {
   const head = document.querySelector(`[data-space-head="${Number(space.id)}"] h1`);
   if (head) head.textContent = space.name;
   const link = document.querySelector(`[data-space-link="${Number(space.id)}"] .nav-space-name`);
   if (link) link.textContent = space.name;
+}
+
+// The stored events, live or replayed by a catch-up (idempotent: a replay
+// of what the page shows changes nothing).
+const stored = {
+  "post.new": postNew,
+  "post.updated": postUpdated,
+  "comment.new": commentNew,
+  "comment.updated": commentUpdated,
+  "feed.reactions": reactionsChanged,
+  "space.updated": spaceUpdated,
+};
+
+function apply(event, live) {
+  if (typeof event.cursor === "number" && event.cursor > cursor) cursor = event.cursor;
+  stored[event.type]?.(event, live);
+}
+
+for (const type of Object.keys(stored)) on(type, (event) => apply(event, true));
+
+// Reach is not stored: only live.
+on("post.reach", (event) => {
+  for (const node of postEls(event.post)) renderReach(node, event);
 });
+
+if (feed?.dataset.cursor) {
+  catchUpWith(() => ({ since: cursor, seen: [] }));
+  on("hello", () => {
+    if (!catchUpCarried()) send({ type: "sync", since: cursor, seen: [] });
+  });
+  on("sync.batch", (batch) => {
+    for (const event of batch.events) apply(event, false);
+    if (batch.cursor > cursor) cursor = batch.cursor;
+    if (batch.more) send({ type: "sync", since: cursor, seen: [] });
+  });
+  // The log no longer reaches back to our cursor: the page starts afresh.
+  on("resync.required", () => location.reload());
+}
 
 // ------------------------------------------------------------------ writes
 
