@@ -96,7 +96,7 @@ class FeedsTest(BrowserTestCase):
         shoot(member, "home-desktop")
 
     def test_the_feed_pages_fit_a_phone(self):
-        off_the_loop(
+        post, _ = off_the_loop(
             services.create_post,
             self.alice,
             space_id=self.space.pk,
@@ -114,3 +114,20 @@ class FeedsTest(BrowserTestCase):
         check_page(page, "feeds-spaces-phone")
         assert_no_horizontal_scroll(page)
         shoot(page, "spaces-phone")
+        page.goto(post.get_absolute_url())
+        check_page(page, "feeds-post-phone")
+        page.get_by_text("Add reaction").click()
+        expect(page.get_by_label("Any emoji")).to_be_visible()
+        assert_no_horizontal_scroll(page)
+        shoot(page, "post-phone")
+
+    def test_a_closed_space_shows_outsiders_its_door(self):
+        club = off_the_loop(
+            services.create_space, self.alice, name="Book club", visibility="closed"
+        )
+        page = self.open_as(self.carol, club.get_absolute_url(), "feeds-closed")
+        page.get_by_label("A note for the leaders (optional)").fill("I read a lot")
+        page.get_by_role("button", name="Ask to join").click()
+        expect(page.get_by_text("You asked to join.")).to_be_visible()
+        check_page(page, "feeds-closed-asked")
+        shoot(page, "closed-desktop")
