@@ -400,7 +400,9 @@ if (feed?.dataset.cursor) {
 // ------------------------------------------------------------------ writes
 
 async function react(post, emoji, add, form) {
-  const url = `${API}posts/${post.dataset.post}/reactions`;
+  // A DELETE names the emoji in its query too: bodies on DELETE are optional.
+  const base = `${API}posts/${post.dataset.post}/reactions`;
+  const url = add ? base : `${base}?${new URLSearchParams({ emoji })}`;
   try {
     const answer = await request(add ? "POST" : "DELETE", url, { body: { emoji }, fallback: "Could not react" });
     if (answer?.reactions) {
