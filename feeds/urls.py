@@ -8,4 +8,15 @@ urlpatterns = [
     path("spaces/", views.spaces, name="spaces"),
     path("spaces/<slug:slug>/", views.space, name="space"),
     path("posts/<id:post_id>/", views.post, name="post"),
+    # The pages' forms (without JavaScript; with it, the REST API).
+    path("spaces/<id:space_id>/posts/", views.create_post, name="create_post"),
+    path("spaces/<id:space_id>/join/", views.join, name="join"),
+    path("spaces/<id:space_id>/leave/", views.leave, name="leave"),
+    path("spaces/<id:space_id>/ask/", views.ask_to_join, name="ask"),
+    path("spaces/<id:space_id>/requests/<id:user_id>/", views.decide, name="decide"),
+    path("spaces/<id:space_id>/settings/", views.space_settings, name="settings"),
+    path("posts/<id:post_id>/comments/", views.add_comment, name="comment"),
+    path("posts/<id:post_id>/react/", views.react, name="react"),
+    path("posts/<id:post_id>/pin/", views.pin, name="pin"),
+    path("posts/<id:post_id>/delete/", views.delete_post, name="delete"),
 ]

@@ -13,19 +13,21 @@ from profiles.factories import UserFactory
 _ids = itertools.count()
 
 # Each read's statements, pinned: a change here is a change in cost.
+# Every page with the sidebar lists the person's spaces (one statement);
+# every stream lookup asks for their spaces too (feeds.realtime).
 QUERIES = {
-    "/": 4,
-    "/people/": 6,
-    "/messages/": 5,
-    "conversation": 16,  # the last two: the streams followed, data-seen
-    "message search": 11,
-    "profile": 5,
-    "tokens": 4,
+    "/": 7,  # the home feed: the catch-up cursor, its posts (none here)
+    "/people/": 7,
+    "/messages/": 6,
+    "conversation": 18,  # the last two: the streams followed, data-seen
+    "message search": 12,
+    "profile": 6,
+    "tokens": 5,
     "api conversations": 4,
     "api history": 7,
     "api search": 8,
     "api people": 3,
-    "api events": 5,  # the streams followed, then the sync itself
+    "api events": 6,  # the streams followed (chats, spaces), then the sync itself
 }
 
 

@@ -1,0 +1,10 @@
+from feeds.selectors import space_summaries
+
+
+def spaces(request):
+    """The sidebar's spaces with their unread marks: a callable, so only a
+    page that renders the sidebar runs its one query."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"my_spaces": lambda: space_summaries(user)}

@@ -1,0 +1,597 @@
+// Feeds, live: the home feed, a space's page and a post's page.
+//
+// The pages work without this module (every write is a plain form). With
+// it, writes go to the REST API without a reload, and socket events update
+// what is on screen in place. New posts by others wait behind a "N new
+// posts" button, so nothing moves under the reader's eyes. Posts that stay
+// on screen for a second are reported as seen (their reach), in batches.
+//
+// Everything from an event goes in as text (textContent), except `html`:
+// the server's sanitised rendering of a post or comment.
+import { catchUpCarried, catchUpWith, on, send } from "../../frontend/js/socket.js";
+import { ApiError, request } from "../../frontend/js/api.js";
+
+const me = Number(document.body.dataset.me);
+const feed = document.querySelector("[data-feed]");
+const postsBox = feed?.querySelector("[data-posts]");
+const newButton = feed?.querySelector("[data-new-posts]");
+const template = document.getElementById("post-template");
+const composerForm = document.querySelector("[data-composer]");
+const API = "/api/v1/";
+const COMMENTS_IN_FEED = 3;
+const SEEN_AFTER_MS = 1000;
+const SEEN_EVERY_MS = 3000;
+
+const waiting = []; // posts by others that arrived, oldest first
+// The catch-up log's cursor the page was rendered at (data-cursor): after a
+// reconnect the server replays what came since (docs/realtime.md).
+let cursor = Number(feed?.dataset.cursor) || 0;
+// The newest post and comment the page showed when it was rendered: a
+// replayed event about an older one is not news.
+const newestPost = Math.max(0, ...[...document.querySelectorAll("[data-post]")].map((n) => Number(n.dataset.post)));
+
+// ------------------------------------------------------------------ helpers
+
+const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+const postEls = (id) => document.querySelectorAll(`[data-post="${Number(id)}"]`);
+const here = (id) => `${location.pathname}${location.search}#p${id}`;
+
+// "6 Dec, 13:20", as the server writes it.
+function when(iso) {
+  const date = new Date(iso);
+  const day = date.toLocaleDateString("en-GB", { day: "numeric", month: "short" });
+  const time = date.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+  return `${day}, ${time}`;
+}
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+// The REST API may be missing on an older server: fall back to the form.
+const apiMissing = (error) => error instanceof ApiError && (error.status === 404 || error.status === 405);
+
+function submitNatively(form, fields = {}) {
+  for (const [name, value] of Object.entries(fields)) {
+    let input = form.querySelector(`input[type=hidden][name="${name}"]`);
+    if (!input) {
+      input = el("input");
+      input.type = "hidden";
+      input.name = name;
+      form.append(input);
+    }
+    input.value = value;
+  }
+  HTMLFormElement.prototype.submit.call(form);
+}
+
+function showError(near, message) {
+  let box = near.querySelector(":scope > [data-live-error]");
+  if (!box) {
+    box = el("p", "live-error");
+    box.dataset.liveError = "";
+    box.setAttribute("role", "alert");
+    near.append(box);
+  }
+  box.textContent = message;
+}
+
+// ---------------------------------------------------------------- rendering
+
+function chip(emoji, users) {
+  const li = el("li");
+  const button = el("button", "chip");
+  button.type = "button";
+  button.dataset.emoji = emoji;
+  const mine = users.includes(me);
+  button.setAttribute("aria-pressed", String(mine));
+  const who = `${users.length} ${users.length === 1 ? "person" : "people"}`;
+  button.setAttribute("aria-label", `${emoji} ${who}${mine ? ", including you" : ""}`);
+  button.append(`${emoji} `, el("span", "n", String(users.length)));
+  li.append(button);
+  return li;
+}
+
+function renderChips(list, reactions, { readOnly = false } = {}) {
+  if (!list) return;
+  list.replaceChildren(
+    ...reactions.map((r) => {
+      if (!readOnly) return chip(r.emoji, r.users);
+      const li = el("li");
+      const span = el("span", "chip");
+      span.setAttribute("aria-label", `${r.emoji} ${r.users.length}`);
+      span.append(`${r.emoji} `, el("span", "n", String(r.users.length)));
+      li.append(span);
+      return li;
+    }),
+  );
+}
+
+function renderReach(post, reach) {
+  let line = post.querySelector("[data-reach]");
+  if (!line) {
+    line = el("p", "reach");
+    line.dataset.reach = "";
+    post.querySelector(".post-reactions").after(line);
+  }
+  line.dataset.seen = reach.seen;
+  line.dataset.audience = reach.audience;
+  line.dataset.reacted = reach.reacted;
+  line.dataset.commentCount = reach.comments;
+  line.replaceChildren(
+    el("span", "visually-hidden", "Reach: "),
+    `Seen by ${reach.seen} of ${reach.audience} · ${plural(reach.reacted, "reaction", "reactions")} · ${plural(reach.comments, "comment", "comments")}`,
+  );
+}
+
+function setBody(box, html, deleted, what) {
+  if (deleted) {
+    box.replaceChildren(el("p", "tombstone", `This ${what} was deleted.`));
+  } else {
+    box.innerHTML = html; // the server's sanitised output
+  }
+}
+
+function renderComment(c, post) {
+  const li = el("li", `comment${c.parent ? " reply" : ""}`);
+  li.id = `c${c.id}`;
+  li.dataset.comment = c.id;
+  li.dataset.parent = c.parent ?? "";
+  const avatar = el("span", "avatar avatar-small", c.author.initials);
+  avatar.setAttribute("aria-hidden", "true");
+  const main = el("div", "comment-main");
+  const head = el("div", "comment-head");
+  const time = el("time", "", when(c.created_at));
+  time.dateTime = c.created_at;
+  const edited = el("span", "edited", "(edited)");
+  edited.dataset.edited = "";
+  edited.hidden = !c.edited_at;
+  head.append(el("strong", "", c.author.name), " ", time, " ", edited);
+  const body = el("div", "comment-body");
+  body.dataset.body = "";
+  setBody(body, c.html, c.deleted, "comment");
+  const chips = el("ul", "chips chips-small");
+  chips.dataset.chips = "";
+  chips.setAttribute("aria-label", "Reactions to this comment");
+  renderChips(chips, c.reactions || [], { readOnly: true });
+  main.append(head, body, chips);
+  if (post.querySelector("[data-comment-form]") && !c.deleted) {
+    const target = c.parent || c.id;
+    const reply = el("a", "reply-link", "Reply");
+    reply.href = `/posts/${c.post}/?reply=${target}#comment-${c.post}`;
+    reply.dataset.reply = target;
+    reply.dataset.replyName = c.author.name;
+    reply.append(el("span", "visually-hidden", ` to ${c.author.name}`));
+    main.append(reply);
+  }
+  if (feed?.dataset.feed === "post") {
+    const replies = el("ol", "replies");
+    replies.dataset.replies = "";
+    main.append(replies);
+  }
+  li.append(avatar, main);
+  return li;
+}
+
+function renderPost(p) {
+  const node = template.content.firstElementChild.cloneNode(true);
+  const id = p.id;
+  node.id = `p${id}`;
+  node.dataset.post = id;
+  node.dataset.space = p.space.id;
+  node.dataset.author = p.author.id;
+  node.tabIndex = -1;
+  node.classList.toggle("announcement", p.announcement);
+  const name = node.querySelector("[data-author-name]");
+  name.id = `p${id}-by`;
+  name.textContent = p.author.name;
+  node.setAttribute("aria-labelledby", name.id);
+  node.querySelector("[data-initials]").textContent = p.author.initials;
+  const space = node.querySelector("[data-space-link]");
+  space.href = `/spaces/${p.space.slug}/`;
+  space.textContent = p.space.name;
+  node.querySelector("[data-permalink]").href = p.url;
+  const time = node.querySelector("time");
+  time.dateTime = p.created_at;
+  time.textContent = when(p.created_at);
+  node.querySelector("[data-edited]").hidden = !p.edited_at;
+  node.querySelector("[data-mark-announcement]").hidden = !p.announcement;
+  node.querySelector("[data-mark-pinned]").hidden = !p.pinned;
+  setBody(node.querySelector("[data-body]"), p.html, p.deleted, "post");
+  renderChips(node.querySelector("[data-chips]"), p.reactions || []);
+  for (const form of node.querySelectorAll("form[data-action]")) {
+    form.action = `/posts/${id}/${form.dataset.action}/`;
+    form.querySelector("[name=next]").value = here(id);
+  }
+  for (const label of node.querySelectorAll("label[data-for]")) {
+    const field = node.querySelector(`[data-id="${label.dataset.for}"]`);
+    field.id = `${label.dataset.for}-${id}`;
+    label.htmlFor = field.id;
+  }
+  node.querySelector("[data-comment-form]").id = `comment-${id}`;
+  node.querySelector("[data-cancel-reply]").href = p.url;
+  node.querySelector("[data-all-comments]").href = `${p.url}#comments`;
+  node.querySelector(".comments").setAttribute("aria-label", `Comments on ${p.author.name}'s post`);
+  if (p.reach) renderReach(node, p.reach);
+  watchSeen(node);
+  return node;
+}
+
+// ---------------------------------------------------------------- new posts
+
+function belongsHere(p) {
+  if (!feed || !postsBox || !template) return false;
+  if (feed.dataset.feed === "space") return p.space.id === Number(feed.dataset.feedSpace);
+  // The trusted view's rule is the server's: those posts wait for a reload.
+  return feed.dataset.feed === "home";
+}
+
+function insertAtTop(nodes) {
+  postsBox.querySelector("[data-empty]")?.remove();
+  postsBox.prepend(...nodes);
+}
+
+function showWaiting() {
+  if (!newButton) return;
+  newButton.hidden = waiting.length === 0;
+  newButton.textContent = waiting.length === 1 ? "1 new post" : `${waiting.length} new posts`;
+}
+
+function showNewPosts() {
+  const nodes = waiting.splice(0).reverse().map(renderPost);
+  insertAtTop(nodes);
+  showWaiting();
+  // The first new post takes the focus (and the view), for keyboards too.
+  nodes[0]?.focus();
+}
+
+function addPost(p, { now = false } = {}) {
+  if (postEls(p.id).length || waiting.some((w) => w.id === p.id)) return;
+  if (now) {
+    insertAtTop([renderPost(p)]);
+  } else {
+    waiting.push(p);
+    showWaiting();
+  }
+}
+
+function bumpSidebar(p) {
+  if (p.author.id === me) return;
+  if (feed?.dataset.feed === "space" && Number(feed.dataset.feedSpace) === p.space.id) return;
+  const badge = document.querySelector(`[data-space-link="${p.space.id}"] [data-space-unread]`);
+  if (!badge || badge.closest("[data-muted]")) return;
+  const n = Number(badge.dataset.spaceUnread) + 1;
+  badge.dataset.spaceUnread = n;
+  badge.querySelector(".n").textContent = n > 99 ? "99+" : String(n);
+  badge.hidden = false;
+}
+
+function postNew({ post: p }, live) {
+  if (!live && p.id <= newestPost) return;
+  if (live) bumpSidebar(p);
+  if (!belongsHere(p)) return;
+  addPost(p, { now: p.author.id === me && live });
+}
+
+newButton?.addEventListener("click", showNewPosts);
+
+// ------------------------------------------------------------ live updates
+
+function postUpdated({ post: p }) {
+  for (const node of postEls(p.id)) {
+    if (p.deleted && feed?.dataset.feed !== "post") {
+      node.remove();
+      continue;
+    }
+    setBody(node.querySelector("[data-body]"), p.html, p.deleted, "post");
+    node.querySelector("[data-edited]").hidden = !p.edited_at;
+    node.querySelector("[data-mark-pinned]").hidden = !p.pinned;
+    node.querySelector("[data-mark-announcement]").hidden = !p.announcement;
+    node.classList.toggle("announcement", p.announcement);
+  }
+  const queued = waiting.findIndex((w) => w.id === p.id);
+  if (queued >= 0) {
+    if (p.deleted) waiting.splice(queued, 1);
+    else waiting[queued] = p;
+    showWaiting();
+  }
+}
+
+function addComment(c, count) {
+  for (const node of postEls(c.post)) {
+    const list = node.querySelector("[data-comments]");
+    if (!list) continue;
+    const shown = [...list.querySelectorAll("[data-comment]")].map((li) => Number(li.dataset.comment));
+    // A replayed comment older than those shown belongs behind "View all".
+    if (!node.querySelector(`#c${c.id}`) && !(c.id < Math.max(0, ...shown) && !c.parent)) {
+      const parent = c.parent && node.querySelector(`#c${c.parent} [data-replies]`);
+      (parent || list).append(renderComment(c, node));
+      if (feed?.dataset.feed !== "post") {
+        while (list.children.length > COMMENTS_IN_FEED) list.firstElementChild.remove();
+      }
+    }
+    // A replayed event's count may be older than the one shown.
+    const shownCount = node.querySelector("[data-all-comments] .n");
+    if (count !== undefined && !(shownCount && Number(shownCount.textContent) > count)) {
+      const all = node.querySelector("[data-all-comments]");
+      if (all) {
+        all.querySelector(".n").textContent = count;
+        all.hidden = count <= list.children.length;
+      }
+      const reach = node.querySelector("[data-reach]");
+      if (reach) {
+        const { seen, audience, reacted } = reach.dataset;
+        renderReach(node, { seen: Number(seen), audience: Number(audience), reacted: Number(reacted), comments: count });
+      }
+    }
+  }
+}
+
+function commentNew({ comment: c, comment_count: count }) {
+  addComment(c, count);
+}
+
+function commentUpdated({ comment: c }) {
+  const item = document.querySelectorAll(`[data-comment="${Number(c.id)}"]`);
+  for (const li of item) {
+    setBody(li.querySelector("[data-body]"), c.html, c.deleted, "comment");
+    li.querySelector("[data-edited]").hidden = !c.edited_at;
+    renderChips(li.querySelector("[data-chips]"), c.reactions || [], { readOnly: true });
+  }
+}
+
+function reactionsChanged(event) {
+  if (event.comment) {
+    for (const li of document.querySelectorAll(`[data-comment="${Number(event.comment)}"]`)) {
+      renderChips(li.querySelector("[data-chips]"), event.reactions, { readOnly: true });
+    }
+    return;
+  }
+  for (const node of postEls(event.post)) renderChips(node.querySelector("[data-chips]"), event.reactions);
+}
+
+function spaceUpdated({ space }) {
+  const head = document.querySelector(`[data-space-head="${Number(space.id)}"] h1`);
+  if (head) head.textContent = space.name;
+  const link = document.querySelector(`[data-space-link="${Number(space.id)}"] .nav-space-name`);
+  if (link) link.textContent = space.name;
+}
+
+// The stored events, live or replayed by a catch-up (idempotent: a replay
+// of what the page shows changes nothing).
+const stored = {
+  "post.new": postNew,
+  "post.updated": postUpdated,
+  "comment.new": commentNew,
+  "comment.updated": commentUpdated,
+  "feed.reactions": reactionsChanged,
+  "space.updated": spaceUpdated,
+};
+
+function apply(event, live) {
+  if (typeof event.cursor === "number" && event.cursor > cursor) cursor = event.cursor;
+  stored[event.type]?.(event, live);
+}
+
+for (const type of Object.keys(stored)) on(type, (event) => apply(event, true));
+
+// Reach is not stored: only live.
+on("post.reach", (event) => {
+  for (const node of postEls(event.post)) renderReach(node, event);
+});
+
+if (feed?.dataset.cursor) {
+  catchUpWith(() => ({ since: cursor, seen: [] }));
+  on("hello", () => {
+    if (!catchUpCarried()) send({ type: "sync", since: cursor, seen: [] });
+  });
+  on("sync.batch", (batch) => {
+    for (const event of batch.events) apply(event, false);
+    if (batch.cursor > cursor) cursor = batch.cursor;
+    if (batch.more) send({ type: "sync", since: cursor, seen: [] });
+  });
+  // The log no longer reaches back to our cursor: the page starts afresh.
+  on("resync.required", () => location.reload());
+}
+
+// ------------------------------------------------------------------ writes
+
+async function react(post, emoji, add, form) {
+  // A DELETE names the emoji in its query too: bodies on DELETE are optional.
+  const base = `${API}posts/${post.dataset.post}/reactions`;
+  const url = add ? base : `${base}?${new URLSearchParams({ emoji })}`;
+  try {
+    const answer = await request(add ? "POST" : "DELETE", url, { body: { emoji }, fallback: "Could not react" });
+    if (answer?.reactions) {
+      for (const node of postEls(post.dataset.post)) renderChips(node.querySelector("[data-chips]"), answer.reactions);
+    }
+    const details = post.querySelector("[data-add-reaction]");
+    if (details) details.open = false;
+  } catch (error) {
+    if (apiMissing(error) && form) {
+      submitNatively(form, { emoji, other: "", remove: add ? "" : "1" });
+      return;
+    }
+    showError(post.querySelector(".post-reactions"), error.message);
+  }
+}
+
+async function comment(form) {
+  const post = form.closest("[data-post]");
+  const body = form.querySelector("textarea").value;
+  if (!body.trim()) return;
+  const parent = Number(form.querySelector("[data-parent]").value) || null;
+  const button = form.querySelector("button[type=submit]");
+  button.disabled = true;
+  try {
+    const answer = await request("POST", `${API}posts/${post.dataset.post}/comments`, {
+      body: { body, parent },
+      fallback: "Could not comment",
+    });
+    form.querySelector("textarea").value = "";
+    cancelReply(form);
+    if (answer?.id) addComment(answer);
+  } catch (error) {
+    if (apiMissing(error)) {
+      submitNatively(form);
+      return;
+    }
+    showError(form, error.message);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function createPost(form) {
+  const textarea = form.querySelector("textarea");
+  if (!textarea.value.trim()) return;
+  const clientId = form.querySelector("[data-client-id]");
+  const errorBox = form.querySelector("[data-composer-error]");
+  const button = form.querySelector("button[type=submit]");
+  button.disabled = true;
+  try {
+    const answer = await request("POST", `${API}spaces/${form.dataset.space}/posts`, {
+      body: {
+        body: textarea.value,
+        client_id: clientId.value,
+        announcement: Boolean(form.querySelector("[name=announcement]")?.checked),
+      },
+      fallback: "Could not post",
+    });
+    textarea.value = "";
+    clientId.value = crypto.randomUUID();
+    errorBox.hidden = true;
+    if (answer?.id && belongsHere(answer)) addPost(answer, { now: true });
+  } catch (error) {
+    if (apiMissing(error)) {
+      submitNatively(form);
+      return;
+    }
+    errorBox.textContent = error.message;
+    errorBox.hidden = false;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function startReply(link) {
+  const post = link.closest("[data-post]");
+  const form = post?.querySelector("[data-comment-form]");
+  if (!form) return false;
+  form.querySelector("[data-parent]").value = link.dataset.reply;
+  const note = form.querySelector("[data-replying]");
+  note.querySelector("[data-replying-name]").textContent = link.dataset.replyName;
+  note.hidden = false;
+  form.querySelector("textarea").focus();
+  return true;
+}
+
+function cancelReply(form) {
+  form.querySelector("[data-parent]").value = "";
+  form.querySelector("[data-replying]").hidden = true;
+}
+
+document.addEventListener("click", (event) => {
+  const chipButton = event.target.closest("[data-chips] button.chip[data-emoji]");
+  if (chipButton) {
+    event.preventDefault();
+    const post = chipButton.closest("[data-post]");
+    const add = chipButton.getAttribute("aria-pressed") !== "true";
+    react(post, chipButton.dataset.emoji, add, post.querySelector("[data-react-form]"));
+    return;
+  }
+  const reply = event.target.closest("a[data-reply]");
+  if (reply && startReply(reply)) {
+    event.preventDefault();
+    return;
+  }
+  const cancel = event.target.closest("a[data-cancel-reply]");
+  if (cancel) {
+    event.preventDefault();
+    cancelReply(cancel.closest("form"));
+  }
+});
+
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form.matches("[data-react-form]")) {
+    event.preventDefault();
+    const typed = form.querySelector("[name=other]");
+    const emoji = event.submitter?.name === "emoji" ? event.submitter.value : typed.value.trim();
+    if (!emoji) {
+      typed.focus();
+      return;
+    }
+    typed.value = "";
+    react(form.closest("[data-post]"), emoji, true, form);
+  } else if (form.matches("[data-comment-form]")) {
+    event.preventDefault();
+    comment(form);
+  } else if (form.matches("[data-composer]")) {
+    event.preventDefault();
+    createPost(form);
+  }
+});
+
+// Enter sends a comment; Shift+Enter starts a new line.
+document.addEventListener("keydown", (event) => {
+  const box = event.target.closest?.("[data-comment-form] textarea");
+  if (box && event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    box.form.requestSubmit();
+  }
+});
+
+// -------------------------------------------------------------------- reach
+
+const pending = new Set();
+const reported = new Set();
+const timers = new Map();
+
+const observer =
+  "IntersectionObserver" in window
+    ? new IntersectionObserver(
+        (entries) => {
+          for (const entry of entries) {
+            const id = Number(entry.target.dataset.post);
+            if (entry.isIntersecting) {
+              if (!timers.has(id)) timers.set(id, setTimeout(() => pending.add(id), SEEN_AFTER_MS));
+            } else {
+              clearTimeout(timers.get(id));
+              timers.delete(id);
+            }
+          }
+        },
+        { threshold: 0.5 },
+      )
+    : null;
+
+function watchSeen(node) {
+  const id = Number(node.dataset.post);
+  if (!observer || Number(node.dataset.author) === me || reported.has(id)) return;
+  observer.observe(node);
+}
+
+function flushSeen() {
+  const ids = [...pending].filter((id) => !reported.has(id)).slice(0, 100);
+  pending.clear();
+  if (!ids.length || document.visibilityState !== "visible") {
+    for (const id of ids) pending.add(id);
+    return;
+  }
+  for (const id of ids) {
+    reported.add(id);
+    for (const node of postEls(id)) observer?.unobserve(node);
+  }
+  if (!send({ type: "posts.seen", posts: ids })) {
+    request("POST", `${API}posts/seen`, { body: { posts: ids } }).catch(() => {
+      for (const id of ids) reported.delete(id);
+    });
+  }
+}
+
+for (const node of document.querySelectorAll("[data-post]")) watchSeen(node);
+setInterval(flushSeen, SEEN_EVERY_MS);
