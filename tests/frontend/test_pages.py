@@ -52,7 +52,7 @@ def test_home_lists_new_starters_in_few_queries(
     client.force_login(alice)
     # Session, user, new starters, unread messages; the sidebar's spaces and
     # the feed's cursor and posts (tests/feeds/test_pages.py pins them).
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         response = client.get("/")
     html = response.content.decode()
     assert "Bob Brown" in html and "Carol Cruz" in html

@@ -15,14 +15,16 @@ _ids = itertools.count()
 # Each read's statements, pinned: a change here is a change in cost.
 # Every page with the sidebar lists the person's spaces (one statement);
 # every stream lookup asks for their spaces too (feeds.realtime).
+# Every signed-in page: the session and user, the sidebar's conversations'
+# unread count, its spaces, and the notifications badge.
 QUERIES = {
-    "/": 7,  # the home feed: the catch-up cursor, its posts (none here)
-    "/people/": 7,
-    "/messages/": 6,
-    "conversation": 18,  # the last two: the streams followed, data-seen
-    "message search": 12,
-    "profile": 6,
-    "tokens": 5,
+    "/": 8,  # the home feed: the catch-up cursor, its posts (none here)
+    "/people/": 8,
+    "/messages/": 7,
+    "conversation": 19,  # the last two: the streams followed, data-seen
+    "message search": 13,
+    "profile": 7,
+    "tokens": 6,
     "api conversations": 4,
     "api history": 7,
     "api search": 8,
