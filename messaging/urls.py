@@ -2,6 +2,8 @@ from django.urls import path
 
 from messaging import views
 
+app_name = "messaging"
+
 urlpatterns = [
     path("messages/", views.inbox, name="inbox"),
     path("messages/new/", views.new_conversation, name="new_conversation"),

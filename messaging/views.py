@@ -153,7 +153,7 @@ def new_conversation(request: AuthedRequest):
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
-            return redirect("conversation", conversation.pk)
+            return redirect("messaging:conversation", conversation.pk)
     status = 400 if request.method == "POST" or bad_query else 200
     return render(
         request,
@@ -169,8 +169,8 @@ def start_direct(request: AuthedRequest, user_id: int):
         conversation = services.get_or_create_direct(request.user, other_id=user_id)
     except ServiceError as exc:
         flash.error(request, exc.message)
-        return redirect(reverse("new_conversation"))
-    return redirect("conversation", conversation.pk)
+        return redirect(reverse("messaging:new_conversation"))
+    return redirect("messaging:conversation", conversation.pk)
 
 
 @require_POST
@@ -179,9 +179,9 @@ def leave(request: AuthedRequest, conversation_id: int):
         services.leave_conversation(request.user, conversation_id=conversation_id)
     except ServiceError as exc:
         flash.error(request, exc.message)
-        return redirect("conversation", conversation_id)
+        return redirect("messaging:conversation", conversation_id)
     flash.success(request, "You left the conversation.")
-    return redirect("inbox")
+    return redirect("messaging:inbox")
 
 
 @require_POST
@@ -203,7 +203,7 @@ def add_people(request: AuthedRequest, conversation_id: int):
         flash.error(request, exc.message)
     else:
         flash.success(request, "Added to the conversation.")
-    return redirect("conversation", conversation_id)
+    return redirect("messaging:conversation", conversation_id)
 
 
 @require_POST
@@ -226,7 +226,7 @@ def rename(request: AuthedRequest, conversation_id: int):
             flash.success(request, f"The group is now called “{conversation.title}”.")
         else:
             flash.success(request, "The group has no name now: it goes by its people.")
-    return redirect("conversation", conversation_id)
+    return redirect("messaging:conversation", conversation_id)
 
 
 @require_GET

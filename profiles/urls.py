@@ -2,6 +2,8 @@ from django.urls import path
 
 from profiles import views
 
+app_name = "profiles"
+
 urlpatterns = [
     path("people/", views.directory, name="people"),
     path("people/<id:person_id>/", views.person, name="person"),

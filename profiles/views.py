@@ -113,4 +113,4 @@ def revoke_token(request, token_id: int):
     token = get_object_or_404(tokens_for(request.user), pk=token_id)
     services.revoke_api_token(request.user, token=token)
     messages.success(request, f"Revoked “{token.name}”.")
-    return redirect("api_tokens")
+    return redirect("profiles:api_tokens")

@@ -189,7 +189,8 @@ def test_the_directory_takes_the_same_queries_whatever_the_page_size(
     client, alice, many, monkeypatch, page_size, django_assert_num_queries
 ):
     """Session, user, departments, the count, the page and the sidebar's
-    unread count: six queries, with search, filter and cursor too."""
+    unread count, spaces and notifications badge: eight queries, with
+    search, filter and cursor too."""
     monkeypatch.setattr(views, "PEOPLE_PER_PAGE", page_size)
     bob = many[1]
     for person in many[3:]:
@@ -197,10 +198,10 @@ def test_the_directory_takes_the_same_queries_whatever_the_page_size(
         person.manager = bob
         person.save()
     client.force_login(alice)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         response = client.get("/people/")
     assert len(names(response)) == min(page_size, 12)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         response = client.get(
             "/people/",
             {
@@ -299,19 +300,19 @@ def test_an_unknown_or_deactivated_person_has_no_profile(client, alice, bob):
     assert "No manager on record." in page
 
 
-def test_a_profile_takes_five_queries_whatever_the_team_size(
+def test_a_profile_takes_seven_queries_whatever_the_team_size(
     client, alice, bob, carol, django_assert_num_queries
 ):
     """Session, user, the person with department and manager, the reports,
-    the sidebar's unread count."""
+    the sidebar's unread count, spaces and notifications badge."""
     bob.manager = carol
     bob.save()
     client.force_login(alice)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         client.get(f"/people/{bob.pk}/")
     for _ in range(20):
         UserFactory.create(manager=bob, department=carol.department)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         response = client.get(f"/people/{bob.pk}/")
     assert len(response.context["profile"].reports) == 21
 
