@@ -286,6 +286,21 @@ def _serve(
     return response
 
 
+# The OpenAPI description of a served file: bytes, not JSON.
+SERVED_FILE = {
+    "responses": {
+        200: {
+            "description": "The file, as the type detected at upload",
+            "content": {
+                "application/octet-stream": {
+                    "schema": {"type": "string", "format": "binary"}
+                }
+            },
+        }
+    }
+}
+
+
 def _served_type(attachment: Attachment) -> str:
     if attachment.content_type == "text/plain":
         return "text/plain; charset=utf-8"
@@ -305,6 +320,7 @@ def get_attachment(request: AuthedRequest, attachment_id: Id):
     "/attachments/{attachment_id}/file",
     response={200: None, **ERRORS},
     url_name="attachment_file",
+    openapi_extra=SERVED_FILE,
 )
 def download_attachment(request: AuthedRequest, attachment_id: Id):
     """The file itself: images inline, everything else as a download."""
@@ -322,6 +338,7 @@ def download_attachment(request: AuthedRequest, attachment_id: Id):
     "/attachments/{attachment_id}/thumbnail",
     response={200: None, **ERRORS},
     url_name="attachment_thumbnail",
+    openapi_extra=SERVED_FILE,
 )
 def attachment_thumbnail(request: AuthedRequest, attachment_id: Id):
     """An image's thumbnail (WebP, at most 400 pixels a side)."""
