@@ -128,9 +128,7 @@ def _invalid(request, exc: ValidationError):
     )
 
 
-@api.get(
-    "/events", response={200: dict[str, Any], 400: Error, 401: Error, 422: Invalid}
-)
+@api.get("/events", response={200: sync.SyncOut, 400: Error, 401: Error, 422: Invalid})
 def events(
     request: HttpRequest,
     since: Cursor,

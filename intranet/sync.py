@@ -8,7 +8,7 @@ import datetime
 import json
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -41,6 +41,34 @@ class Sync(BaseModel):
     # Cursors at or below `since` the tab has applied: the replayed
     # lookback leaves them out.
     seen: list[Id] = Field(default_factory=list, max_length=SYNC_LOOKBACK)
+
+
+# What `SyncResult.as_event()` answers (the socket's frame and the REST
+# body alike). Each event is whatever its app stored, plus its `cursor`.
+
+
+class SyncBatchOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["sync.batch"]
+    events: list[dict[str, Any]] = Field(
+        description="Stored events, oldest first, each with its `cursor`"
+    )
+    cursor: int = Field(description="Pass as `since` for what comes next")
+    more: bool = Field(description="More events wait: ask again from `cursor`")
+
+
+class ResyncRequiredOut(BaseModel):
+    """The log no longer reaches back to `since`: reload, then go on from
+    `cursor`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["resync.required"]
+    cursor: int
+
+
+SyncOut = Annotated[SyncBatchOut | ResyncRequiredOut, Field(discriminator="type")]
 
 
 @dataclass

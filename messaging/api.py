@@ -3,7 +3,7 @@ through the selectors, call one service, answer JSON."""
 
 import datetime
 from collections.abc import AsyncIterator
-from typing import IO, Any, Literal
+from typing import IO, Annotated, Any, Literal
 
 from asgiref.sync import sync_to_async
 from django.http import FileResponse
@@ -34,9 +34,14 @@ ERRORS: dict[int, type[Schema]] = {
 }
 
 
+# At most a whole group's worth at once; the service judges the group's
+# size itself.
+MemberIds = Annotated[list[Id], Field(min_length=1, max_length=services.MAX_GROUP_SIZE)]
+
+
 class ConversationIn(Schema):
     kind: Literal["direct", "group"]
-    members: list[Id] = Field(..., min_length=1, max_length=100)
+    members: MemberIds
     title: Text = ""
 
 
@@ -51,14 +56,44 @@ class RenameIn(Schema):
 
 
 class MembersIn(Schema):
-    members: list[Id] = Field(..., min_length=1, max_length=100)
+    members: MemberIds
 
 
 class HistoryQuery(Schema):
     before: Id | None = None
     after: Id | None = None
     around: Id | None = None
-    limit: int = Field(default=50, ge=1, le=200)
+    limit: int = Field(
+        default=selectors.HISTORY_PAGE, ge=1, le=selectors.HISTORY_PAGE_MAX
+    )
+
+
+# What the endpoints answer: the builders' dicts (messaging.events, the
+# selectors), checked against their models on the way out.
+
+
+class ConversationOut(events.ConversationDataOut):
+    """A conversation as the caller sees it."""
+
+    title: str = Field(description="What to call it, for the caller")
+    name: str = Field(description="A group's own name; empty when it has none")
+
+
+class HistoryMessageOut(events.MessageOut):
+    reply_count: int = Field(description="Replies in its thread")
+
+
+class HistoryPage(events.Out):
+    messages: list[HistoryMessageOut]
+
+
+class ThreadOut(events.Out):
+    root: events.MessageOut
+    replies: list[events.MessageOut]
+
+
+class ReadOut(events.Out):
+    last_read_id: int
 
 
 def _conversation_out(conversation: Conversation, viewer) -> dict[str, Any]:
@@ -73,7 +108,10 @@ def _conversation_out(conversation: Conversation, viewer) -> dict[str, Any]:
     return data
 
 
-@router.get("/conversations", response={200: list[dict[str, Any]], **ERRORS})
+@router.get(
+    "/conversations",
+    response={200: list[selectors.ConversationSummaryOut], **ERRORS},
+)
 def list_conversations(request: AuthedRequest):
     """Your conversations, most recent first, with unread counts."""
     require_scope(request, "read")
@@ -81,7 +119,8 @@ def list_conversations(request: AuthedRequest):
 
 
 @router.post(
-    "/conversations", response={200: dict[str, Any], 201: dict[str, Any], **ERRORS}
+    "/conversations",
+    response={200: ConversationOut, 201: ConversationOut, **ERRORS},
 )
 def create_conversation(request: AuthedRequest, data: ConversationIn):
     """Open the direct conversation with one person, or create a group."""
@@ -102,7 +141,7 @@ def create_conversation(request: AuthedRequest, data: ConversationIn):
 
 
 @router.get(
-    "/conversations/{conversation_id}", response={200: dict[str, Any], **ERRORS}
+    "/conversations/{conversation_id}", response={200: ConversationOut, **ERRORS}
 )
 def get_conversation(request: AuthedRequest, conversation_id: Id):
     require_scope(request, "read")
@@ -111,7 +150,7 @@ def get_conversation(request: AuthedRequest, conversation_id: Id):
 
 
 @router.patch(
-    "/conversations/{conversation_id}", response={200: dict[str, Any], **ERRORS}
+    "/conversations/{conversation_id}", response={200: ConversationOut, **ERRORS}
 )
 def rename_conversation(request: AuthedRequest, conversation_id: Id, data: RenameIn):
     """Rename a group you are in; `""` leaves it unnamed. Every member's tabs
@@ -141,7 +180,7 @@ def leave(request: AuthedRequest, conversation_id: Id):
 
 @router.get(
     "/conversations/{conversation_id}/messages",
-    response={200: dict[str, Any], **ERRORS},
+    response={200: HistoryPage, **ERRORS},
 )
 def list_messages(
     request: AuthedRequest, conversation_id: Id, query: Query[HistoryQuery]
@@ -166,7 +205,7 @@ def list_messages(
 
 @router.post(
     "/conversations/{conversation_id}/messages",
-    response={200: dict[str, Any], 201: dict[str, Any], **ERRORS},
+    response={200: events.MessageOut, 201: events.MessageOut, **ERRORS},
 )
 def send_message(
     request: AuthedRequest, conversation_id: Id, data: events.MessageContent
@@ -186,7 +225,7 @@ def send_message(
 
 @router.post(
     "/conversations/{conversation_id}/attachments",
-    response={201: dict[str, Any], **ERRORS, 413: Error, 415: Error},
+    response={201: events.AttachmentOut, **ERRORS, 413: Error, 415: Error},
 )
 @decorate_view(keep_sent_names)
 def upload_attachment(
@@ -247,13 +286,30 @@ def _serve(
     return response
 
 
+# The OpenAPI description of a served file: bytes, not JSON.
+SERVED_FILE = {
+    "responses": {
+        200: {
+            "description": "The file, as the type detected at upload",
+            "content": {
+                "application/octet-stream": {
+                    "schema": {"type": "string", "format": "binary"}
+                }
+            },
+        }
+    }
+}
+
+
 def _served_type(attachment: Attachment) -> str:
     if attachment.content_type == "text/plain":
         return "text/plain; charset=utf-8"
     return attachment.content_type
 
 
-@router.get("/attachments/{attachment_id}", response={200: dict[str, Any], **ERRORS})
+@router.get(
+    "/attachments/{attachment_id}", response={200: events.AttachmentOut, **ERRORS}
+)
 def get_attachment(request: AuthedRequest, attachment_id: Id):
     require_scope(request, "read")
     attachment = selectors.get_attachment_for_user(request.user, attachment_id)
@@ -264,6 +320,7 @@ def get_attachment(request: AuthedRequest, attachment_id: Id):
     "/attachments/{attachment_id}/file",
     response={200: None, **ERRORS},
     url_name="attachment_file",
+    openapi_extra=SERVED_FILE,
 )
 def download_attachment(request: AuthedRequest, attachment_id: Id):
     """The file itself: images inline, everything else as a download."""
@@ -281,6 +338,7 @@ def download_attachment(request: AuthedRequest, attachment_id: Id):
     "/attachments/{attachment_id}/thumbnail",
     response={200: None, **ERRORS},
     url_name="attachment_thumbnail",
+    openapi_extra=SERVED_FILE,
 )
 def attachment_thumbnail(request: AuthedRequest, attachment_id: Id):
     """An image's thumbnail (WebP, at most 400 pixels a side)."""
@@ -296,9 +354,7 @@ def attachment_thumbnail(request: AuthedRequest, attachment_id: Id):
     )
 
 
-@router.post(
-    "/conversations/{conversation_id}/read", response={200: dict[str, int], **ERRORS}
-)
+@router.post("/conversations/{conversation_id}/read", response={200: ReadOut, **ERRORS})
 def mark_read(request: AuthedRequest, conversation_id: Id, data: ReadIn):
     require_scope(request, "write")
     marker = services.mark_read(
@@ -307,13 +363,13 @@ def mark_read(request: AuthedRequest, conversation_id: Id, data: ReadIn):
     return {"last_read_id": marker}
 
 
-@router.get("/messages/{message_id}", response={200: dict[str, Any], **ERRORS})
+@router.get("/messages/{message_id}", response={200: events.MessageOut, **ERRORS})
 def get_message(request: AuthedRequest, message_id: Id):
     require_scope(request, "read")
     return events.message_data(selectors.get_message_for_user(request.user, message_id))
 
 
-@router.get("/messages/{message_id}/thread", response={200: dict[str, Any], **ERRORS})
+@router.get("/messages/{message_id}/thread", response={200: ThreadOut, **ERRORS})
 def get_thread(request: AuthedRequest, message_id: Id):
     require_scope(request, "read")
     root = selectors.get_message_for_user(request.user, message_id)
@@ -323,7 +379,7 @@ def get_thread(request: AuthedRequest, message_id: Id):
     }
 
 
-@router.patch("/messages/{message_id}", response={200: dict[str, Any], **ERRORS})
+@router.patch("/messages/{message_id}", response={200: events.MessageOut, **ERRORS})
 def edit_message(request: AuthedRequest, message_id: Id, data: events.MessageText):
     require_scope(request, "write")
     message = services.edit_message(request.user, message_id=message_id, body=data.body)
@@ -338,7 +394,8 @@ def delete_message(request: AuthedRequest, message_id: Id):
 
 
 @router.post(
-    "/messages/{message_id}/reactions", response={200: dict[str, Any], **ERRORS}
+    "/messages/{message_id}/reactions",
+    response={200: events.ReactionChangedOut, **ERRORS},
 )
 def add_reaction(request: AuthedRequest, message_id: Id, data: events.ReactionIn):
     require_scope(request, "write")
@@ -349,7 +406,8 @@ def add_reaction(request: AuthedRequest, message_id: Id, data: events.ReactionIn
 
 
 @router.delete(
-    "/messages/{message_id}/reactions/{emoji}", response={200: dict[str, Any], **ERRORS}
+    "/messages/{message_id}/reactions/{emoji}",
+    response={200: events.ReactionChangedOut, **ERRORS},
 )
 def remove_reaction(request: AuthedRequest, message_id: Id, emoji: Text):
     require_scope(request, "write")
@@ -364,10 +422,12 @@ class SearchQueryParams(Schema):
     after: datetime.date | None = None
     before: datetime.date | None = None
     cursor: Id | None = None
-    limit: int = Field(default=selectors.SEARCH_PAGE, ge=1, le=50)
+    limit: int = Field(
+        default=selectors.SEARCH_PAGE, ge=1, le=selectors.SEARCH_PAGE_MAX
+    )
 
 
-@router.get("/search/messages", response={200: dict[str, Any], **ERRORS})
+@router.get("/search/messages", response={200: selectors.SearchPage, **ERRORS})
 def search_messages(request: AuthedRequest, query: Query[SearchQueryParams]):
     """Search your conversations' messages, newest first.
 

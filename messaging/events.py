@@ -2,16 +2,18 @@
 
 Outbound builders return plain dicts; every conversation event that is
 stored in the Event log also carries a `cursor` (added by the service).
-Inbound schemas validate what a socket client sends.
+The REST API answers with the same dicts, described (and checked on the
+way out) by the output models below. Inbound schemas validate what a
+socket client sends.
 """
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from intranet.events import MAX_CLIENT_ID_LENGTH
 from intranet.validation import Id, Text
-from messaging.models import Attachment, Conversation, Message
+from messaging.models import MAX_EMOJI_LENGTH, Attachment, Conversation, Message
 
 MAX_BODY_LENGTH = 10_000
 
@@ -189,6 +191,90 @@ def typing(conversation_id: int, user, *, active: bool) -> dict[str, Any]:
     }
 
 
+# Outbound models: what the builders above return, for the OpenAPI schema.
+# The API returns the builders' dicts and ninja checks them against these,
+# so the JSON stays the builders' own (a timestamp stays their ISO text,
+# a null stays null). A key a builder adds without its model is an error
+# (extra="forbid"), never silently dropped.
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ISO 8601 as the builders write it (datetime.isoformat()).
+Timestamp = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
+ConversationKind = Annotated[
+    str, WithJsonSchema({"type": "string", "enum": list(Conversation.Kind.values)})
+]
+
+
+class SenderOut(Out):
+    """A person as a message or an event names them (`person()`)."""
+
+    id: int
+    name: str
+    initials: str
+
+
+class MemberOut(SenderOut):
+    title: str
+
+
+class AttachmentOut(Out):
+    id: int
+    name: str
+    size: int
+    content_type: str
+    label: str
+    is_image: bool
+    width: int | None
+    height: int | None
+    url: str
+    thumbnail_url: str | None
+
+
+class ReactionOut(Out):
+    emoji: str
+    users: list[int]
+
+
+class MessageOut(Out):
+    """`message_data()`: a message (a deleted one keeps its place, empty)."""
+
+    id: int
+    conversation: int
+    sender: SenderOut
+    client_id: str
+    body: str
+    html: str
+    thread: int | None
+    created_at: Timestamp
+    edited_at: Timestamp | None
+    deleted: bool
+    mentions: list[int]
+    reactions: list[ReactionOut]
+    attachments: list[AttachmentOut]
+
+
+class ReactionChangedOut(Out):
+    """`reaction_changed()`: a message's reactions after a change."""
+
+    type: Literal["reaction.changed"]
+    conversation: int
+    message: int
+    reactions: list[ReactionOut]
+
+
+class ConversationDataOut(Out):
+    """`conversation_data()`."""
+
+    id: int
+    kind: ConversationKind
+    title: str
+    members: list[MemberOut]
+
+
 # Inbound: what a client may send. Unknown fields are ignored; wrong types
 # are refused rather than coerced ("12" is not a conversation id). Ids and
 # texts are intranet.validation's, as in the REST API.
@@ -197,7 +283,7 @@ def typing(conversation_id: int, user, *, active: bool) -> dict[str, Any]:
 # Each limit once, for the socket and REST alike (messaging.api takes the
 # same schemas, the conversation or message then in its path).
 ClientId = Annotated[Text, Field(min_length=1, max_length=MAX_CLIENT_ID_LENGTH)]
-Emoji = Annotated[Text, Field(min_length=1, max_length=32)]
+Emoji = Annotated[Text, Field(min_length=1, max_length=MAX_EMOJI_LENGTH)]
 
 
 class Inbound(BaseModel):

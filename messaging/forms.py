@@ -1,12 +1,13 @@
 from django import forms
 
 from intranet.validation import IdField, TextField
+from messaging.models import MAX_TITLE_LENGTH
 
 
 class NewConversationForm(forms.Form):
     members = forms.TypedMultipleChoiceField(coerce=int, choices=())
     title = TextField(
-        max_length=100,
+        max_length=MAX_TITLE_LENGTH,
         required=False,
         label="Group name",
         help_text="Optional; only for three or more people.",

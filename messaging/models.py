@@ -7,6 +7,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from intranet.events import MAX_CLIENT_ID_LENGTH
+
+# A group's name, and a reaction (one emoji, with its modifiers): the
+# columns' sizes, and what services and schemas accept.
+MAX_TITLE_LENGTH = 100
+MAX_EMOJI_LENGTH = 32
+
 
 class Conversation(models.Model):
     """A place to chat: two people, a named group, or a space's channel.
@@ -21,7 +28,7 @@ class Conversation(models.Model):
         SPACE = "space", "Space chat"
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    title = models.CharField(max_length=100, blank=True)
+    title = models.CharField(max_length=MAX_TITLE_LENGTH, blank=True)
     direct_key = models.CharField(max_length=41, null=True, blank=True, unique=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -73,7 +80,7 @@ class Message(models.Model):
     )
     # The sending client's id for this message: a retried send finds the
     # stored row instead of storing the message twice.
-    client_id = models.CharField(max_length=64)
+    client_id = models.CharField(max_length=MAX_CLIENT_ID_LENGTH)
     body = models.TextField()
     body_html = models.TextField()
     mentions = models.ManyToManyField(
@@ -131,7 +138,7 @@ class Reaction(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    emoji = models.CharField(max_length=32)
+    emoji = models.CharField(max_length=MAX_EMOJI_LENGTH)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

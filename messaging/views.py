@@ -22,7 +22,7 @@ PEOPLE_PAGE = 50
 QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "👀", "✅", "🙏"]
 
 
-def _presence_of(summaries, *people: int) -> dict[int, str]:
+def _presence_of(summaries, *people: int) -> dict[int, presence.Status]:
     """Presence of the sidebar's direct contacts and `people`, for the
     first paint; the page polls for changes (frontend/js/presence.js)."""
     ids = [s.peer for s in summaries if s.peer is not None] + list(people)

@@ -50,13 +50,14 @@ class PersonOut(Schema):
 
 
 PEOPLE_FOUND = 20
+MAX_QUERY_LENGTH = 100
 
 
 @router.get(
     "/people",
     response={200: list[PersonOut], 400: Error, 401: Error, 403: Error, 422: Invalid},
 )
-def find_people(request, q: Text = Query(..., max_length=100)):  # type: ignore[type-arg]
+def find_people(request, q: Text = Query(..., max_length=MAX_QUERY_LENGTH)):  # type: ignore[type-arg]
     """Up to 20 active people with every word of `q` in their name, email or
     job title (the pickers' search)."""
     require_scope(request, "read")
@@ -81,7 +82,7 @@ class ProfileOut(Schema):
     local_time: datetime
     start_date: date | None
     new_starter: bool
-    presence: str
+    presence: presence.Status
     manager: PersonOut | None
     reports: list[PersonOut]
 
@@ -117,20 +118,31 @@ def get_person(request, person_id: Id):
     }
 
 
+MAX_PRESENCE_ASKED = 200
+
+
 @router.get(
     "/presence",
-    response={200: dict[str, str], 400: Error, 401: Error, 403: Error, 422: Invalid},
+    response={
+        200: dict[str, presence.Status],
+        400: Error,
+        401: Error,
+        403: Error,
+        422: Invalid,
+    },
 )
 def get_presence(
     request,
     users: Text = Query(..., description="Comma-separated ids"),  # type: ignore[type-arg]
 ):
-    """Presence of up to 200 people: online, away or offline."""
+    """Presence of up to 200 people: online, away or offline, by id."""
     require_scope(request, "read")
     try:
         ids = parse_id_list(users)
     except InvalidInput:
         return Status(400, {"error": "users must be comma-separated numeric ids."})
-    if not 0 < len(ids) <= 200:
-        return Status(400, {"error": "Ask for between 1 and 200 people."})
+    if not 0 < len(ids) <= MAX_PRESENCE_ASKED:
+        return Status(
+            400, {"error": f"Ask for between 1 and {MAX_PRESENCE_ASKED} people."}
+        )
     return {str(k): v for k, v in presence.statuses(ids).items()}

@@ -27,6 +27,7 @@ import logging
 import time
 import weakref
 from collections.abc import Callable, Iterable
+from typing import Literal
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -115,14 +116,17 @@ def local_writer() -> PresenceWriter:
     return writer
 
 
-def statuses(user_ids: Iterable[int], *, now: float | None = None) -> dict[int, str]:
+Status = Literal["online", "away", "offline"]
+
+
+def statuses(user_ids: Iterable[int], *, now: float | None = None) -> dict[int, Status]:
     """Return {user id: "online" | "away" | "offline"}."""
     ids = list(dict.fromkeys(user_ids))
     states = cache.get_many([_key(i) for i in ids])
     now = time.time() if now is None else now
     seen_window = settings.PRESENCE_SEEN_WINDOW
     away_after = settings.PRESENCE_AWAY_AFTER
-    result = {}
+    result: dict[int, Status] = {}
     for user_id in ids:
         state = states.get(_key(user_id))
         if not state or now - state["seen_at"] > seen_window:

@@ -3,12 +3,15 @@
 conversation: no input may get a 5xx. A fixed seed and a bounded number of
 examples keep it the same run every time, and quick."""
 
+import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import schemathesis
 from django.conf import settings as django_settings
 from django.core import signals
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.middleware.csrf import _get_new_csrf_string
@@ -16,7 +19,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
 from feeds import services as feeds
-from messaging import services
+from intranet.api import api
+from messaging import events, selectors, services
 from profiles.factories import UserFactory
 from tests.base import session_cookie_for
 
@@ -72,3 +76,97 @@ def signed_in(db) -> Iterator[dict[str, str]]:
 def test_no_input_gets_a_server_error(case, signed_in):
     response = case.call(headers=signed_in)
     assert response.status_code < 500, case.as_curl_command()
+
+
+# Every JSON answer has a model in the schema, not a bare object. Only
+# these answer something else, on purpose.
+NOT_JSON = {
+    ("get", "/api/v1/attachments/{attachment_id}/file"): "a file's bytes",
+    ("get", "/api/v1/attachments/{attachment_id}/thumbnail"): "an image's bytes",
+}
+
+
+def _resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        node = spec["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
+    return node
+
+
+def _free_form(spec: dict[str, Any], node: dict[str, Any]) -> bool:
+    """An object with no named fields (or anything at all), at the top of
+    an answer, as a list's items or as one of a union's shapes."""
+    node = _resolve(spec, node)
+    if "oneOf" in node or "anyOf" in node:
+        shapes = node.get("oneOf", []) + node.get("anyOf", [])
+        return any(_free_form(spec, s) for s in shapes)
+    if node.get("type") == "array":
+        return _free_form(spec, node.get("items", {}))
+    if "type" not in node:
+        return True
+    if node["type"] != "object" or node.get("properties"):
+        return False
+    return node.get("additionalProperties", True) in (True, {})
+
+
+def test_every_answer_has_a_shape():
+    spec = api.get_openapi_schema()
+    bare = []
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            for status, answer in operation["responses"].items():
+                if not 200 <= int(status) < 300 or int(status) == 204:
+                    continue
+                if (method, path) in NOT_JSON:
+                    assert "application/json" not in answer.get("content", {})
+                    continue
+                json_schema = answer.get("content", {}).get("application/json")
+                if json_schema is None or _free_form(spec, json_schema["schema"]):
+                    bare.append(f"{method.upper()} {path} {status}")
+    assert bare == []
+
+
+def _as_sent(data: Any) -> Any:
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def test_the_models_leave_the_builders_json_as_it_was(client, alice, bob):
+    """The API answers exactly what the builders make: no field dropped,
+    nulls kept, timestamps as the builders write them."""
+    direct = services.get_or_create_direct(alice, other_id=bob.pk)
+    root, _ = services.send_message(
+        alice, conversation_id=direct.pk, body="hi", client_id="1"
+    )
+    services.add_reaction(bob, message_id=root.pk, emoji="👍")
+    reply, _ = services.send_message(
+        bob, conversation_id=direct.pk, body="yo", client_id="2", thread_id=root.pk
+    )
+    services.edit_message(bob, message_id=reply.pk, body="yo!")
+    client.force_login(alice)
+
+    (found,) = selectors.message_history(direct)
+    page = client.get(f"/api/v1/conversations/{direct.pk}/messages").json()
+    assert page == {
+        "messages": [
+            _as_sent({**events.message_data(found), "reply_count": 1}),
+        ]
+    }
+    assert page["messages"][0]["edited_at"] is None
+    assert page["messages"][0]["thread"] is None
+
+    thread = client.get(f"/api/v1/messages/{root.pk}/thread").json()
+    replies = selectors.thread_messages(found)
+    assert thread == _as_sent(
+        {
+            "root": events.message_data(found),
+            "replies": [events.message_data(m) for m in replies],
+        }
+    )
+    assert thread["replies"][0]["edited_at"] is not None
+
+    listing = client.get("/api/v1/conversations").json()
+    summaries = selectors.conversation_summaries(alice)
+    assert listing == _as_sent([s.as_dict() for s in summaries])
+
+    events_page = client.get("/api/v1/events", {"since": 0}).json()
+    assert set(events_page) == {"type", "events", "cursor", "more"}
+    assert events_page["events"]

@@ -11,17 +11,25 @@ from messaging.selectors.access import (
     visible_conversations,
     with_members,
 )
-from messaging.selectors.history import HISTORY_PAGE, message_history, thread_messages
+from messaging.selectors.history import (
+    HISTORY_PAGE,
+    HISTORY_PAGE_MAX,
+    message_history,
+    thread_messages,
+)
 from messaging.selectors.search_results import (
     SEARCH_PAGE,
     SEARCH_PAGE_MAX,
     SearchHit,
+    SearchPage,
+    SearchResultOut,
     SearchResults,
     search_messages,
 )
 from messaging.selectors.sidebar import (
     UNREAD_CAP,
     ConversationSummary,
+    ConversationSummaryOut,
     conversation_summaries,
     display_title,
     peer_of,
@@ -32,11 +40,15 @@ from messaging.selectors.sidebar import (
 
 __all__ = [
     "HISTORY_PAGE",
+    "HISTORY_PAGE_MAX",
     "SEARCH_PAGE",
     "SEARCH_PAGE_MAX",
     "UNREAD_CAP",
     "ConversationSummary",
+    "ConversationSummaryOut",
     "SearchHit",
+    "SearchPage",
+    "SearchResultOut",
     "SearchResults",
     "conversation_ids_by_user",
     "conversation_summaries",

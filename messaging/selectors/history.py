@@ -5,6 +5,7 @@ from django.db.models import Count, QuerySet
 from messaging.models import Conversation, Message
 
 HISTORY_PAGE = 50
+HISTORY_PAGE_MAX = 200
 
 
 def message_history(
@@ -20,7 +21,7 @@ def message_history(
     `before` pages back, `after` pages forward, `around` centres on one id
     (a permalink). Deleted messages stay as tombstones.
     """
-    limit = max(1, min(limit, 200))
+    limit = max(1, min(limit, HISTORY_PAGE_MAX))
     base: QuerySet[Message] = (
         Message.objects.filter(conversation=conversation, thread_root__isnull=True)
         .select_related("sender")

@@ -3,8 +3,10 @@
 import datetime
 import zoneinfo
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Prefetch
+from pydantic import Field
 
 from messaging import events, search
 from messaging.models import Membership, Message
@@ -16,13 +18,28 @@ SEARCH_PAGE = 20
 SEARCH_PAGE_MAX = 50
 
 
+class SearchResultOut(events.Out):
+    """`SearchHit.as_dict()`."""
+
+    message: events.MessageOut
+    snippet: str = Field(description="Safe HTML: the text escaped, the hits in <mark>")
+    conversation_title: str
+
+
+class SearchPage(events.Out):
+    results: list[SearchResultOut]
+    next_cursor: int | None = Field(
+        description="Pass as `cursor` for the next (older) page; null on the last"
+    )
+
+
 @dataclass
 class SearchHit:
     message: Message
     snippet: str  # safe HTML: escaped text, the hits in <mark>
     conversation_title: str
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "message": events.message_data(self.message),
             "snippet": self.snippet,

@@ -1,14 +1,29 @@
 """The conversation list and its unread counts."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from intranet.sql import rows, table
+from messaging.events import ConversationKind, Out, Timestamp
 from messaging.models import Conversation, Membership, Message
 from profiles.models import User
+
+
+class ConversationSummaryOut(Out):
+    """`ConversationSummary.as_dict()`: a sidebar row."""
+
+    id: int
+    kind: ConversationKind
+    title: str
+    unread: int
+    mentions: int
+    peer: int | None
+    last_read_id: int
+    last_message_at: Timestamp | None
 
 
 @dataclass
@@ -24,7 +39,7 @@ class ConversationSummary:
     # In a direct conversation, the other person's id (for their presence).
     peer: int | None = None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.conversation.pk,
             "kind": self.conversation.kind,

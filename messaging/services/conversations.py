@@ -7,13 +7,13 @@ from django.db import IntegrityError, transaction
 from intranet.errors import ServiceError
 from intranet.realtime import publish_on_commit, user_group
 from messaging import events
+from messaging.models import MAX_TITLE_LENGTH as MAX_TITLE_LENGTH
 from messaging.models import Conversation, Membership
 from messaging.selectors import get_conversation_for_user, with_members
 from messaging.services.log import lock_conversation, record_event
 from profiles.models import User
 
 MAX_GROUP_SIZE = 100
-MAX_TITLE_LENGTH = 100
 
 
 def _active_people(user_ids: Iterable[int]) -> list[User]:

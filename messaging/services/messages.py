@@ -11,6 +11,7 @@ from django.db.models.functions import Concat, Greatest, Lower
 from django.utils import timezone
 
 from intranet.errors import ServiceError
+from intranet.events import MAX_CLIENT_ID_LENGTH
 from intranet.markdown import mentioned_names, render
 from intranet.ratelimit import take_token
 from intranet.realtime import rewrite
@@ -90,8 +91,10 @@ def send_message(
     """
     conversation = get_conversation_for_user(sender, conversation_id)
     client_id = client_id.strip()
-    if not client_id or len(client_id) > 64:
-        raise ServiceError("invalid", "client_id must be 1 to 64 characters.")
+    if not client_id or len(client_id) > MAX_CLIENT_ID_LENGTH:
+        raise ServiceError(
+            "invalid", f"client_id must be 1 to {MAX_CLIENT_ID_LENGTH} characters."
+        )
     existing = Message.objects.filter(sender=sender, client_id=client_id).first()
     if existing is not None:
         # Before the attachments are checked: a retry's are already sent.

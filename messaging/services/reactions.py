@@ -4,7 +4,7 @@ from django.db import transaction
 
 from intranet.errors import ServiceError
 from messaging import events
-from messaging.models import Message, Reaction
+from messaging.models import MAX_EMOJI_LENGTH, Message, Reaction
 from messaging.selectors import get_message_for_user
 from messaging.services.log import lock_message, record_event
 from profiles.models import User
@@ -23,7 +23,7 @@ def remove_reaction(user: User, *, message_id: int, emoji: str) -> Message:
 def _change_reaction(user: User, message_id: int, emoji: str, *, add: bool) -> Message:
     message = get_message_for_user(user, message_id)
     emoji = emoji.strip()
-    if not emoji or len(emoji) > 32 or any(c.isspace() for c in emoji):
+    if not emoji or len(emoji) > MAX_EMOJI_LENGTH or any(c.isspace() for c in emoji):
         raise ServiceError("invalid", "A reaction is one emoji.")
     with transaction.atomic():
         # Locked, so the summary recorded below is the newest at its cursor.
