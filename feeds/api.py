@@ -49,6 +49,7 @@ class PersonOut(Schema):
     id: int
     name: str
     initials: str
+    verified: bool
 
 
 class SpaceRef(Schema):

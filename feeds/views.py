@@ -330,6 +330,22 @@ def leave(request: AuthedRequest, space_id: int):
 
 
 @require_POST
+def mute(request: AuthedRequest, space_id: int):
+    """Mute a space (no unread mark) or unmute it: `muted` is 1 or 0."""
+    access = selectors.find_space(request.user, space_id=space_id)
+    muted = request.POST.get("muted") == "1"
+    try:
+        services.mute_space(request.user, space_id=space_id, muted=muted)
+    except ServiceError as exc:
+        flash.error(request, exc.message)
+    else:
+        flash.success(
+            request, f"{access.space.name} is {'muted' if muted else 'unmuted'}."
+        )
+    return back(request, access.space.get_absolute_url())
+
+
+@require_POST
 def ask_to_join(request: AuthedRequest, space_id: int):
     access = selectors.find_space(request.user, space_id=space_id)
     try:

@@ -338,3 +338,29 @@ def test_feed_pages_run_the_same_queries_as_the_feed_grows(
     large = {name: count(client, url) for name, url in urls.items()}
     assert small == large
     assert large == QUERIES
+
+
+def test_a_member_mutes_a_space_and_its_mark_goes(client, alice, bob, garden):
+    from feeds.selectors import space_summaries
+
+    post_in(garden, alice, "News")
+    assert [s.unread for s in space_summaries(bob)] == [1]
+    client.force_login(bob)
+    response = client.post(f"/spaces/{garden.pk}/mute/", {"muted": "1"}, follow=True)
+    assert "Gardening is muted." in flashes(response)
+    assert "Unmute space" in text(response)
+    assert [s.unread for s in space_summaries(bob)] == [0]
+    client.post(f"/spaces/{garden.pk}/mute/", {"muted": "0"})
+    post_in(garden, alice, "More news")  # the page above read the first
+    assert [s.unread for s in space_summaries(bob)] == [1]
+
+
+def test_a_verified_authors_posts_carry_the_badge(client, alice, bob, garden):
+    alice.is_verified = True
+    alice.save(update_fields=["is_verified"])
+    post_in(garden, alice, "From HR")
+    post_in(garden, bob, "From Bob")
+    client.force_login(bob)
+    html = client.get(garden.get_absolute_url()).content.decode()
+    assert 'Alice Adams</strong><span class="verified"' in html
+    assert 'Bob Brown</strong><span class="verified"' not in html

@@ -190,6 +190,7 @@ function renderPost(p) {
   name.textContent = p.author.name;
   node.setAttribute("aria-labelledby", name.id);
   node.querySelector("[data-initials]").textContent = p.author.initials;
+  node.querySelector("[data-verified]").hidden = !p.author.verified;
   const space = node.querySelector("[data-space-link]");
   space.href = `/spaces/${p.space.slug}/`;
   space.textContent = p.space.name;
