@@ -3,9 +3,11 @@
 The per-person limits of services (intranet.ratelimit) guard stored writes
 across every path; these guard the sockets themselves, so one script cannot
 fan typing out to a big space hundreds of times a second or loop `sync`.
-The buckets are a person's, shared by their sockets in this process, so a
-script that reconnects whenever it is closed starts where it stopped, not
-with a fresh burst. No shared store: a socket lives in one process.
+The buckets are a session's (a person's tabs in one browser), shared by its
+sockets in this process, so a script that reconnects whenever it is closed
+starts where it stopped, not with a fresh burst; being keyed by the session
+cookie, they are known before the connect's first query. No shared store:
+a socket lives in one process.
 """
 
 import math
@@ -34,24 +36,24 @@ class SocketBudgets:
         return 0
 
 
-_by_person: dict[int, SocketBudgets] = {}
-# Past this many people, buckets unused for IDLE_SECONDS are dropped: every
+_by_session: dict[str, SocketBudgets] = {}
+# Past this many sessions, buckets unused for IDLE_SECONDS are dropped: every
 # bucket is full again by then, so forgetting one changes nothing.
 KEEP = 10_000
 IDLE_SECONDS = 600.0
 
 
-def budgets_of(user_id: int) -> SocketBudgets:
-    """The buckets of one person's sockets in this process."""
-    budgets = _by_person.get(user_id)
+def budgets_of(session_key: str) -> SocketBudgets:
+    """The buckets of one session's sockets in this process."""
+    budgets = _by_session.get(session_key)
     if budgets is None:
-        if len(_by_person) >= KEEP:
+        if len(_by_session) >= KEEP:
             _forget_idle()
-        budgets = _by_person[user_id] = SocketBudgets()
+        budgets = _by_session[session_key] = SocketBudgets()
     return budgets
 
 
 def _forget_idle() -> None:
     cutoff = time.monotonic() - IDLE_SECONDS
-    for user_id in [u for u, b in _by_person.items() if b.used < cutoff]:
-        del _by_person[user_id]
+    for key in [k for k, b in _by_session.items() if b.used < cutoff]:
+        del _by_session[key]

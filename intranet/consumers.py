@@ -65,9 +65,16 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         # Accept first so the client sees a close code, not a bare HTTP 403.
         await self.accept()
-        self.budgets = SocketBudgets()
         self.flooding = False
         session_key = _session_key(self.scope)
+        # The session's buckets, known before any query: a script that
+        # reconnects the moment it is closed for flooding is closed again
+        # here, at the cost of a handshake, not a session lookup.
+        self.budgets = budgets_of(session_key) if session_key else SocketBudgets()
+        if self.budgets.take("frames", FRAME_BUDGET):
+            self.flooding = True
+            await self.close(code=events.CLOSE_FLOODING)
+            return
         try:
             arrival = await database_sync_to_async(_arrive)(session_key)
         except Exception as exc:
@@ -78,7 +85,6 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             return
         self.user, streams = arrival
         self.user_id = self.user.pk
-        self.budgets = budgets_of(self.user_id)
         self.session_key = session_key
         # The session was checked against this password at connect; the
         # hub's recheck closes the socket if it changes.

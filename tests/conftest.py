@@ -20,11 +20,11 @@ def _own_cache_namespace(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_socket_budgets():
-    """Socket budgets are a person's, in process memory: a test must not
+    """Socket budgets are a session's, in process memory: a test must not
     start with what an earlier test's person (the same id) spent."""
     from intranet import budgets
 
-    budgets._by_person.clear()
+    budgets._by_session.clear()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -224,7 +224,7 @@ def test_no_rest_body_or_query_gets_a_server_error(data, alice, chat, space):
 async def _exchange(session_key: str, frames: list[str]) -> None:
     # Each example is a fresh socket of a fresh person: alice's budgets
     # (a person's, in process memory) would run out over hundreds.
-    budgets._by_person.clear()
+    budgets._by_session.clear()
     ws = WebsocketCommunicator(application, "/ws/", headers=socket_headers(session_key))
     assert (await ws.connect())[0]
     assert (await ws.receive_json_from())["type"] == "hello"

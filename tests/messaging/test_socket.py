@@ -6,11 +6,13 @@ import io
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
 
 from intranet import consumers
+from intranet.asgi import application
 from messaging import services
 from messaging.models import Message
-from testkit.sockets import next_event, next_events, signed_in_socket
+from testkit.sockets import next_event, next_events, signed_in_socket, socket_headers
 from tests.base import make_people, session_cookie_for
 from tests.messaging.files import image_bytes
 
@@ -416,15 +418,42 @@ async def test_a_socket_writing_frames_faster_than_any_browser_is_closed(chat):
     assert (await sockets["bob"].receive_json_from())["type"] == "pong"
 
 
+async def _socket_of(session_key: str) -> WebsocketCommunicator:
+    ws = WebsocketCommunicator(application, "/ws/", headers=socket_headers(session_key))
+    assert (await ws.connect())[0]
+    return ws
+
+
 async def test_reconnecting_does_not_refill_a_spent_budget(chat):
-    people, direct, sockets = chat
+    people, direct, _ = chat
+    session_key = await database_sync_to_async(session_cookie_for)(people["alice"])
     typing = {"type": "typing.start", "conversation": direct.pk}
+    first = await _socket_of(session_key)
+    assert (await first.receive_json_from())["type"] == "hello"
     for _ in range(20):
-        await sockets["alice"].send_json_to(typing)
-    while not await sockets["alice"].receive_nothing(timeout=0.3):
-        await sockets["alice"].receive_json_from()
-    await sockets["alice"].disconnect()
-    sockets["alice"] = again = await signed_in_socket(people["alice"])
+        await first.send_json_to(typing)
+    while not await first.receive_nothing(timeout=0.3):
+        await first.receive_json_from()
+    await first.disconnect()
+    again = await _socket_of(session_key)
+    assert (await again.receive_json_from())["type"] == "hello"
     await again.send_json_to(typing)
     refused = await next_event(again, "error")
     assert refused["code"] == "rate_limited"
+    await again.disconnect()
+
+
+async def test_a_session_closed_for_flooding_is_refused_at_once_when_it_comes_back(
+    chat,
+):
+    people, _, _ = chat
+    session_key = await database_sync_to_async(session_cookie_for)(people["alice"])
+    flooder = await _socket_of(session_key)
+    for _ in range(consumers.FRAME_BUDGET.burst + 10):
+        await flooder.send_json_to({"type": "ping"})
+    while (output := await flooder.output_queue.get())["type"] != "websocket.close":
+        pass
+    assert output["code"] == 4429
+    back = await _socket_of(session_key)
+    # Closed before the session is even looked up: no hello.
+    assert (await back.output_queue.get()) == {"type": "websocket.close", "code": 4429}
