@@ -457,3 +457,5 @@ async def test_a_session_closed_for_flooding_is_refused_at_once_when_it_comes_ba
     back = await _socket_of(session_key)
     # Closed before the session is even looked up: no hello.
     assert (await back.output_queue.get()) == {"type": "websocket.close", "code": 4429}
+    for ws in (flooder, back):
+        await ws.disconnect()  # the consumers end, and their hub with them
