@@ -14,7 +14,7 @@ from pydantic import ValidationError as PydanticError
 
 from feeds import events, selectors, services
 from feeds.models import Comment, JoinRequest, Post, Space, SpaceMember
-from intranet.api import Error, Invalid, require_scope
+from intranet.api import ERRORS, require_scope
 from intranet.errors import ServiceError
 from intranet.ratelimit import take_token
 from intranet.validation import Id, InvalidInput, Text, decode_json
@@ -22,19 +22,6 @@ from profiles.models import User
 from profiles.types import AuthedRequest
 
 router = Router(tags=["feeds"])
-
-# Every endpoint can answer these (as messaging's): 400 for a body that is
-# not JSON or a request a service refuses, 422 for one that does not fit
-# the schema, an id past 64 bits included.
-ERRORS: dict[int, type[Schema]] = {
-    400: Error,
-    401: Error,
-    403: Error,
-    404: Error,
-    409: Error,
-    422: Invalid,
-    429: Error,
-}
 
 Kind = Literal["team", "community", "onboarding", "company"]
 Visibility = Literal["open", "closed", "secret"]

@@ -60,6 +60,21 @@ class JSONParser(Parser):
         return decode_json(request.body)
 
 
+# What any app's endpoint may answer besides its results: 400 for a body
+# that is not JSON (or nests too deep, or holds a text that is not Unicode)
+# or a request a service refuses, 422 for one that does not fit the schema
+# (an id past 64 bits included), and the usual refusals.
+ERRORS: dict[int, type[Schema]] = {
+    400: Error,
+    401: Error,
+    403: Error,
+    404: Error,
+    409: Error,
+    422: Invalid,
+    429: Error,
+}
+
+
 def require_scope(request: HttpRequest, scope: str) -> None:
     """Refuse with 403 unless the caller's token carries `scope`.
 

@@ -11,7 +11,7 @@ from django.utils.http import content_disposition_header
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.decorators import decorate_view
 
-from intranet.api import Error, Invalid, require_scope
+from intranet.api import ERRORS, Error, require_scope
 from intranet.validation import Id, Text
 from messaging import events, selectors, services
 from messaging.models import Attachment, Conversation
@@ -19,19 +19,6 @@ from messaging.upload_names import keep_sent_names, sent_name
 from profiles.types import AuthedRequest
 
 router = Router(tags=["messaging"])
-
-# Every endpoint can answer these; 400 for a body that is not JSON (or
-# nests too deep, or holds a text that is not Unicode), 422 for one that
-# does not fit the schema, an id past 64 bits included.
-ERRORS: dict[int, type[Schema]] = {
-    400: Error,
-    401: Error,
-    403: Error,
-    404: Error,
-    409: Error,
-    422: Invalid,
-    429: Error,
-}
 
 
 # At most a whole group's worth at once; the service judges the group's
