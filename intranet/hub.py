@@ -50,6 +50,7 @@ HEARTBEAT_SECONDS = 1.0
 # Well above a healthy round trip (a millisecond) and a busy process's
 # delay, and short enough for tabs to say "Reconnecting…" within 5 s.
 SILENCE_SECONDS = 3.0
+RECANCEL_SECONDS = 0.25
 
 
 class Dropped(Exception):
@@ -354,7 +355,7 @@ class Hub:
         current = asyncio.current_task()
         for task in self.tasks:
             if task is not current:
-                task.cancel()
+                _cancel_until_done(task)
         self.tasks = []
         self.starting = None
         if self.heartbeat is not None:
@@ -363,6 +364,18 @@ class Hub:
         loop = asyncio.get_running_loop()
         if _hubs.get(loop) is self:
             del _hubs[loop]
+
+
+def _cancel_until_done(task: asyncio.Task) -> None:
+    """Cancel `task`, and again until it has ended.
+
+    A read inside channels_redis (redis-py under it) can swallow a
+    cancellation and wait on Redis again; one cancel would then leave the
+    hub's reader running for good, and its event loop could never close.
+    """
+    if not task.done():
+        task.cancel()
+        task.get_loop().call_later(RECANCEL_SECONDS, _cancel_until_done, task)
 
 
 def _retrieve(future: asyncio.Future) -> None:

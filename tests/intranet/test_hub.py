@@ -354,3 +354,34 @@ async def test_sockets_close_when_their_sessions_cannot_be_checked(settings):
     assert rounds == hub.RECHECK_FAILURES_TOLERATED
     assert [t.closed_with for t in tabs] == [hub.CLOSE_LAYER_LOST] * 2
     assert not the_hub.sockets
+
+
+class SwallowingLayer(SlowLayer):
+    """A layer whose receive swallows the first cancellation and waits
+    again, as a read inside channels_redis sometimes does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.swallowed = 0
+
+    async def receive(self, channel: str) -> dict:
+        while True:
+            try:
+                await asyncio.Event().wait()
+            except asyncio.CancelledError:
+                if self.swallowed:
+                    raise
+                self.swallowed += 1
+
+
+async def test_the_reader_stops_even_if_the_layer_swallows_a_cancel():
+    """Otherwise the last socket leaving keeps a reader on the layer for
+    good, and the process's event loop can never close."""
+    the_hub = hub.Hub(SwallowingLayer(), no_recheck)  # type: ignore[arg-type]
+    tab = Tab(1)
+    await the_hub.attach(tab, {"user.1"})
+    reader = the_hub.tasks[0]
+    await the_hub.detach(tab)
+    await asyncio.wait({reader}, timeout=2)
+    assert reader.cancelled()
+    assert the_hub.layer.swallowed == 1
