@@ -377,11 +377,12 @@ class SwallowingLayer(SlowLayer):
 async def test_the_reader_stops_even_if_the_layer_swallows_a_cancel():
     """Otherwise the last socket leaving keeps a reader on the layer for
     good, and the process's event loop can never close."""
-    the_hub = hub.Hub(SwallowingLayer(), no_recheck)  # type: ignore[arg-type]
+    layer = SwallowingLayer()
+    the_hub = hub.Hub(layer, no_recheck)  # type: ignore[arg-type]
     tab = Tab(1)
     await the_hub.attach(tab, {"user.1"})
     reader = the_hub.tasks[0]
     await the_hub.detach(tab)
     await asyncio.wait({reader}, timeout=2)
     assert reader.cancelled()
-    assert the_hub.layer.swallowed == 1
+    assert layer.swallowed == 1
