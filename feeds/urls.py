@@ -20,4 +20,5 @@ urlpatterns = [
     path("posts/<id:post_id>/react/", views.react, name="react"),
     path("posts/<id:post_id>/pin/", views.pin, name="pin"),
     path("posts/<id:post_id>/delete/", views.delete_post, name="delete"),
+    path("people/<id:person_id>/follow/", views.follow, name="follow"),
 ]

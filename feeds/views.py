@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages as flash
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
@@ -343,6 +344,26 @@ def mute(request: AuthedRequest, space_id: int):
             request, f"{access.space.name} is {'muted' if muted else 'unmuted'}."
         )
     return back(request, access.space.get_absolute_url())
+
+
+@require_POST
+def follow(request: AuthedRequest, person_id: int):
+    """Follow someone or stop: `following` is 1 or 0."""
+    following = request.POST.get("following") == "1"
+    try:
+        services.follow(request.user, person_id=person_id, following=following)
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise Http404(exc.message) from exc
+        flash.error(request, exc.message)
+    else:
+        flash.success(
+            request,
+            "Their posts in open spaces now come to your home feed."
+            if following
+            else "You no longer follow them.",
+        )
+    return back(request, reverse("profiles:person", args=[person_id]))
 
 
 @require_POST

@@ -13,5 +13,6 @@ class IntranetConfig(AppConfig):
         # OverflowError in the view's query.
         register_converter(IdConverter, "id")
         # Each app's realtime.py registers its socket commands and streams
-        # (intranet.plugins), the way the admin finds admin.py.
-        autodiscover_modules("realtime")
+        # (intranet.plugins), the way the admin finds admin.py; its pages.py
+        # what it adds to other apps' pages.
+        autodiscover_modules("realtime", "pages")

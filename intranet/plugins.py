@@ -11,6 +11,10 @@ app's `admin.py` (IntranetConfig.ready), that declares:
   recheck, whether a socket may keep a stream, and which streams a `sync`
   replays: what it returns is the access rule for live events;
 - what happens when a socket connects (`@on_connect`), without the database.
+
+An app's `pages` module adds to other apps' pages the same way: a section on
+a person's profile (`@profile_section`), so profiles shows a person's spaces
+and posts without knowing feeds exists.
 """
 
 import asyncio
@@ -170,3 +174,30 @@ def demo_part(part: DemoPart) -> DemoPart:
 
 def demo_parts() -> list[DemoPart]:
     return _demo_parts
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of a page that another app renders: its template and context,
+    and an optional template of buttons for the page's header."""
+
+    template: str
+    context: dict[str, Any]
+    actions: str | None = None
+
+
+# Gets (viewer, person); returns the section, or None to show nothing.
+ProfileSection = Callable[[Any, Any], Section | None]
+_profile_sections: list[ProfileSection] = []
+
+
+def profile_section(source: ProfileSection) -> ProfileSection:
+    """Register a section of every person's profile, in INSTALLED_APPS order."""
+    _profile_sections.append(source)
+    return source
+
+
+def profile_sections(viewer: Any, person: Any) -> list[Section]:
+    """The sections other apps add to `person`'s profile, as `viewer` sees it."""
+    found = (source(viewer, person) for source in _profile_sections)
+    return [section for section in found if section is not None]

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from intranet import plugins
 from profiles import presence, selectors, services
 from profiles.forms import DirectoryForm, TokenForm
 from profiles.models import Department
@@ -65,6 +66,8 @@ def person(request: AuthedRequest, person_id: int):
             "is_me": profile.person.pk == request.user.pk,
             "today": timezone.localdate(),
             "presence": presence.statuses(p.pk for p in shown),
+            # What other apps show of this person (feeds: spaces and posts).
+            "sections": plugins.profile_sections(request.user, profile.person),
         },
     )
 

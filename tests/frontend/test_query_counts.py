@@ -23,7 +23,7 @@ QUERIES = {
     "/messages/": 7,
     "conversation": 19,  # the last two: the streams followed, data-seen
     "message search": 13,
-    "profile": 7,
+    "profile": 10,  # feeds adds their spaces, posts and whether I follow them
     "tokens": 6,
     "api conversations": 4,
     "api history": 7,
