@@ -152,6 +152,7 @@ class SpaceDetailOut(SpaceOut):
 
     chat: int | None
     muted: bool
+    follows_closely: bool
     can_read: bool
     can_post: bool
     can_moderate: bool
@@ -300,6 +301,7 @@ def _space_detail(access: selectors.SpaceAccess, viewer: User) -> dict[str, Any]
         ),
         "chat": space.chat_id if access.member else None,
         "muted": bool(access.member and access.member.muted),
+        "follows_closely": bool(access.member and access.member.every_post),
         "can_read": readable,
         "can_post": access.can_post,
         "can_moderate": access.can_moderate,
@@ -549,6 +551,22 @@ def mute_space(request: AuthedRequest, space_id: Id):
 def unmute_space(request: AuthedRequest, space_id: Id):
     require_scope(request, "write")
     services.mute_space(request.user, space_id=space_id, muted=False)
+    return Status(204, None)
+
+
+@router.put("/spaces/{space_id}/closely", response={204: None, **ERRORS})
+def follow_space_closely(request: AuthedRequest, space_id: Id):
+    """Be notified of every new post in a space (this unmutes it)."""
+    require_scope(request, "write")
+    services.follow_closely(request.user, space_id=space_id, closely=True)
+    return Status(204, None)
+
+
+@router.delete("/spaces/{space_id}/closely", response={204: None, **ERRORS})
+def stop_following_space_closely(request: AuthedRequest, space_id: Id):
+    """Back to notifications for mentions and replies only."""
+    require_scope(request, "write")
+    services.follow_closely(request.user, space_id=space_id, closely=False)
     return Status(204, None)
 
 

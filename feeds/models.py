@@ -97,6 +97,9 @@ class SpaceMember(models.Model):
     last_read_post_id = models.BigIntegerField(default=0)
     # A muted space's posts stay readable but raise no unread mark.
     muted = models.BooleanField(default=False)
+    # Following closely: a notification for every new post (never when
+    # muted: the two are kept exclusive by feeds.services).
+    every_post = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

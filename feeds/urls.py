@@ -13,6 +13,7 @@ urlpatterns = [
     path("spaces/<id:space_id>/join/", views.join, name="join"),
     path("spaces/<id:space_id>/leave/", views.leave, name="leave"),
     path("spaces/<id:space_id>/mute/", views.mute, name="mute"),
+    path("spaces/<id:space_id>/closely/", views.closely, name="closely"),
     path("spaces/<id:space_id>/ask/", views.ask_to_join, name="ask"),
     path("spaces/<id:space_id>/requests/<id:user_id>/", views.decide, name="decide"),
     path("spaces/<id:space_id>/settings/", views.space_settings, name="settings"),

@@ -347,6 +347,25 @@ def mute(request: AuthedRequest, space_id: int):
 
 
 @require_POST
+def closely(request: AuthedRequest, space_id: int):
+    """Be notified of every post in a space, or stop: `closely` is 1 or 0."""
+    access = selectors.find_space(request.user, space_id=space_id)
+    on = request.POST.get("closely") == "1"
+    try:
+        services.follow_closely(request.user, space_id=space_id, closely=on)
+    except ServiceError as exc:
+        flash.error(request, exc.message)
+    else:
+        flash.success(
+            request,
+            f"You will be notified of every post in {access.space.name}."
+            if on
+            else f"Only mentions and replies in {access.space.name} notify you now.",
+        )
+    return back(request, access.space.get_absolute_url())
+
+
+@require_POST
 def follow(request: AuthedRequest, person_id: int):
     """Follow someone or stop: `following` is 1 or 0."""
     following = request.POST.get("following") == "1"

@@ -82,6 +82,21 @@ def _notify_mentions(
     )
 
 
+def _notify_close_followers(post: Post, author: User, *, skip: set[int]) -> None:
+    """Tell the members following the space closely (a mention told the
+    mentioned already)."""
+    followers = SpaceMember.objects.filter(
+        space_id=post.space_id, every_post=True, muted=False
+    ).exclude(user_id__in=skip)
+    notify(
+        followers.values_list("user_id", flat=True),
+        kind="post",
+        text=f"{author.display_name} posted in {post.space.name}",
+        url=post.get_absolute_url(),
+        actor=author,
+    )
+
+
 def _notify_reply(
     comment: Comment, post: Post, parent: Comment | None, author: User, skip: set[int]
 ) -> None:
@@ -189,6 +204,7 @@ def create_post(
             ).update(last_read_post_id=post.pk)
             _record_post(post, events.post_new(post))
             _notify_mentions(post, post, mentioned, author)
+            _notify_close_followers(post, author, skip=mentioned)
     except IntegrityError:  # the same client_id twice at once: one row won
         return Post.objects.select_related("space", "author").get(
             author=author, client_id=client_id

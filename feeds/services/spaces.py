@@ -369,10 +369,23 @@ def set_role(leader: User, *, space_id: int, user_id: int, role: str) -> SpaceMe
 
 
 def mute_space(user: User, *, space_id: int, muted: bool) -> None:
+    """Keep reading a space without its unread mark (and without a
+    notification for each post), or hear of it again."""
     access = find_space(user, space_id=space_id)
     if access.member is None:
         raise ServiceError("not_member", "Join the space first.", status=409)
-    SpaceMember.objects.filter(pk=access.member.pk).update(muted=muted)
+    changes = {"muted": muted, **({"every_post": False} if muted else {})}
+    SpaceMember.objects.filter(pk=access.member.pk).update(**changes)
+
+
+def follow_closely(user: User, *, space_id: int, closely: bool) -> None:
+    """Be notified of every new post in a space (which unmutes it), or
+    only of mentions and replies again."""
+    access = find_space(user, space_id=space_id)
+    if access.member is None:
+        raise ServiceError("not_member", "Join the space first.", status=409)
+    changes = {"every_post": closely, **({"muted": False} if closely else {})}
+    SpaceMember.objects.filter(pk=access.member.pk).update(**changes)
 
 
 def mark_space_read(user: User, *, space_id: int, post_id: int) -> int:
