@@ -259,20 +259,8 @@ function addPost(p, { now = false } = {}) {
   }
 }
 
-function bumpSidebar(p) {
-  if (p.author.id === me) return;
-  if (feed?.dataset.feed === "space" && Number(feed.dataset.feedSpace) === p.space.id) return;
-  const badge = document.querySelector(`[data-space-link="${p.space.id}"] [data-space-unread]`);
-  if (!badge || badge.closest("[data-muted]")) return;
-  const n = Number(badge.dataset.spaceUnread) + 1;
-  badge.dataset.spaceUnread = n;
-  badge.querySelector(".n").textContent = n > 99 ? "99+" : String(n);
-  badge.hidden = false;
-}
-
 function postNew({ post: p }, live) {
   if (!live && p.id <= newestPost) return;
-  if (live) bumpSidebar(p);
   if (!belongsHere(p)) return;
   addPost(p, { now: p.author.id === me && live });
 }
@@ -354,11 +342,10 @@ function reactionsChanged(event) {
   for (const node of postEls(event.post)) renderChips(node.querySelector("[data-chips]"), event.reactions);
 }
 
+// The sidebar follows by itself (sidebar.js).
 function spaceUpdated({ space }) {
   const head = document.querySelector(`[data-space-head="${Number(space.id)}"] h1`);
   if (head) head.textContent = space.name;
-  const link = document.querySelector(`[data-space-link="${Number(space.id)}"] .nav-space-name`);
-  if (link) link.textContent = space.name;
 }
 
 // The stored events, live or replayed by a catch-up (idempotent: a replay
