@@ -235,14 +235,25 @@ def management_chain(user: User, *, depth: int = 12) -> list[int]:
     return chain
 
 
+@dataclass(frozen=True)
+class TrustRule:
+    """Who the Trusted view keeps: verified people, `people` (me and my
+    management chain) and my team (`department`). The page hands it to
+    feed.js, so a live post is sorted by the server's rule."""
+
+    people: list[int]
+    department: int | None
+
+
+def trust_rule(user: User) -> TrustRule:
+    return TrustRule([user.pk, *management_chain(user)], user.department_id)
+
+
 def trusted_authors(user: User) -> Q:
-    """Who the Trusted view keeps: my team, my management chain, verified
-    people, and me."""
-    trusted = Q(author__is_verified=True) | Q(
-        author_id__in=[user.pk, *management_chain(user)]
-    )
-    if user.department_id is not None:
-        trusted |= Q(author__department_id=user.department_id)
+    rule = trust_rule(user)
+    trusted = Q(author__is_verified=True) | Q(author_id__in=rule.people)
+    if rule.department is not None:
+        trusted |= Q(author__department_id=rule.department)
     return trusted
 
 

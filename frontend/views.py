@@ -31,6 +31,7 @@ def home(request: AuthedRequest):
             "older_query": "view=trusted" if trusted else "",
             "before": before,
             "trusted": trusted,
+            "trust_rule": feeds.trust_rule(request.user) if trusted else None,
             **context,
         },
     )

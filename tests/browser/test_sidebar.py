@@ -28,7 +28,9 @@ class SidebarTests(BrowserTestCase):
         link = spaces.get_by_role("link", name="Gardening")
         expect(link).to_be_visible(timeout=LIVE_MS)
 
-        leader = self.open_as(self.alice, self.space.get_absolute_url(), "sidebar-leader")
+        leader = self.open_as(
+            self.alice, self.space.get_absolute_url(), "sidebar-leader"
+        )
         leader.get_by_label("Post in Gardening").fill("Seedlings are up")
         leader.get_by_role("button", name="Post", exact=True).click()
         expect(link).to_contain_text("1", timeout=LIVE_MS)

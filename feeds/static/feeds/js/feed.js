@@ -226,8 +226,17 @@ function renderPost(p) {
 function belongsHere(p) {
   if (!feed || !postsBox || !template) return false;
   if (feed.dataset.feed === "space") return p.space.id === Number(feed.dataset.feedSpace);
-  // The trusted view's rule is the server's: those posts wait for a reload.
+  if (feed.dataset.feed === "trusted") return trusted(p.author);
   return feed.dataset.feed === "home";
+}
+
+// The Trusted view's rule as the server gave it to this page
+// (feeds.selectors.TrustRule): verified people, me and my management
+// chain, my team.
+function trusted(author) {
+  const people = (feed.dataset.trustedPeople || "").split(",").map(Number);
+  const department = feed.dataset.trustedDepartment ? Number(feed.dataset.trustedDepartment) : null;
+  return author.verified || people.includes(author.id) || (department !== null && author.department === department);
 }
 
 function insertAtTop(nodes) {
