@@ -24,6 +24,7 @@ from intranet import notifications as notices
 from intranet import plugins, sync
 from intranet.api_docs import APIReference
 from intranet.errors import RateLimited, ServiceError
+from intranet.ratelimit import take_token
 from intranet.validation import (
     Cursor,
     Id,
@@ -143,7 +144,7 @@ def _invalid(request, exc: ValidationError):
     )
 
 
-@api.get("/events", response={200: sync.SyncOut, 400: Error, 401: Error, 422: Invalid})
+@api.get("/events", response={200: sync.SyncOut, **ERRORS})
 def events(
     request: HttpRequest,
     since: Cursor,
@@ -161,6 +162,12 @@ def events(
         return Status(
             400, {"error": f"Name at most {sync.SYNC_LOOKBACK} seen cursors."}
         )
+    take_token(
+        "events",
+        request.user.pk,  # type: ignore[arg-type]
+        burst=sync.SYNC_BUDGET.burst,
+        per_minute=int(sync.SYNC_BUDGET.per_second * 60),
+    )
     streams = plugins.streams_of(request.user.pk)  # type: ignore[arg-type]
     return sync.events_since(streams, since, seen=applied).as_event()
 

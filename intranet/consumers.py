@@ -30,7 +30,6 @@ from intranet.validation import InvalidInput, decode_json
 logger = logging.getLogger(__name__)
 
 MAX_INBOUND_CHARACTERS = 65_536
-SYNC_BUDGET = plugins.Budget(burst=20, per_second=2)
 # Every frame, whatever it holds. A browser sends a few a second at most
 # (pings, typing, sends, read marks, a catch-up's syncs); a script writing
 # thousands would keep the process busy just refusing them, so past this
@@ -195,7 +194,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
 
     async def handle(self, event_type: str, content: dict[str, Any]) -> None:
         if event_type == "sync":
-            self.spend(event_type, SYNC_BUDGET)
+            self.spend(event_type, sync.SYNC_BUDGET)
             await self.handle_sync(_validate(sync.Sync, content))
             return
         command = plugins.commands().get(event_type)

@@ -14,9 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from intranet import sql
 from intranet.models import Event
+from intranet.plugins import Budget
 from intranet.validation import Cursor, Id
 
 SYNC_LIMIT = 500
+# How often one may ask for a catch-up, on the socket (per session) and
+# over REST (per person): a reconnecting tab needs a few; a script looping
+# `since=0` would read the whole log again and again.
+SYNC_BUDGET = Budget(burst=20, per_second=2)
 # A batch's events, encoded, stay under these (at least one new event goes
 # in each batch, so catching up always moves on): Daphne refuses to send a
 # frame over --websocket-max-message-size, and a replayed lookback is only

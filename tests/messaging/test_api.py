@@ -186,6 +186,22 @@ def test_sync_over_rest(client, alice, bob, direct):
         assert "error" in response.json()
 
 
+def test_sync_over_rest_has_the_sockets_budget(client, alice, bob):
+    """A script looping `since=0` is told to wait, as over the socket; the
+    budget is the person's, so another person is not held up."""
+    from intranet.sync import SYNC_BUDGET
+
+    client.force_login(bob)
+    for _ in range(SYNC_BUDGET.burst):
+        assert client.get("/api/v1/events", {"since": 0}).status_code == 200
+    refused = client.get("/api/v1/events", {"since": 0})
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) >= 1
+    assert "too fast" in refused.json()["error"]
+    client.force_login(alice)
+    assert client.get("/api/v1/events", {"since": 0}).status_code == 200
+
+
 def test_a_member_adds_people_to_a_group_and_no_one_else_can(
     client, alice, bob, carol, direct, django_capture_on_commit_callbacks
 ):
