@@ -199,6 +199,9 @@ def test_deleting_a_post_deletes_its_files_everywhere(
         created = post(client, alice, club, [photo["id"]]).json()
     (new,) = [p for p in published if p["event"]["type"] == "post.new"]
     assert [a["id"] for a in new["event"]["post"]["attachments"]] == [photo["id"]]
+    # A tab that was away catches them up from the log (sync).
+    logged = Event.objects.get(subject=f"post.{created['id']}")
+    assert [a["id"] for a in logged.payload["post"]["attachments"]] == [photo["id"]]
     stored = PostAttachment.objects.get()
     names = [str(stored.file.name), str(stored.thumbnail.name)]
     assert all(default_storage.exists(n) for n in names)
