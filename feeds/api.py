@@ -8,16 +8,20 @@ same way from a page of the feed and from a `post.new` event.
 from typing import Any, Literal
 
 from django.http import Http404
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
+from ninja.decorators import decorate_view
 from ninja.errors import HttpError, ValidationError
 from pydantic import ValidationError as PydanticError
 
 from feeds import events, selectors, services
 from feeds.models import Comment, JoinRequest, Post, Space, SpaceMember
-from intranet.api import ERRORS, require_scope
+from intranet.api import ERRORS, Error, require_scope
 from intranet.errors import ServiceError
 from intranet.ratelimit import take_token
 from intranet.validation import Id, InvalidInput, Text, decode_json
+from messaging.api import SERVED_FILE, serve_stored_file
+from messaging.events import AttachmentOut, attachment_data
+from messaging.upload_names import keep_sent_names, sent_name
 from profiles.models import User
 from profiles.types import AuthedRequest
 
@@ -109,6 +113,7 @@ class PostOut(Schema):
     pinned: bool
     comment_count: int
     reactions: list[ReactionOut]
+    attachments: list[AttachmentOut] = []
     url: str
     latest_comments: list[CommentOut] = []
     reach: ReachOut | None = None
@@ -615,8 +620,58 @@ def create_post(request: AuthedRequest, space_id: Id, data: events.PostIn):
         body=data.body,
         client_id=data.client_id,
         announcement=data.announcement,
+        attachment_ids=data.attachments,
     )
     return Status(201 if created else 200, _post_out(post, request.user))
+
+
+@router.post(
+    "/spaces/{space_id}/attachments",
+    response={201: AttachmentOut, **ERRORS, 413: Error, 415: Error},
+)
+@decorate_view(keep_sent_names)
+def upload_post_attachment(
+    request: AuthedRequest, space_id: Id, file: File[UploadedFile]
+):
+    """Upload a file (multipart, field `file`) to post in a space, as
+    for a message (the same types and limits). Post it by listing its id
+    in a post's `attachments` within a day."""
+    require_scope(request, "write")
+    attachment = services.upload_post_attachment(
+        request.user,
+        space_id=space_id,
+        upload=file,
+        name=sent_name(file),
+        size=file.size or 0,
+    )
+    return Status(201, attachment_data(attachment))
+
+
+@router.get(
+    "/post-attachments/{attachment_id}/file",
+    response={200: None, **ERRORS},
+    url_name="post_attachment_file",
+    openapi_extra=SERVED_FILE,
+)
+def download_post_attachment(request: AuthedRequest, attachment_id: Id):
+    """A post's file: images inline, everything else as a download.
+    Access is checked each time: only those who may read the post."""
+    require_scope(request, "read")
+    attachment = selectors.get_post_attachment_for_user(request.user, attachment_id)
+    return serve_stored_file(attachment)
+
+
+@router.get(
+    "/post-attachments/{attachment_id}/thumbnail",
+    response={200: None, **ERRORS},
+    url_name="post_attachment_thumbnail",
+    openapi_extra=SERVED_FILE,
+)
+def post_attachment_thumbnail(request: AuthedRequest, attachment_id: Id):
+    """An image's thumbnail (WebP, at most 400 pixels a side)."""
+    require_scope(request, "read")
+    attachment = selectors.get_post_attachment_for_user(request.user, attachment_id)
+    return serve_stored_file(attachment, thumbnail=True)
 
 
 @router.get("/feed", response={200: PostPage, **ERRORS})

@@ -12,11 +12,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from feeds.models import Comment, Post, Space, SpaceMember
 from intranet.events import MAX_CLIENT_ID_LENGTH
 from intranet.validation import Id, Text
+from messaging.events import attachment_data
+from messaging.services import MAX_ATTACHMENTS_PER_MESSAGE
 
 MAX_POST_LENGTH = 20_000
 MAX_COMMENT_LENGTH = 5_000
 MAX_REASON_LENGTH = 500
 MAX_PINNED = 3
+# As many files as a message may carry.
+MAX_ATTACHMENTS_PER_POST = MAX_ATTACHMENTS_PER_MESSAGE
 
 
 def space_stream(space_id: int) -> str:
@@ -86,12 +90,19 @@ def comment_data(comment: Comment, *, reactions: list | None = None) -> dict[str
     }
 
 
-def post_data(post: Post, *, reactions: list | None = None) -> dict[str, Any]:
+def post_data(
+    post: Post, *, reactions: list | None = None, attachments: list | None = None
+) -> dict[str, Any]:
     """A post's public shape. Call with `author` and `space` selected and
-    the post's own reactions given or prefetched (feeds.selectors)."""
+    the post's own reactions and attachments given or prefetched
+    (feeds.selectors)."""
     gone = post.is_deleted
     if reactions is None:
         reactions = [r for r in post.reactions.all() if r.comment_id is None]
+    if gone:
+        attachments = []
+    elif attachments is None:
+        attachments = list(post.attachments.all())
     return {
         "id": post.pk,
         "space": {
@@ -111,12 +122,16 @@ def post_data(post: Post, *, reactions: list | None = None) -> dict[str, Any]:
         "pinned": post.pinned_at is not None,
         "comment_count": post.comment_count,
         "reactions": [] if gone else reaction_summary(reactions),
+        "attachments": [attachment_data(a) for a in attachments],
         "url": post.get_absolute_url(),
     }
 
 
-def post_new(post: Post) -> dict[str, Any]:
-    return {"type": "post.new", "post": post_data(post, reactions=[])}
+def post_new(post: Post, *, attachments: list) -> dict[str, Any]:
+    return {
+        "type": "post.new",
+        "post": post_data(post, reactions=[], attachments=attachments),
+    }
 
 
 def post_updated(post: Post) -> dict[str, Any]:
@@ -191,6 +206,10 @@ class PostIn(Inbound):
     body: Text
     client_id: ClientId
     announcement: bool = False
+    # Ids of your uploads to this space (POST /spaces/{id}/attachments).
+    attachments: list[Id] = Field(
+        default_factory=list, max_length=MAX_ATTACHMENTS_PER_POST
+    )
 
 
 class PostEdit(Inbound):

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from messaging.models import StoredFile
+
 
 class Space(models.Model):
     class Kind(models.TextChoices):
@@ -201,6 +203,46 @@ class Post(models.Model):
     def html(self) -> str:
         # body_html is only ever intranet.markdown's sanitised output.
         return mark_safe(self.body_html)  # noqa: S308
+
+
+class PostAttachment(StoredFile):
+    """A file uploaded to a space, then posted with one post: messaging's
+    stored file (checked, stored and served by the same code) with a post
+    for an owner.
+
+    Until it is posted (`post` is null) only its uploader can see it;
+    unposted uploads are pruned with messaging's (prune_attachments).
+    Deleting the post deletes its attachments and their files.
+    """
+
+    UNSENT = Q(post__isnull=True)
+
+    space = models.ForeignKey(
+        Space, on_delete=models.CASCADE, related_name="attachments"
+    )
+    post = models.ForeignKey(
+        Post,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+
+    def __str__(self) -> str:
+        return f"{self.name} in space {self.space_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("api-v1:post_attachment_file", args=[self.pk])
+
+    @property
+    def folder(self) -> str:
+        return f"posts/{self.space_id}"
+
+    @property
+    def thumbnail_url(self) -> str | None:
+        if not self.thumbnail:
+            return None
+        return reverse("api-v1:post_attachment_thumbnail", args=[self.pk])
 
 
 class Comment(models.Model):

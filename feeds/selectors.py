@@ -20,6 +20,7 @@ from feeds.models import (
     Follow,
     JoinRequest,
     Post,
+    PostAttachment,
     PostView,
     Reaction,
     Space,
@@ -141,6 +142,23 @@ def get_post_for_user(user: User, post_id: int) -> Post:
     return post
 
 
+def get_post_attachment_for_user(user: User, attachment_id: int) -> PostAttachment:
+    """Return a post's file `user` may download; Http404 otherwise.
+
+    That is one posted with a post (not deleted) in a space `user` may
+    read, or `user`'s own upload not posted yet, while they still may.
+    """
+    attachment = PostAttachment.objects.filter(
+        Q(post__isnull=False, post__deleted_at__isnull=True)
+        | Q(post__isnull=True, uploader=user),
+        pk=attachment_id,
+        space__in=readable_spaces(user),
+    ).first()
+    if attachment is None:
+        raise Http404("No such attachment.")
+    return attachment
+
+
 def get_comment_for_user(user: User, comment_id: int) -> Comment:
     comment = (
         Comment.objects.filter(pk=comment_id, post__space__in=readable_spaces(user))
@@ -172,7 +190,7 @@ def space_ids_by_user(user_ids: list[int]) -> dict[int, set[int]]:
 
 def with_details(posts: QuerySet[Post], viewer: User) -> list[Post]:
     """Load a page of posts with everything a feed shows, in a constant
-    number of queries: author and space, the post's reactions, its latest
+    number of queries: author and space, the post's reactions and files, its latest
     comments with their authors and reactions, and reach for the posts the
     viewer may see it of (feeds.selectors.reach_of)."""
     page: list[Post] = list(
@@ -181,7 +199,8 @@ def with_details(posts: QuerySet[Post], viewer: User) -> list[Post]:
                 "reactions",
                 queryset=Reaction.objects.filter(comment__isnull=True).order_by("pk"),
                 to_attr="post_reactions",
-            )
+            ),
+            "attachments",
         )
     )
     ids = [p.pk for p in page]

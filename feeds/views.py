@@ -9,6 +9,7 @@ from, never as a 500.
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages as flash
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -146,6 +147,7 @@ def space(request: AuthedRequest, slug: str):
             "requests": selectors.join_requests(access) if access.is_leader else [],
             "visibilities": Space.Visibility.choices,
             "whos": Space.Who.choices,
+            "max_attachment_bytes": settings.MAX_ATTACHMENT_BYTES,
         }
     )
     return render(request, "feeds/space.html", context)

@@ -14,7 +14,7 @@ from ninja.decorators import decorate_view
 from intranet.api import ERRORS, Error, require_scope
 from intranet.validation import Id, Text
 from messaging import events, selectors, services
-from messaging.models import Attachment, Conversation
+from messaging.models import Conversation, StoredFile
 from messaging.upload_names import keep_sent_names, sent_name
 from profiles.types import AuthedRequest
 
@@ -288,10 +288,31 @@ SERVED_FILE = {
 }
 
 
-def _served_type(attachment: Attachment) -> str:
+def _served_type(attachment: StoredFile) -> str:
     if attachment.content_type == "text/plain":
         return "text/plain; charset=utf-8"
     return attachment.content_type
+
+
+def serve_stored_file(attachment: StoredFile, *, thumbnail: bool = False):
+    """Answer with a stored file (images inline, everything else as a
+    download) or its thumbnail; the caller has checked access. Feeds
+    serves posts' files with it too."""
+    if not thumbnail:
+        return _serve(
+            attachment.file.open("rb"),
+            content_type=_served_type(attachment),
+            name=attachment.name,
+            inline=attachment.is_image,
+        )
+    if not attachment.thumbnail:
+        return Status(404, {"error": "That attachment has no thumbnail."})
+    return _serve(
+        attachment.thumbnail.open("rb"),
+        content_type="image/webp",
+        name=f"{attachment.name}.webp",
+        inline=True,
+    )
 
 
 @router.get(
@@ -313,12 +334,7 @@ def download_attachment(request: AuthedRequest, attachment_id: Id):
     """The file itself: images inline, everything else as a download."""
     require_scope(request, "read")
     attachment = selectors.get_attachment_for_user(request.user, attachment_id)
-    return _serve(
-        attachment.file.open("rb"),
-        content_type=_served_type(attachment),
-        name=attachment.name,
-        inline=attachment.is_image,
-    )
+    return serve_stored_file(attachment)
 
 
 @router.get(
@@ -331,14 +347,7 @@ def attachment_thumbnail(request: AuthedRequest, attachment_id: Id):
     """An image's thumbnail (WebP, at most 400 pixels a side)."""
     require_scope(request, "read")
     attachment = selectors.get_attachment_for_user(request.user, attachment_id)
-    if not attachment.thumbnail:
-        return Status(404, {"error": "That attachment has no thumbnail."})
-    return _serve(
-        attachment.thumbnail.open("rb"),
-        content_type="image/webp",
-        name=f"{attachment.name}.webp",
-        inline=True,
-    )
+    return serve_stored_file(attachment, thumbnail=True)
 
 
 @router.post("/conversations/{conversation_id}/read", response={200: ReadOut, **ERRORS})

@@ -13,7 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from intranet.events import MAX_CLIENT_ID_LENGTH
 from intranet.validation import Id, Text
-from messaging.models import MAX_EMOJI_LENGTH, Attachment, Conversation, Message
+from messaging.models import (
+    MAX_EMOJI_LENGTH,
+    Attachment,
+    Conversation,
+    Message,
+    StoredFile,
+)
 
 MAX_BODY_LENGTH = 10_000
 
@@ -26,7 +32,7 @@ def person(user) -> dict[str, Any]:
     return {"id": user.pk, "name": user.display_name, "initials": user.initials}
 
 
-def attachment_data(attachment: Attachment) -> dict[str, Any]:
+def attachment_data(attachment: StoredFile) -> dict[str, Any]:
     """The public shape of an attachment; its URLs check access."""
     return {
         "id": attachment.pk,

@@ -169,40 +169,28 @@ KIND_LABELS = {
 }
 
 
-def attachment_path(attachment: "Attachment", filename: str) -> str:
+def attachment_path(attachment: "StoredFile", filename: str) -> str:
     # Never the uploader's name (kept in `name`): a random one, so paths
     # cannot be guessed, collide, or carry anything odd to the disk.
     suffix = PurePath(filename).suffix
-    return f"attachments/{attachment.conversation_id}/{secrets.token_hex(16)}{suffix}"
+    return f"{attachment.folder}/{secrets.token_hex(16)}{suffix}"
 
 
-def thumbnail_path(attachment: "Attachment", filename: str) -> str:
-    folder = f"attachments/{attachment.conversation_id}/thumbnails"
-    return f"{folder}/{secrets.token_hex(16)}.webp"
+def thumbnail_path(attachment: "StoredFile", filename: str) -> str:
+    return f"{attachment.folder}/thumbnails/{secrets.token_hex(16)}.webp"
 
 
-class Attachment(models.Model):
-    """A file uploaded to a conversation, then sent with one message.
-
-    Until it is sent (`message` is null) only its uploader can see it;
-    unsent uploads are pruned after a day. Deleting the message deletes
-    its attachments and their files.
+class StoredFile(models.Model):
+    """An uploaded file as Canteen keeps it: content-checked
+    (messaging.files), stored under a random name, with a thumbnail for
+    an image. Messages' attachments and posts' (feeds) are this with their
+    own owner and access rule; services.store_upload fills one in.
     """
 
-    conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="attachments"
-    )
     uploader = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    message = models.ForeignKey(
-        Message,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="attachments",
-    )
-    # Where the sender put it among the message's attachments.
+    # Where the sender put it among the message's (post's) attachments.
     position = models.PositiveSmallIntegerField(default=0)
     file = models.FileField(upload_to=attachment_path, max_length=200)
     # As the uploader named it, cleaned (messaging.files.clean_name).
@@ -216,14 +204,17 @@ class Attachment(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
+        abstract = True
         # As the sender put them, wherever a message's files are listed.
         ordering = ["position", "id"]
 
-    def __str__(self) -> str:
-        return f"{self.name} in {self.conversation_id}"
-
     def get_absolute_url(self) -> str:
-        return reverse("api-v1:attachment_file", args=[self.pk])
+        raise NotImplementedError
+
+    @property
+    def folder(self) -> str:
+        """The storage folder of its files (upload_to)."""
+        raise NotImplementedError
 
     @property
     def is_image(self) -> bool:
@@ -242,6 +233,43 @@ class Attachment(models.Model):
         width, height = self.width or 1, self.height or 1
         scale = min(1.0, THUMBNAIL_SHOWN_MAX / max(width, height))
         return max(1, round(width * scale)), max(1, round(height * scale))
+
+    @property
+    def thumbnail_url(self) -> str | None:
+        raise NotImplementedError
+
+
+class Attachment(StoredFile):
+    """A file uploaded to a conversation, then sent with one message.
+
+    Until it is sent (`message` is null) only its uploader can see it;
+    unsent uploads are pruned after a day. Deleting the message deletes
+    its attachments and their files.
+    """
+
+    # Uploads not sent yet (services.prune_unsent_attachments).
+    UNSENT = models.Q(message__isnull=True)
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="attachments"
+    )
+    message = models.ForeignKey(
+        Message,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+
+    def __str__(self) -> str:
+        return f"{self.name} in {self.conversation_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("api-v1:attachment_file", args=[self.pk])
+
+    @property
+    def folder(self) -> str:
+        return f"attachments/{self.conversation_id}"
 
     @property
     def thumbnail_url(self) -> str | None:

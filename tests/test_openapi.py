@@ -83,6 +83,8 @@ def test_no_input_gets_a_server_error(case, signed_in):
 NOT_JSON = {
     ("get", "/api/v1/attachments/{attachment_id}/file"): "a file's bytes",
     ("get", "/api/v1/attachments/{attachment_id}/thumbnail"): "an image's bytes",
+    ("get", "/api/v1/post-attachments/{attachment_id}/file"): "a file's bytes",
+    ("get", "/api/v1/post-attachments/{attachment_id}/thumbnail"): "an image's bytes",
 }
 
 

@@ -5,6 +5,7 @@ Each change is stored with its event in the space's catch-up log
 on commit. One module per concept; import from here.
 """
 
+from feeds.services.attachments import upload_post_attachment
 from feeds.services.engagement import follow, mark_seen, mute_post, react
 from feeds.services.posts import (
     add_comment,
@@ -60,4 +61,5 @@ __all__ = [
     "set_role",
     "sync_person",
     "update_space",
+    "upload_post_attachment",
 ]

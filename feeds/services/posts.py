@@ -21,6 +21,7 @@ from feeds.selectors import (
     readable_space,
     space_access,
 )
+from feeds.services.attachments import attach_to_post, delete_post_files
 from intranet.errors import ServiceError
 from intranet.markdown import mentioned_names, render
 from intranet.notifications import notify
@@ -154,9 +155,11 @@ def create_post(
     body: str,
     client_id: str,
     announcement: bool = False,
+    attachment_ids: list[int] | None = None,
 ) -> tuple[Post, bool]:
-    """Post in a space; return the post and whether it is new (a retried
-    client_id returns the stored one)."""
+    """Post in a space, with the author's uploads `attachment_ids` to it;
+    return the post and whether it is new (a retried client_id returns the
+    stored one)."""
     access = readable_space(author, space_id)
     existing = (
         Post.objects.filter(author=author, client_id=client_id)
@@ -196,13 +199,14 @@ def create_post(
                 is_announcement=announcement,
             )
             post.mentions.set(mentioned)
+            attachments = attach_to_post(author, post, attachment_ids or [])
             Space.objects.filter(pk=access.space.pk).update(
                 last_post_at=post.created_at
             )
             SpaceMember.objects.filter(
                 space=access.space, user=author, last_read_post_id__lt=post.pk
             ).update(last_read_post_id=post.pk)
-            _record_post(post, events.post_new(post))
+            _record_post(post, events.post_new(post, attachments=attachments))
             _notify_mentions(post, post, mentioned, author)
             _notify_close_followers(post, author, skip=mentioned)
     except IntegrityError:  # the same client_id twice at once: one row won
@@ -269,6 +273,8 @@ def delete_post(user: User, *, post_id: int, reason: str = "") -> Post:
             post.removed_by, post.removed_reason = user, reason
             fields += ["removed_by", "removed_reason"]
         post.save(update_fields=fields)
+        # No path serves a deleted post's files: they go with it.
+        delete_post_files(post)
         _forget_old_text(post)
         _record_post(post, events.post_updated(post))
         if moderated:

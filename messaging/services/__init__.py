@@ -7,7 +7,10 @@ durable before live. One module per concept; import from here.
 
 from messaging.services.attachments import (
     MAX_ATTACHMENTS_PER_MESSAGE,
+    claim_uploads,
+    delete_attachments,
     prune_unsent_attachments,
+    store_upload,
     upload_attachment,
 )
 from messaging.services.conversations import (
@@ -32,7 +35,9 @@ __all__ = [
     "MAX_TITLE_LENGTH",
     "add_members",
     "add_reaction",
+    "claim_uploads",
     "create_group",
+    "delete_attachments",
     "delete_message",
     "edit_message",
     "get_or_create_direct",
@@ -46,5 +51,6 @@ __all__ = [
     "send_message",
     "set_space_chat_members",
     "set_typing",
+    "store_upload",
     "upload_attachment",
 ]

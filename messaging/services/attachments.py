@@ -1,8 +1,9 @@
 """Files: uploaded first, then sent with one message."""
 
 import datetime
-from typing import IO
+from typing import IO, Any, TypeVar
 
+from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
@@ -14,7 +15,7 @@ from django.template.defaultfilters import filesizeformat
 from intranet.errors import ServiceError
 from intranet.ratelimit import take_token
 from messaging import files
-from messaging.models import Attachment, Conversation, Message
+from messaging.models import Attachment, Conversation, Message, StoredFile
 from messaging.selectors import get_conversation_for_user
 from profiles.models import User
 
@@ -26,27 +27,35 @@ def attach_files(
 ) -> list[Attachment]:
     """Attach the sender's unsent uploads `ids` to `message`.
 
-    Call inside transaction.atomic(): Http404 rolls the message back. The
-    update claims each upload at most once, even for two sends at once.
+    Call inside transaction.atomic(): Http404 rolls the message back.
     """
     if not ids:
         return []
-    claimed = Attachment.objects.filter(
-        pk__in=ids, uploader=sender, conversation=conversation, message__isnull=True
-    ).update(
-        message=message,
+    uploads = Attachment.objects.filter(
+        uploader=sender, conversation=conversation, message__isnull=True
+    )
+    if claim_uploads(uploads, ids, message=message) != len(ids):
+        raise Http404("No such attachment.")
+    return list(Attachment.objects.filter(message=message))
+
+
+def claim_uploads(uploads: "QuerySet[Any]", ids: list[int], **owner: Any) -> int:
+    """Give the uploads `ids` among `uploads` their `owner` (a message, a
+    post), in the order of `ids`; return how many were claimed.
+
+    One update claims each upload at most once, even for two sends at once.
+    """
+    return uploads.filter(pk__in=ids).update(
+        **owner,
         # Uploads finish in any order; the message keeps the sender's.
         position=Case(
             *(When(pk=pk, then=Value(n)) for n, pk in enumerate(ids)),
             output_field=PositiveSmallIntegerField(),
         ),
     )
-    if claimed != len(ids):
-        raise Http404("No such attachment.")
-    return list(Attachment.objects.filter(message=message))
 
 
-def delete_attachments(attachments: "QuerySet[Attachment]") -> int:
+def delete_attachments(attachments: "QuerySet[Any]") -> int:
     """Delete `attachments` now and their files once that commits.
 
     Files go after the commit: a rollback must not leave rows whose files
@@ -72,16 +81,31 @@ def upload_attachment(
     user: User, *, conversation_id: int, upload: IO[bytes], name: str, size: int
 ) -> Attachment:
     """Store a file `user` uploads to a conversation, not yet sent.
+    Send it with send_message(attachment_ids=...)."""
+    conversation = get_conversation_for_user(user, conversation_id)
+    return store_upload(
+        Attachment(conversation=conversation, uploader=user),
+        upload=upload,
+        name=name,
+        size=size,
+    )
+
+
+S = TypeVar("S", bound=StoredFile)
+
+
+def store_upload(record: S, *, upload: IO[bytes], name: str, size: int) -> S:
+    """Check, store and save an uploaded file as `record` (an unsaved
+    StoredFile with its owner and uploader set); the caller has checked
+    who may upload there.
 
     The content decides what it is (messaging.files); an image gets its
     size and a thumbnail, and is stored without its metadata (EXIF with
-    GPS, XMP, comments: messaging.metadata). Send it with
-    send_message(attachment_ids=...).
+    GPS, XMP, comments: messaging.metadata).
     """
-    conversation = get_conversation_for_user(user, conversation_id)
     take_token(
         "attachment.upload",
-        user.pk,
+        record.uploader_id,
         burst=settings.ATTACHMENT_UPLOAD_BURST,
         per_minute=settings.ATTACHMENT_UPLOAD_PER_MINUTE,
     )
@@ -104,29 +128,25 @@ def upload_attachment(
         content = ContentFile(inspected.content)
     else:
         upload.seek(0)
-    attachment = Attachment(
-        conversation=conversation,
-        uploader=user,
-        name=name,
-        size=content.size,
-        content_type=inspected.kind.content_type,
-        width=inspected.width,
-        height=inspected.height,
-    )
-    attachment.file.save(f"upload{inspected.extension}", content, save=False)
+    record.name = name
+    record.size = content.size
+    record.content_type = inspected.kind.content_type
+    record.width = inspected.width
+    record.height = inspected.height
+    record.file.save(f"upload{inspected.extension}", content, save=False)
     try:
         if inspected.thumbnail is not None:
-            attachment.thumbnail.save(
+            record.thumbnail.save(
                 "thumbnail.webp", ContentFile(inspected.thumbnail), save=False
             )
-        attachment.save()
+        record.save()
     except BaseException:
         # No row points at the files: do not leave them behind.
-        for field in (attachment.file, attachment.thumbnail):
+        for field in (record.file, record.thumbnail):
             if field:
                 field.delete(save=False)
         raise
-    return attachment
+    return record
 
 
 def _megabytes(size: int) -> str:
@@ -134,8 +154,18 @@ def _megabytes(size: int) -> str:
 
 
 def prune_unsent_attachments(*, before: datetime.datetime) -> int:
-    """Delete uploads never sent with a message and made before `before`."""
+    """Delete uploads never sent and made before `before`: messages' and
+    those of every other kind of StoredFile (a post's, in feeds), each
+    saying which of its rows are unsent (`UNSENT`)."""
+    kinds: list[Any] = [
+        model
+        for model in apps.get_models()
+        if issubclass(model, StoredFile) and hasattr(model, "UNSENT")
+    ]
+    deleted = 0
     with transaction.atomic():
-        return delete_attachments(
-            Attachment.objects.filter(message__isnull=True, created_at__lt=before)
-        )
+        for model in kinds:
+            deleted += delete_attachments(
+                model.objects.filter(model.UNSENT, created_at__lt=before)
+            )
+    return deleted

@@ -11,7 +11,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from feeds import services
-from feeds.models import Comment, JoinRequest, Post, Reaction, SpaceMember
+from feeds.models import (
+    Comment,
+    JoinRequest,
+    Post,
+    PostAttachment,
+    Reaction,
+    SpaceMember,
+)
 from profiles.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -290,8 +297,10 @@ def test_the_sidebar_lists_my_spaces_with_unread_marks(client, alice, bob, garde
 
 # Each page's statements, pinned: a change here is a change in cost. The
 # space page's include its read marker's move when there is something new.
-# Each reads the catch-up cursor first (feed.js replays from it).
-QUERIES = {"home": 14, "space": 21, "post": 17}
+# Each reads the catch-up cursor first (feed.js replays from it). Each
+# list of posts reads their files in one statement (the space page has
+# two: its feed and its pins).
+QUERIES = {"home": 15, "space": 23, "post": 18}
 
 
 def grow(space, people, *, posts: int, comments: int, reactions: int) -> None:
@@ -307,6 +316,16 @@ def grow(space, people, *, posts: int, comments: int, reactions: int) -> None:
             )
         for person in others[:reactions]:
             services.react(person, post_id=post.pk, emoji="🎉", add=True)
+        for n in range(2):  # files, rows only: the page reads no file
+            PostAttachment.objects.create(
+                space=space,
+                post=post,
+                uploader=author,
+                file=f"posts/{n}.txt",
+                name=f"{n}.txt",
+                size=1,
+                content_type="text/plain",
+            )
         services.mark_seen(others[0], post_ids=[post.pk])
 
 

@@ -8,7 +8,7 @@ from messaging.services import prune_unsent_attachments
 
 class Command(BaseCommand):
     help = (
-        "Delete uploads never sent with a message, older than --hours "
+        "Delete uploads never sent or posted, older than --hours "
         "(default 24), and their files. Run daily or more often."
     )
 

@@ -10,6 +10,7 @@
 // the server's sanitised rendering of a post or comment.
 import { catchUpCarried, catchUpWith, on, send } from "../../frontend/js/socket.js";
 import { ApiError, request } from "../../frontend/js/api.js";
+import { renderAttachments, setUpAttachments } from "../../frontend/js/attachments.js";
 
 const me = Number(document.body.dataset.me);
 const feed = document.querySelector("[data-feed]");
@@ -17,6 +18,18 @@ const postsBox = feed?.querySelector("[data-posts]");
 const newButton = feed?.querySelector("[data-new-posts]");
 const template = document.getElementById("post-template");
 const composerForm = document.querySelector("[data-composer]");
+// Files for the post, uploaded before it is sent (as in chat).
+const composerFiles = composerForm?.querySelector("[data-attach]")
+  ? setUpAttachments(composerForm, {
+      uploadUrl: `/api/v1/spaces/${Number(composerForm.dataset.space)}/attachments`,
+      what: "post",
+      onError(message) {
+        const box = composerForm.querySelector("[data-composer-error]");
+        box.textContent = message;
+        box.hidden = false;
+      },
+    })
+  : null;
 const API = "/api/v1/";
 const COMMENTS_IN_FEED = 3;
 const SEEN_AFTER_MS = 1000;
@@ -202,6 +215,7 @@ function renderPost(p) {
   node.querySelector("[data-mark-announcement]").hidden = !p.announcement;
   node.querySelector("[data-mark-pinned]").hidden = !p.pinned;
   setBody(node.querySelector("[data-body]"), p.html, p.deleted, "post");
+  renderAttachments(node, p.deleted ? [] : p.attachments, { body: "[data-body]" });
   renderChips(node.querySelector("[data-chips]"), p.reactions || []);
   for (const form of node.querySelectorAll("form[data-action]")) {
     form.action = `/posts/${id}/${form.dataset.action}/`;
@@ -285,6 +299,7 @@ function postUpdated({ post: p }) {
       continue;
     }
     setBody(node.querySelector("[data-body]"), p.html, p.deleted, "post");
+    renderAttachments(node, p.deleted ? [] : p.attachments, { body: "[data-body]" });
     node.querySelector("[data-edited]").hidden = !p.edited_at;
     node.querySelector("[data-mark-pinned]").hidden = !p.pinned;
     node.querySelector("[data-mark-announcement]").hidden = !p.announcement;
@@ -448,6 +463,12 @@ async function createPost(form) {
   const clientId = form.querySelector("[data-client-id]");
   const errorBox = form.querySelector("[data-composer-error]");
   const button = form.querySelector("button[type=submit]");
+  const waitForFiles = composerFiles?.check();
+  if (waitForFiles) {
+    errorBox.textContent = waitForFiles;
+    errorBox.hidden = false;
+    return;
+  }
   button.disabled = true;
   try {
     const answer = await request("POST", `${API}spaces/${form.dataset.space}/posts`, {
@@ -455,10 +476,12 @@ async function createPost(form) {
         body: textarea.value,
         client_id: clientId.value,
         announcement: Boolean(form.querySelector("[name=announcement]")?.checked),
+        attachments: (composerFiles?.peek() || []).map((a) => a.id),
       },
       fallback: "Could not post",
     });
     textarea.value = "";
+    composerFiles?.take();
     clientId.value = crypto.randomUUID();
     errorBox.hidden = true;
     if (answer?.id && belongsHere(answer)) addPost(answer, { now: true });

@@ -2,7 +2,8 @@
 // uploads (with progress), and how attached files show in a message.
 // The composer calls setUpAttachments() for a form and the timeline
 // renderAttachments() when it fills a message; everything else about files
-// lives here.
+// lives here. Feeds uses both for posts (feeds/js/feed.js), with its own
+// upload URL and body element.
 import { urls, writeHeaders } from "./api.js";
 
 // Thumbnails are 400 pixels; they show at most this big (as the server's
@@ -68,11 +69,13 @@ function attachmentItem(a) {
 }
 
 // Show `attachments` (the public shape) in message element `el`, after
-// its body. Idempotent: an update redraws only when the list changed.
-export function renderAttachments(el, attachments) {
+// its body (`body`: a selector inside `el`). Idempotent: an update redraws
+// only when the list changed.
+export function renderAttachments(el, attachments, { body = ".msg-body" } = {}) {
   const list = attachments || [];
   const key = list.map((a) => a.id).join(",");
-  let ul = el.querySelector(":scope .msg-main > .attachments");
+  const bodyEl = el.querySelector(body);
+  let ul = bodyEl.parentElement.querySelector(":scope > .attachments");
   if (ul && ul.dataset.ids === key) return;
   if (!list.length) {
     ul?.remove();
@@ -82,7 +85,7 @@ export function renderAttachments(el, attachments) {
     ul = document.createElement("ul");
     ul.className = "attachments";
     ul.setAttribute("aria-label", "Attachments");
-    el.querySelector(".msg-body").after(ul);
+    bodyEl.after(ul);
   }
   ul.dataset.ids = key;
   ul.replaceChildren(...list.map(attachmentItem));
@@ -93,7 +96,12 @@ export function renderAttachments(el, attachments) {
 // Wire a composer form's attach button, paste and drop. Returns what the
 // composer's submit needs: check() says why files cannot be sent yet (or
 // null), take() hands over the uploaded files' shapes and clears them.
-export function setUpAttachments(form, { conversationId, dropZone, onError }) {
+// `uploadUrl` (default: the conversation's) is where files go; `what`
+// names what they are sent with, for messages.
+export function setUpAttachments(
+  form,
+  { conversationId, uploadUrl, dropZone, onError, what = "message" },
+) {
   const button = form.querySelector("[data-attach]");
   const input = form.querySelector("[data-attach-input]");
   const chips = form.querySelector("[data-pending-files]");
@@ -194,7 +202,7 @@ export function setUpAttachments(form, { conversationId, dropZone, onError }) {
     data.append("file", entry.file, entry.file.name);
     const xhr = new XMLHttpRequest();
     entry.xhr = xhr;
-    xhr.open("POST", urls.attachments(conversationId));
+    xhr.open("POST", uploadUrl || urls.attachments(conversationId));
     for (const [name, value] of Object.entries(writeHeaders())) xhr.setRequestHeader(name, value);
     xhr.upload.addEventListener("progress", (event) => {
       if (event.lengthComputable) {
@@ -230,7 +238,7 @@ export function setUpAttachments(form, { conversationId, dropZone, onError }) {
   function add(files) {
     for (const file of files) {
       if (pendingFiles.length >= MAX_PER_MESSAGE) {
-        onError(`A message can have at most ${MAX_PER_MESSAGE} attachments.`);
+        onError(`A ${what} can have at most ${MAX_PER_MESSAGE} attachments.`);
         break;
       }
       const entry = { file, state: "uploading", data: null, xhr: null, preview: null };
@@ -302,6 +310,8 @@ export function setUpAttachments(form, { conversationId, dropZone, onError }) {
       }
       return null;
     },
+    // The uploaded files' shapes, kept until take() (a failed post keeps them).
+    peek: () => pendingFiles.map((e) => e.data),
     take() {
       const taken = pendingFiles.map((e) => e.data);
       for (const entry of [...pendingFiles]) remove(entry, { refocus: false });
