@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('feeds', '0001_spaces_and_feeds'),
+        ('feeds', '0002_post_attachments'),
     ]
 
     operations = [
