@@ -303,6 +303,40 @@ def delete_post(request: AuthedRequest, post_id: int):
 
 
 @require_POST
+def react_comment(request: AuthedRequest, comment_id: int):
+    """Add an emoji to a comment, or take yours off (`remove`)."""
+    found = selectors.get_comment_for_user(request.user, comment_id)
+    try:
+        emoji = text_field(request, "emoji").strip() or text_field(request, "other")
+        if not emoji.strip():
+            raise ServiceError("invalid", "Choose or type an emoji.")
+        services.react(
+            request.user,
+            post_id=found.post_id,
+            comment_id=found.pk,
+            emoji=emoji,
+            add=request.POST.get("remove") != "1",
+        )
+    except ServiceError as exc:
+        flash.error(request, exc.message)
+    return back(request, f"{found.post.get_absolute_url()}#c{found.pk}")
+
+
+@require_POST
+def delete_comment(request: AuthedRequest, comment_id: int):
+    found = selectors.get_comment_for_user(request.user, comment_id)
+    try:
+        services.delete_comment(
+            request.user, comment_id=found.pk, reason=text_field(request, "reason")
+        )
+    except ServiceError as exc:
+        flash.error(request, exc.message)
+    else:
+        flash.success(request, "Comment deleted.")
+    return back(request, f"{found.post.get_absolute_url()}#c{found.pk}")
+
+
+@require_POST
 def join(request: AuthedRequest, space_id: int):
     access = selectors.find_space(request.user, space_id=space_id)
     try:
