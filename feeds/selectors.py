@@ -8,6 +8,7 @@
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
@@ -300,7 +301,7 @@ def reach_of(post: Post) -> dict[str, int]:
     }
 
 
-def reach_for_page(posts: list[Post], viewer: User) -> dict[int, dict[str, int]]:
+def reach_for_page(posts: list[Post], viewer: User) -> dict[int, dict[str, Any]]:
     """Reach lines for the posts on a page that `viewer` may see reach of
     (their own, and every post of a space they lead): constant queries."""
     ids = [p.pk for p in posts if p.author_id == viewer.pk]
@@ -337,6 +338,8 @@ def reach_for_page(posts: list[Post], viewer: User) -> dict[int, dict[str, int]]
                 "audience": audiences.get(post.space_id, 0),
                 "reacted": len(reacted),
                 "comments": post.comment_count,
+                # Who saw it is for the space's leaders (GET …/reach).
+                "names": post.space_id in led,
             }
     return result
 

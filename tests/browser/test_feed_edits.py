@@ -164,3 +164,37 @@ class FeedEditsTest(BrowserTestCase):
             "was deleted", timeout=LIVE_MS
         )
         check_page(leader, "feeds-edits-removed-phone")
+
+
+class ReachNamesTest(BrowserTestCase):
+    def test_a_leader_opens_who_saw_a_post_from_its_reach_line(self):
+        self.make_personas()
+        space = off_the_loop(services.create_space, self.alice, name="Gardening")
+        for person in (self.bob, self.carol):
+            off_the_loop(services.join_space, person, space_id=space.pk)
+        post, _ = off_the_loop(
+            services.create_post,
+            self.bob,
+            space_id=space.pk,
+            body="Compost tips",
+            client_id="reach-1",
+        )
+        off_the_loop(services.mark_seen, self.carol, post_ids=[post.pk])
+        leader = self.open_as(self.alice, space.get_absolute_url(), "feeds-reach")
+        button = card(leader, "Compost tips").get_by_role(
+            "button", name=re.compile("Seen by 1 of 3")
+        )
+        expect(button).to_have_attribute("aria-expanded", "false")
+        button.click()
+        expect(button).to_have_attribute("aria-expanded", "true")
+        names = card(leader, "Compost tips").locator("[data-seen-by]")
+        expect(names.get_by_role("link", name=self.carol.display_name)).to_be_visible()
+        check_page(leader, "feeds-reach-names")
+        shoot(leader, "reach-names")
+        button.click()
+        expect(names).to_be_hidden()
+        # The author sees the counts only.
+        author = self.open_as(self.bob, space.get_absolute_url(), "feeds-reach-author")
+        line = card(author, "Compost tips").locator("[data-reach]")
+        expect(line).to_contain_text(" of 3 ")  # alice, too, has seen it by now
+        expect(line.get_by_role("button")).to_have_count(0)

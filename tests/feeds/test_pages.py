@@ -448,3 +448,15 @@ def test_a_secret_space_comment_is_404_to_outsiders_on_its_forms(client, alice, 
     assert client.post(f"/comments/{comment.pk}/delete/", {}).status_code == 404
     assert not Reaction.objects.filter(comment=comment).exists()
     assert not Comment.objects.get(pk=comment.pk).is_deleted
+
+
+def test_only_leaders_get_the_who_saw_it_button_on_the_reach_line(
+    client, alice, bob, garden
+):
+    post_in(garden, bob, "Bob's news")
+    client.force_login(alice)  # leads the space
+    assert "data-names=" in client.get(garden.get_absolute_url()).content.decode()
+    client.force_login(bob)  # the author: counts, not names
+    page = client.get(garden.get_absolute_url())
+    assert "Seen by 0 of 2" in text(page)
+    assert "data-names=" not in page.content.decode()

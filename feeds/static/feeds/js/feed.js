@@ -126,10 +126,56 @@ function renderReach(post, reach) {
   line.dataset.audience = reach.audience;
   line.dataset.reacted = reach.reacted;
   line.dataset.commentCount = reach.comments;
-  line.replaceChildren(
-    el("span", "visually-hidden", "Reach: "),
-    `Seen by ${reach.seen} of ${reach.audience} · ${plural(reach.reacted, "reaction", "reactions")} · ${plural(reach.comments, "comment", "comments")}`,
-  );
+  const words = `Seen by ${reach.seen} of ${reach.audience} · ${plural(reach.reacted, "reaction", "reactions")} · ${plural(reach.comments, "comment", "comments")}`;
+  if (!line.dataset.names) {
+    line.replaceChildren(el("span", "visually-hidden", "Reach: "), words);
+    return;
+  }
+  // A leader's line is a button that shows who saw the post.
+  let button = line.querySelector("[data-reach-names]");
+  if (!button) {
+    button = el("button", "link-button reach-button");
+    button.type = "button";
+    button.dataset.reachNames = "";
+    button.setAttribute("aria-expanded", "false");
+    button.setAttribute("aria-controls", line.dataset.names);
+  }
+  button.replaceChildren(el("span", "visually-hidden", "Reach: "), words, el("span", "visually-hidden", ". Show who saw it"));
+  line.replaceChildren(button);
+}
+
+async function toggleSeenBy(button) {
+  const post = button.closest("[data-post]");
+  const box = document.getElementById(button.getAttribute("aria-controls"));
+  if (!box) return;
+  if (button.getAttribute("aria-expanded") === "true") {
+    button.setAttribute("aria-expanded", "false");
+    box.hidden = true;
+    return;
+  }
+  let reach;
+  try {
+    reach = await request("GET", `${API}posts/${post.dataset.post}/reach`, { fallback: "Could not load who saw it" });
+  } catch (error) {
+    showError(post.querySelector("[data-reach]"), error.message);
+    return;
+  }
+  const people = reach.seen_by || [];
+  const heading = el("h3", "seen-by-title", people.length ? "Seen by" : "Nobody has seen it yet.");
+  const list = el("ul", "seen-by-list");
+  for (const person of people) {
+    const item = el("li");
+    const link = el("a", "", person.name);
+    link.href = `/people/${Number(person.id)}/`;
+    const time = el("time", "", ` ${when(person.seen_at)}`);
+    time.dateTime = person.seen_at;
+    item.append(link, time);
+    list.append(item);
+  }
+  box.replaceChildren(heading, list);
+  if (reach.seen > people.length) box.append(el("p", "", `and ${reach.seen - people.length} more`));
+  box.hidden = false;
+  button.setAttribute("aria-expanded", "true");
 }
 
 function setBody(box, html, deleted, what) {
@@ -637,6 +683,11 @@ document.addEventListener("click", (event) => {
     react(post, chipButton.dataset.emoji, add, form, comment);
     return;
   }
+  const names = event.target.closest("button[data-reach-names]");
+  if (names) {
+    toggleSeenBy(names);
+    return;
+  }
   const edit = event.target.closest("button[data-edit]");
   if (edit) {
     startEdit(edit);
@@ -866,6 +917,17 @@ async function confirmDelete(form) {
   } else {
     for (const node of postEls(id)) removePost(node);
   }
+}
+
+// A leader's reach line becomes a button with this module.
+for (const line of document.querySelectorAll("[data-reach][data-names]")) {
+  const { seen, audience, reacted, commentCount } = line.dataset;
+  renderReach(line.closest("[data-post]"), {
+    seen: Number(seen),
+    audience: Number(audience),
+    reacted: Number(reacted),
+    comments: Number(commentCount),
+  });
 }
 
 // Edit buttons do nothing without this module: they show with it.
