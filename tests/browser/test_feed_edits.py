@@ -198,3 +198,39 @@ class ReachNamesTest(BrowserTestCase):
         line = card(author, "Compost tips").locator("[data-reach]")
         expect(line).to_contain_text(" of 3 ")  # alice, too, has seen it by now
         expect(line.get_by_role("button")).to_have_count(0)
+
+
+class LinkCardsTest(BrowserTestCase):
+    def test_a_link_to_a_post_shows_a_card_at_phone_width(self):
+        self.make_personas()
+        space = off_the_loop(
+            services.create_space,
+            self.alice,
+            name="Gardening",
+            description="Seeds, soil and swaps.",
+        )
+        target, _ = off_the_loop(
+            services.create_post,
+            self.alice,
+            space_id=space.pk,
+            body="The seed swap is on **Friday** in the atrium",
+            client_id="card-1",
+        )
+        off_the_loop(
+            services.create_post,
+            self.alice,
+            space_id=space.pk,
+            body=f"Details: {self.live_server_url}/posts/{target.pk}/ and "
+            f"[our space]({space.get_absolute_url()})",
+            client_id="card-2",
+        )
+        page = self.open_as(self.bob, space.get_absolute_url(), "feeds-cards", PHONE)
+        cards = card(page, "Details:").locator(".link-card")
+        expect(cards).to_have_count(2)
+        expect(cards.first).to_contain_text("Alice Adams in Gardening")
+        expect(cards.first).to_contain_text("The seed swap is on Friday")
+        expect(cards.nth(1)).to_contain_text("Seeds, soil and swaps.")
+        assert_no_horizontal_scroll(page)
+        shoot(page, "link-cards-phone")
+        cards.first.click()
+        expect(page).to_have_url(re.compile(f"/posts/{target.pk}/$"))

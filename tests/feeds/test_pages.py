@@ -460,3 +460,63 @@ def test_only_leaders_get_the_who_saw_it_button_on_the_reach_line(
     page = client.get(garden.get_absolute_url())
     assert "Seen by 0 of 2" in text(page)
     assert "data-names=" not in page.content.decode()
+
+
+def test_links_to_canteen_pages_get_cards_only_for_what_the_viewer_may_see(
+    client, alice, bob, carol, garden
+):
+    secret = services.create_space(
+        alice, name="Acquisition Falcon", visibility="secret", description="Hush"
+    )
+    hidden = post_in(secret, alice, "Falcon closes Friday")
+    closed = services.create_space(
+        alice, name="Book club", visibility="closed", description="We read"
+    )
+    inside = post_in(closed, alice, "Chapter 3 thoughts")
+    shared = post_in(garden, alice, "Tomatoes **ripe**")
+    body = (
+        f"See [the plan](http://testserver/posts/{hidden.pk}/), "
+        f"[the club]({closed.get_absolute_url()}), "
+        f"[secret space]({secret.get_absolute_url()}), "
+        f"[its post](/posts/{inside.pk}/), "
+        f"[tomatoes](/posts/{shared.pk}/#c1) and [Carol](/people/{carol.pk}/) "
+        f"but not [elsewhere](https://evil.example/posts/{shared.pk}/)"
+    )
+    linking = post_in(garden, bob, body)
+
+    client.force_login(carol)  # in none of alice's private spaces
+    page = client.get(linking.get_absolute_url()).content.decode()
+    cards = page[page.index('class="link-cards"') :]
+    cards = cards[: cards.index("</ul>")]
+    assert "Acquisition Falcon" not in page and "Falcon closes" not in page
+    assert "Chapter 3" not in cards  # the closed space's posts are private
+    assert "Book club" in cards and "We read" in cards  # its door is public
+    assert "Alice Adams in Gardening" in cards and "Tomatoes ripe" in cards
+    assert "Carol Cruz" in cards
+    assert cards.count('class="link-card"') == 3  # at most three
+    outside = post_in(garden, bob, f"[x](https://evil.example/posts/{shared.pk}/)")
+    assert "link-cards" not in client.get(outside.get_absolute_url()).content.decode()
+
+    client.force_login(alice)  # sees everything she links to
+    page = client.get(linking.get_absolute_url()).content.decode()
+    assert "Alice Adams in Acquisition Falcon" in page
+    assert "Falcon closes Friday" in page
+
+
+def test_link_cards_cost_the_same_queries_for_one_link_or_many(
+    client, alice, bob, carol, garden
+):
+    client.force_login(bob)
+    target = post_in(garden, alice, "Target")
+    post_in(garden, bob, f"[a](/posts/{target.pk}/) [g]({garden.get_absolute_url()})")
+    one = count(client, garden.get_absolute_url())
+    for n in range(5):
+        other = post_in(garden, alice, f"Target {n}")
+        post_in(
+            garden,
+            bob,
+            f"[a](/posts/{other.pk}/) [p](/people/{carol.pk}/) [g](/spaces/gardening/)",
+        )
+    many = count(client, garden.get_absolute_url())
+    assert many == one + 1  # the people's query, once
+    assert "Carol Cruz" in client.get(garden.get_absolute_url()).content.decode()
