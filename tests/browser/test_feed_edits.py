@@ -131,6 +131,23 @@ class FeedEditsTest(BrowserTestCase):
         )
         assert off_the_loop(lambda: Comment.objects.get(pk=self.bobs.pk).is_deleted)
 
+        # A comment that arrives live has the same controls: its author's
+        # Edit and Delete, the leader's React and Remove.
+        box = card(author, "Seed swap").get_by_role(
+            "textbox", name=re.compile("Comment on")
+        )
+        box.fill("Bring seeds too")
+        box.press("Enter")
+        fresh = comment_item(author, "Bring seeds too")
+        expect(fresh.get_by_role("button", name="Edit your comment")).to_be_visible()
+        expect(fresh.get_by_role("button", name="Delete your comment")).to_be_visible()
+        live = comment_item(leader, "Bring seeds too")
+        expect(live).to_be_visible(timeout=LIVE_MS)
+        expect(live.locator("summary", has_text="Remove")).to_be_visible()
+        live.locator("summary", has_text="React").click()
+        live.get_by_role("button", name="👍").click()
+        expect(fresh.locator(".chip", has_text="👍 1")).to_be_visible(timeout=LIVE_MS)
+
         # Delete the post: gone from both feeds. (Its menu stayed open
         # after the edit, with the focus back on "Edit post".)
         post = card(author, "Seed swap")
