@@ -158,6 +158,26 @@ class FeedEditsTest(BrowserTestCase):
         assert off_the_loop(lambda: Post.objects.get(pk=self.post.pk).is_deleted)
         expect_live(author)
 
+    def test_a_post_just_sent_can_be_edited_and_deleted_at_once(self):
+        author = self.open_as(self.bob, self.path, "feeds-edits-fresh")
+        leader = self.open_as(self.alice, self.path, "feeds-edits-fresh-leader")
+        author.get_by_label("Post in Gardening").fill("Typo in this psot")
+        author.get_by_role("button", name="Post", exact=True).click()
+        fresh = card(author, "Typo in this psot")
+        fresh.locator("summary", has_text="More").click()
+        fresh.get_by_role("button", name="Edit post").click()
+        box = author.get_by_role("textbox", name="Edit your post")
+        box.fill("Typo in this post, fixed")
+        box.press("Control+Enter")
+        expect(card(author, "Typo in this post, fixed")).to_be_visible()
+        leader.get_by_role("button", name="1 new post").click(timeout=LIVE_MS)
+        expect(card(leader, "Typo in this post, fixed")).to_be_visible()
+        fresh = card(author, "Typo in this post, fixed")
+        fresh.get_by_role("button", name="Delete post").click()
+        author.get_by_role("dialog").get_by_role("button", name="Delete post").click()
+        expect(card(author, "Typo in this post")).to_have_count(0)
+        expect(card(leader, "Typo in this post")).to_have_count(0, timeout=LIVE_MS)
+
     def test_a_leader_removes_a_comment_with_a_reason_at_phone_width(self):
         leader = self.open_as(
             self.alice, self.post.get_absolute_url(), "feeds-edits-phone", PHONE
