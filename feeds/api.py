@@ -843,6 +843,14 @@ def add_comment(request: AuthedRequest, post_id: Id, data: events.CommentIn):
     return Status(201, events.comment_data(comment, reactions=[]))
 
 
+@router.get("/comments/{comment_id}", response={200: CommentOut, **ERRORS})
+def get_comment(request: AuthedRequest, comment_id: Id):
+    """One comment with its source text (what an edit box starts from)."""
+    require_scope(request, "read")
+    comment = selectors.get_comment_for_user(request.user, comment_id)
+    return events.comment_data(comment)
+
+
 @router.patch("/comments/{comment_id}", response={200: CommentOut, **ERRORS})
 def edit_comment(request: AuthedRequest, comment_id: Id, data: events.PostEdit):
     """Change your comment's text."""

@@ -22,4 +22,8 @@ urlpatterns = [
     path("posts/<id:post_id>/pin/", views.pin, name="pin"),
     path("posts/<id:post_id>/delete/", views.delete_post, name="delete"),
     path("people/<id:person_id>/follow/", views.follow, name="follow"),
+    path("comments/<id:comment_id>/react/", views.react_comment, name="react_comment"),
+    path(
+        "comments/<id:comment_id>/delete/", views.delete_comment, name="delete_comment"
+    ),
 ]

@@ -31,11 +31,17 @@ QUICK_REACTIONS = ["👍", "❤️", "🎉", "😂", "👀", "🙏"]
 MEMBERS_SHOWN = 60
 
 
-def decorate(posts: list[Post], viewer: User) -> list[Post]:
-    """Give each post what the post partial shows: its reaction chips and,
-    where the viewer may see it, its reach (no queries but reach's own)."""
+def decorate(
+    posts: list[Post], viewer: User, *, hosts: set[str] | None = None
+) -> list[Post]:
+    """Give each post what the post partial shows: its reaction chips,
+    where the viewer may see it its reach, and cards for the links to
+    Canteen's pages the viewer may see (no queries but reach's and the
+    cards' own)."""
     reach = selectors.reach_for_page(posts, viewer)
+    previews = selectors.link_previews(posts, viewer, hosts=hosts or set())
     for post in posts:
+        post.previews = previews.get(post.pk, [])  # type: ignore[attr-defined]
         post.reaction_list = events.reaction_summary(post.post_reactions)  # type: ignore[attr-defined]
         post.reach = reach.get(post.pk)  # type: ignore[attr-defined]
         for comment in post.latest_comments:  # type: ignore[attr-defined]
@@ -124,7 +130,7 @@ def space(request: AuthedRequest, slug: str):
         lambda **kw: selectors.space_feed(request.user, access, **kw), before=before
     )
     pinned = selectors.pinned_posts(request.user, access) if before is None else []
-    decorate(posts + pinned, request.user)
+    decorate(posts + pinned, request.user, hosts={request.get_host().lower()})
     members = selectors.space_members(access)
     if (
         access.member is not None
@@ -176,6 +182,7 @@ def post(request: AuthedRequest, post_id: int):
     (loaded,) = decorate(
         selectors.with_details(Post.objects.filter(pk=found.pk), request.user),
         request.user,
+        hosts={request.get_host().lower()},
     )
     access = selectors.space_access(request.user, found.space)
     comments = selectors.post_comments(found)
@@ -303,6 +310,40 @@ def delete_post(request: AuthedRequest, post_id: int):
         return back(request, found.get_absolute_url())
     flash.success(request, "Post deleted.")
     return redirect(found.space.get_absolute_url())
+
+
+@require_POST
+def react_comment(request: AuthedRequest, comment_id: int):
+    """Add an emoji to a comment, or take yours off (`remove`)."""
+    found = selectors.get_comment_for_user(request.user, comment_id)
+    try:
+        emoji = text_field(request, "emoji").strip() or text_field(request, "other")
+        if not emoji.strip():
+            raise ServiceError("invalid", "Choose or type an emoji.")
+        services.react(
+            request.user,
+            post_id=found.post_id,
+            comment_id=found.pk,
+            emoji=emoji,
+            add=request.POST.get("remove") != "1",
+        )
+    except ServiceError as exc:
+        flash.error(request, exc.message)
+    return back(request, f"{found.post.get_absolute_url()}#c{found.pk}")
+
+
+@require_POST
+def delete_comment(request: AuthedRequest, comment_id: int):
+    found = selectors.get_comment_for_user(request.user, comment_id)
+    try:
+        services.delete_comment(
+            request.user, comment_id=found.pk, reason=text_field(request, "reason")
+        )
+    except ServiceError as exc:
+        flash.error(request, exc.message)
+    else:
+        flash.success(request, "Comment deleted.")
+    return back(request, f"{found.post.get_absolute_url()}#c{found.pk}")
 
 
 @require_POST

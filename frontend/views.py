@@ -26,7 +26,7 @@ def home(request: AuthedRequest):
         "frontend/home.html",
         {
             "new_starters": new_starters()[:12],
-            "posts": decorate(posts, request.user),
+            "posts": decorate(posts, request.user, hosts={request.get_host().lower()}),
             "older": older,
             "older_query": "view=trusted" if trusted else "",
             "before": before,

@@ -97,6 +97,7 @@ ACTIONS = [
         None,
         expect(200, 200, 200, 200, 404, 404),
     ),
+    ("comment", "GET", "/comments/{c}", None, expect(200, 200, 200, 200, 404, 404)),
     # Reach: the author and the space's leaders, no one else.
     ("reach", "GET", "/posts/{p}/reach", None, expect(200, 404, 200, 404, 404, 404)),
     (
@@ -385,3 +386,22 @@ def test_a_removed_member_catches_up_on_nothing_more(make_world, visibility):
     assert client.get(f"/api/v1/posts/{world.post.pk}").status_code == 404
     status = client.get(f"/api/v1/spaces/{world.space.pk}").status_code
     assert status == (404 if visibility == "secret" else 200)
+
+
+@pytest.mark.parametrize("visibility", VISIBILITIES)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_comment_forms(make_world, visibility, persona):
+    """The pages' comment reaction and delete forms: 404 where the post is
+    unknown, else a redirect with a flash; only the author, and leaders and
+    moderators with a reason, delete."""
+    world = make_world(visibility)
+    client = api_client(world.people[persona])
+    c = world.comment.pk
+    react = client.post(f"/comments/{c}/react/", {"emoji": "👍"})
+    delete = client.post(f"/comments/{c}/delete/", {"reason": "Rude"})
+    hidden = persona == "outsider" and visibility != "open"
+    want = 404 if hidden else 302
+    assert (react.status_code, delete.status_code) == (want, want)
+    comment = Comment.objects.get(pk=c)
+    assert comment.reactions.exists() == (persona != "outsider")
+    assert comment.is_deleted == (persona != "outsider")

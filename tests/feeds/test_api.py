@@ -524,3 +524,24 @@ def test_starting_spaces_is_rate_limited(as_alice):
         for n in range(11)
     ]
     assert statuses == [201] * 10 + [429]
+
+
+def test_a_comment_reads_back_with_its_source_for_its_edit_box(
+    as_alice, as_bob, alice, bob, carol, garden
+):
+    services.join_space(bob, space_id=garden.pk)
+    post = services.create_post(alice, space_id=garden.pk, body="Hi", client_id="c")[0]
+    comment = services.add_comment(bob, post_id=post.pk, body="**Soil** is key")
+    answer = as_bob.get(f"/comments/{comment.pk}")
+    assert answer.status_code == 200
+    assert answer.json()["body"] == "**Soil** is key"
+    assert "<strong>Soil</strong>" in answer.json()["html"]
+    # A secret space's comment is unknown to outsiders.
+    secret = services.create_space(alice, name="Board", visibility="secret")
+    hidden = services.create_post(alice, space_id=secret.pk, body="x", client_id="s")[0]
+    private = services.add_comment(alice, post_id=hidden.pk, body="Salaries")
+    assert as_bob.get(f"/comments/{private.pk}").status_code == 404
+    assert as_bob.get("/comments/999999").status_code == 404
+    # A deleted comment keeps no text.
+    services.delete_comment(bob, comment_id=comment.pk)
+    assert as_bob.get(f"/comments/{comment.pk}").json()["body"] == ""

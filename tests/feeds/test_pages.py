@@ -383,3 +383,159 @@ def test_a_verified_authors_posts_carry_the_badge(client, alice, bob, garden):
     html = client.get(garden.get_absolute_url()).content.decode()
     assert 'Alice Adams</strong><span class="verified"' in html
     assert 'Bob Brown</strong><span class="verified"' not in html
+
+
+def test_authors_get_edit_and_delete_moderators_remove_and_others_neither(
+    client, alice, bob, carol, garden
+):
+    services.join_space(carol, space_id=garden.pk)
+    post = post_in(garden, bob, "Bob's tomatoes")
+    comment = services.add_comment(bob, post_id=post.pk, body="Ripe now")
+
+    def page_for(user) -> str:
+        client.force_login(user)
+        return client.get(post.get_absolute_url()).content.decode()
+
+    mine = page_for(bob)
+    assert "Edit post" in mine and "Delete post" in mine
+    assert f'action="/comments/{comment.pk}/delete/"' in mine
+    assert 'Delete<span class="visually-hidden"> your comment' in mine
+    # Edit works in place with JavaScript only: hidden until feed.js shows it.
+    assert re.search(r"<button[^>]*data-edit hidden>Edit post", mine)
+
+    leader = page_for(alice)  # leads the space: removes with a reason
+    assert "Edit post" not in leader and "Remove post" in leader
+    assert "Remove comment" in leader and f"c-reason-{comment.pk}" in leader
+
+    other = page_for(carol)
+    assert "Edit" not in text(client.get(post.get_absolute_url())).replace(
+        "(edited)", ""
+    )
+    assert f"/comments/{comment.pk}/delete/" not in other
+    # Every member may react to the comment.
+    assert f'action="/comments/{comment.pk}/react/"' in other
+
+
+def test_comment_reactions_and_deletes_work_as_plain_forms(
+    client, alice, bob, carol, garden
+):
+    post = post_in(garden, alice)
+    comment = services.add_comment(bob, post_id=post.pk, body="Me too")
+    client.force_login(alice)
+    response = client.post(
+        f"/comments/{comment.pk}/react/", {"emoji": "🎉"}, follow=True
+    )
+    assert response.status_code == 200
+    assert Reaction.objects.filter(comment=comment, user=alice, emoji="🎉").exists()
+    client.post(f"/comments/{comment.pk}/react/", {"emoji": "🎉", "remove": "1"})
+    assert not Reaction.objects.filter(comment=comment).exists()
+    response = client.post(
+        f"/comments/{comment.pk}/react/", {"emoji": "", "other": "not one"}, follow=True
+    )
+    assert response.status_code == 200 and flashes(response)
+
+    # A leader removes someone else's comment only with a reason.
+    response = client.post(f"/comments/{comment.pk}/delete/", {}, follow=True)
+    assert response.status_code == 200 and flashes(response)
+    assert not Comment.objects.get(pk=comment.pk).is_deleted
+    client.post(f"/comments/{comment.pk}/delete/", {"reason": "Off topic"})
+    assert Comment.objects.get(pk=comment.pk).is_deleted
+
+    # An outsider of nothing: carol is no member, so she cannot delete or react.
+    mine = services.add_comment(alice, post_id=post.pk, body="Mine")
+    client.force_login(carol)
+    response = client.post(f"/comments/{mine.pk}/delete/", {}, follow=True)
+    assert response.status_code == 200 and flashes(response)
+    assert not Comment.objects.get(pk=mine.pk).is_deleted
+    response = client.post(f"/comments/{mine.pk}/react/", {"emoji": "👍"}, follow=True)
+    assert "Join the space to react." in flashes(response)
+
+    # Its author deletes it.
+    client.force_login(alice)
+    response = client.post(f"/comments/{mine.pk}/delete/", {}, follow=True)
+    assert "Comment deleted." in flashes(response)
+    assert Comment.objects.get(pk=mine.pk).is_deleted
+
+
+def test_a_secret_space_comment_is_404_to_outsiders_on_its_forms(client, alice, bob):
+    secret = services.create_space(alice, name="Board", visibility="secret")
+    post = post_in(secret, alice)
+    comment = services.add_comment(alice, post_id=post.pk, body="Salaries")
+    client.force_login(bob)
+    react = client.post(f"/comments/{comment.pk}/react/", {"emoji": "👍"})
+    assert react.status_code == 404
+    assert client.post(f"/comments/{comment.pk}/delete/", {}).status_code == 404
+    assert not Reaction.objects.filter(comment=comment).exists()
+    assert not Comment.objects.get(pk=comment.pk).is_deleted
+
+
+def test_only_leaders_get_the_who_saw_it_button_on_the_reach_line(
+    client, alice, bob, garden
+):
+    post_in(garden, bob, "Bob's news")
+    client.force_login(alice)  # leads the space
+    assert "data-names=" in client.get(garden.get_absolute_url()).content.decode()
+    client.force_login(bob)  # the author: counts, not names
+    page = client.get(garden.get_absolute_url())
+    assert "Seen by 0 of 2" in text(page)
+    assert "data-names=" not in page.content.decode()
+
+
+def test_links_to_canteen_pages_get_cards_only_for_what_the_viewer_may_see(
+    client, alice, bob, carol, garden
+):
+    secret = services.create_space(
+        alice, name="Acquisition Falcon", visibility="secret", description="Hush"
+    )
+    hidden = post_in(secret, alice, "Falcon closes Friday")
+    closed = services.create_space(
+        alice, name="Book club", visibility="closed", description="We read"
+    )
+    inside = post_in(closed, alice, "Chapter 3 thoughts")
+    shared = post_in(garden, alice, "Tomatoes **ripe**")
+    body = (
+        f"See [the plan](http://testserver/posts/{hidden.pk}/), "
+        f"[the club]({closed.get_absolute_url()}), "
+        f"[secret space]({secret.get_absolute_url()}), "
+        f"[its post](/posts/{inside.pk}/), "
+        f"[tomatoes](/posts/{shared.pk}/#c1) and [Carol](/people/{carol.pk}/) "
+        f"but not [elsewhere](https://evil.example/posts/{shared.pk}/)"
+    )
+    linking = post_in(garden, bob, body)
+
+    client.force_login(carol)  # in none of alice's private spaces
+    page = client.get(linking.get_absolute_url()).content.decode()
+    cards = page[page.index('class="link-cards"') :]
+    cards = cards[: cards.index("</ul>")]
+    assert "Acquisition Falcon" not in page and "Falcon closes" not in page
+    assert "Chapter 3" not in cards  # the closed space's posts are private
+    assert "Book club" in cards and "We read" in cards  # its door is public
+    assert "Alice Adams in Gardening" in cards and "Tomatoes ripe" in cards
+    assert "Carol Cruz" in cards
+    assert cards.count('class="link-card"') == 3  # at most three
+    outside = post_in(garden, bob, f"[x](https://evil.example/posts/{shared.pk}/)")
+    assert "link-cards" not in client.get(outside.get_absolute_url()).content.decode()
+
+    client.force_login(alice)  # sees everything she links to
+    page = client.get(linking.get_absolute_url()).content.decode()
+    assert "Alice Adams in Acquisition Falcon" in page
+    assert "Falcon closes Friday" in page
+
+
+def test_link_cards_cost_the_same_queries_for_one_link_or_many(
+    client, alice, bob, carol, garden
+):
+    client.force_login(bob)
+    target = post_in(garden, alice, "Target")
+    post_in(garden, bob, f"[a](/posts/{target.pk}/) [g]({garden.get_absolute_url()})")
+    one = count(client, garden.get_absolute_url())
+    for n in range(5):
+        other = post_in(garden, alice, f"Target {n}")
+        post_in(
+            garden,
+            bob,
+            f"[a](/posts/{other.pk}/) [p](/people/{carol.pk}/) [g](/spaces/gardening/)",
+        )
+    many = count(client, garden.get_absolute_url())
+    assert many == one + 1  # the people's query, once
+    assert "Carol Cruz" in client.get(garden.get_absolute_url()).content.decode()

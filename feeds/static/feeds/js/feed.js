@@ -47,6 +47,11 @@ const newestPost = Math.max(0, ...[...document.querySelectorAll("[data-post]")].
 
 const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 const postEls = (id) => document.querySelectorAll(`[data-post="${Number(id)}"]`);
+const commentEls = (id) => document.querySelectorAll(`[data-comment="${Number(id)}"]`);
+// A comment's chips are buttons where the viewer may react (a member).
+const mayReact = (li) => Boolean(li.querySelector("[data-comment-reactions]"));
+// Being edited here: its own body (the first) holds the edit box.
+const editing = (item) => Boolean(item.querySelector("[data-body]")?.querySelector(":scope > .edit-form"));
 const here = (id) => `${location.pathname}${location.search}#p${id}`;
 
 // "6 Dec, 13:20", as the server writes it.
@@ -134,10 +139,56 @@ function renderReach(post, reach) {
   line.dataset.audience = reach.audience;
   line.dataset.reacted = reach.reacted;
   line.dataset.commentCount = reach.comments;
-  line.replaceChildren(
-    el("span", "visually-hidden", "Reach: "),
-    `Seen by ${reach.seen} of ${reach.audience} · ${plural(reach.reacted, "reaction", "reactions")} · ${plural(reach.comments, "comment", "comments")}`,
-  );
+  const words = `Seen by ${reach.seen} of ${reach.audience} · ${plural(reach.reacted, "reaction", "reactions")} · ${plural(reach.comments, "comment", "comments")}`;
+  if (!line.dataset.names) {
+    line.replaceChildren(el("span", "visually-hidden", "Reach: "), words);
+    return;
+  }
+  // A leader's line is a button that shows who saw the post.
+  let button = line.querySelector("[data-reach-names]");
+  if (!button) {
+    button = el("button", "link-button reach-button");
+    button.type = "button";
+    button.dataset.reachNames = "";
+    button.setAttribute("aria-expanded", "false");
+    button.setAttribute("aria-controls", line.dataset.names);
+  }
+  button.replaceChildren(el("span", "visually-hidden", "Reach: "), words, el("span", "visually-hidden", ". Show who saw it"));
+  line.replaceChildren(button);
+}
+
+async function toggleSeenBy(button) {
+  const post = button.closest("[data-post]");
+  const box = document.getElementById(button.getAttribute("aria-controls"));
+  if (!box) return;
+  if (button.getAttribute("aria-expanded") === "true") {
+    button.setAttribute("aria-expanded", "false");
+    box.hidden = true;
+    return;
+  }
+  let reach;
+  try {
+    reach = await request("GET", `${API}posts/${post.dataset.post}/reach`, { fallback: "Could not load who saw it" });
+  } catch (error) {
+    showError(post.querySelector("[data-reach]"), error.message);
+    return;
+  }
+  const people = reach.seen_by || [];
+  const heading = el("h3", "seen-by-title", people.length ? "Seen by" : "Nobody has seen it yet.");
+  const list = el("ul", "seen-by-list");
+  for (const person of people) {
+    const item = el("li");
+    const link = el("a", "", person.name);
+    link.href = `/people/${Number(person.id)}/`;
+    const time = el("time", "", ` ${when(person.seen_at)}`);
+    time.dateTime = person.seen_at;
+    item.append(link, time);
+    list.append(item);
+  }
+  box.replaceChildren(heading, list);
+  if (reach.seen > people.length) box.append(el("p", "", `and ${reach.seen - people.length} more`));
+  box.hidden = false;
+  button.setAttribute("aria-expanded", "true");
 }
 
 function setBody(box, html, deleted, what) {
@@ -169,17 +220,30 @@ function renderComment(c, post) {
   const chips = el("ul", "chips chips-small");
   chips.dataset.chips = "";
   chips.setAttribute("aria-label", "Reactions to this comment");
-  renderChips(chips, c.reactions || [], { readOnly: true });
-  main.append(head, body, chips);
-  if (post.querySelector("[data-comment-form]") && !c.deleted) {
+  const member = Boolean(post.querySelector("[data-comment-form]"));
+  renderChips(chips, c.reactions || [], { readOnly: !member || c.deleted });
+  main.append(head, body);
+  if (member && !c.deleted) {
+    const box = el("div", "comment-reactions");
+    box.dataset.commentReactions = "";
+    box.append(chips, addReactionBox(post, c));
+    main.append(box);
+  } else {
+    main.append(chips);
+  }
+  const actions = el("div", "comment-actions");
+  actions.dataset.commentActions = "";
+  if (member && !c.deleted) {
     const target = c.parent || c.id;
     const reply = el("a", "reply-link", "Reply");
     reply.href = `/posts/${c.post}/?reply=${target}#comment-${c.post}`;
     reply.dataset.reply = target;
     reply.dataset.replyName = c.author.name;
     reply.append(el("span", "visually-hidden", ` to ${c.author.name}`));
-    main.append(reply);
+    actions.append(reply);
   }
+  if (!c.deleted) actions.append(...commentActions(post, c));
+  main.append(actions);
   if (feed?.dataset.feed === "post") {
     const replies = el("ol", "replies");
     replies.dataset.replies = "";
@@ -187,6 +251,73 @@ function renderComment(c, post) {
   }
   li.append(avatar, main);
   return li;
+}
+
+// The "React" box under a live comment: the post's quick emojis, or any.
+function addReactionBox(post, c) {
+  const details = el("details", "add-reaction add-reaction-small");
+  details.dataset.addReaction = "";
+  const summary = el("summary", "", "React");
+  summary.append(el("span", "visually-hidden", ` to ${c.author.name}'s comment`));
+  const form = el("form", "react-form");
+  form.dataset.reactForm = "";
+  form.method = "post";
+  form.action = `/comments/${c.id}/react/`;
+  const quick = post.querySelector("[data-add-reaction] .quick")?.cloneNode(true) || el("div", "quick");
+  const label = el("label", "", "Any emoji");
+  const input = el("input");
+  input.type = "text";
+  input.name = "other";
+  input.maxLength = 32;
+  input.autocomplete = "off";
+  input.id = `${post.id}-c-other-${c.id}`;
+  label.htmlFor = input.id;
+  const send = el("button", "button button-quiet button-small", "React");
+  send.type = "submit";
+  const other = el("span", "other-emoji");
+  other.append(input, send);
+  form.append(quick, label, other);
+  details.append(summary, form);
+  return details;
+}
+
+// Edit and Delete for one's own live comment, Remove for a moderator's.
+function commentActions(post, c) {
+  const form = el("form", "inline-form");
+  form.method = "post";
+  form.action = `/comments/${c.id}/delete/`;
+  form.dataset.deleteForm = "";
+  form.dataset.what = "comment";
+  const submit = el("button", "link-button link-danger");
+  submit.type = "submit";
+  if (c.author.id === me) {
+    const edit = el("button", "link-button", "Edit");
+    edit.type = "button";
+    edit.dataset.edit = "";
+    edit.append(el("span", "visually-hidden", " your comment"));
+    submit.append("Delete", el("span", "visually-hidden", " your comment"));
+    form.append(submit);
+    return [edit, form];
+  }
+  if (!post.querySelector("[data-moderate]")) return [];
+  const menu = el("details", "comment-menu");
+  const summary = el("summary", "", "Remove");
+  summary.append(el("span", "visually-hidden", ` ${c.author.name}'s comment`));
+  form.className = "delete-form";
+  form.dataset.moderated = "";
+  const label = el("label", "", "Why remove it? (the author is told)");
+  const reason = el("input");
+  reason.type = "text";
+  reason.name = "reason";
+  reason.maxLength = 500;
+  reason.required = true;
+  reason.id = `${post.id}-c-reason-${c.id}`;
+  label.htmlFor = reason.id;
+  submit.className = "button button-quiet button-small button-danger";
+  submit.textContent = "Remove comment";
+  form.append(label, reason, submit);
+  menu.append(summary, form);
+  return [menu];
 }
 
 function renderPost(p) {
@@ -231,6 +362,9 @@ function renderPost(p) {
   node.querySelector("[data-all-comments]").href = `${p.url}#comments`;
   node.querySelector(".comments").setAttribute("aria-label", `Comments on ${p.author.name}'s post`);
   if (p.reach) renderReach(node, p.reach);
+  const own = node.querySelector("[data-own-menu]");
+  if (p.author.id === me) own.querySelector("[data-edit]").hidden = false;
+  else own.remove();
   watchSeen(node);
   return node;
 }
@@ -294,11 +428,11 @@ newButton?.addEventListener("click", showNewPosts);
 
 function postUpdated({ post: p }) {
   for (const node of postEls(p.id)) {
-    if (p.deleted && feed?.dataset.feed !== "post") {
-      node.remove();
+    if (p.deleted) {
+      removePost(node);
       continue;
     }
-    setBody(node.querySelector("[data-body]"), p.html, p.deleted, "post");
+    if (!editing(node)) setBody(node.querySelector("[data-body]"), p.html, p.deleted, "post");
     renderAttachments(node, p.deleted ? [] : p.attachments, { body: "[data-body]" });
     node.querySelector("[data-edited]").hidden = !p.edited_at;
     node.querySelector("[data-mark-pinned]").hidden = !p.pinned;
@@ -347,19 +481,53 @@ function commentNew({ comment: c, comment_count: count }) {
   addComment(c, count);
 }
 
+// A post gone: a feed drops it (the focus goes to the next post), its own
+// page shows that it was deleted.
+function removePost(node) {
+  const hadFocus = node.contains(document.activeElement);
+  if (feed?.dataset.feed === "post") {
+    const gone = el("p", "tombstone card", "This post was deleted.");
+    gone.tabIndex = -1;
+    node.replaceWith(gone);
+    if (hadFocus) gone.focus();
+    return;
+  }
+  const next = node.nextElementSibling?.matches("[data-post]") ? node.nextElementSibling : null;
+  const previous = node.previousElementSibling?.matches("[data-post]") ? node.previousElementSibling : null;
+  node.remove();
+  const target = next || previous;
+  if (hadFocus && target) {
+    target.tabIndex = -1;
+    target.focus();
+  }
+}
+
 function commentUpdated({ comment: c }) {
-  const item = document.querySelectorAll(`[data-comment="${Number(c.id)}"]`);
-  for (const li of item) {
-    setBody(li.querySelector("[data-body]"), c.html, c.deleted, "comment");
+  for (const li of commentEls(c.id)) {
+    const hadFocus = li.contains(document.activeElement);
+    if (!editing(li) || c.deleted) setBody(li.querySelector("[data-body]"), c.html, c.deleted, "comment");
     li.querySelector("[data-edited]").hidden = !c.edited_at;
-    renderChips(li.querySelector("[data-chips]"), c.reactions || [], { readOnly: true });
+    if (c.deleted) {
+      // Nothing left to react to, reply to, edit or delete.
+      li.classList.add("deleted");
+      const chips = li.querySelector("[data-chips]");
+      li.querySelector("[data-comment-reactions]")?.replaceWith(chips);
+      renderChips(chips, [], { readOnly: true });
+      li.querySelector("[data-comment-actions]")?.replaceChildren();
+      if (hadFocus) {
+        li.tabIndex = -1;
+        li.focus();
+      }
+    } else {
+      renderChips(li.querySelector("[data-chips]"), c.reactions || [], { readOnly: !mayReact(li) });
+    }
   }
 }
 
 function reactionsChanged(event) {
   if (event.comment) {
-    for (const li of document.querySelectorAll(`[data-comment="${Number(event.comment)}"]`)) {
-      renderChips(li.querySelector("[data-chips]"), event.reactions, { readOnly: true });
+    for (const li of commentEls(event.comment)) {
+      renderChips(li.querySelector("[data-chips]"), event.reactions, { readOnly: !mayReact(li) });
     }
     return;
   }
@@ -411,23 +579,32 @@ if (feed?.dataset.cursor) {
 
 // ------------------------------------------------------------------ writes
 
-async function react(post, emoji, add, form) {
+// React to a post, or to one of its comments (`comment`, its <li>).
+async function react(post, emoji, add, form, comment = null) {
   // A DELETE names the emoji in its query too: bodies on DELETE are optional.
-  const base = `${API}posts/${post.dataset.post}/reactions`;
+  const base = comment
+    ? `${API}comments/${comment.dataset.comment}/reactions`
+    : `${API}posts/${post.dataset.post}/reactions`;
   const url = add ? base : `${base}?${new URLSearchParams({ emoji })}`;
+  const place = comment ? comment.querySelector("[data-comment-reactions]") : post.querySelector(".post-reactions");
   try {
     const answer = await request(add ? "POST" : "DELETE", url, { body: { emoji }, fallback: "Could not react" });
-    if (answer?.reactions) {
+    if (answer?.reactions && comment) {
+      reactionsChanged({ comment: comment.dataset.comment, reactions: answer.reactions });
+    } else if (answer?.reactions) {
       for (const node of postEls(post.dataset.post)) renderChips(node.querySelector("[data-chips]"), answer.reactions);
     }
-    const details = post.querySelector("[data-add-reaction]");
-    if (details) details.open = false;
+    const details = place?.querySelector("[data-add-reaction]");
+    if (details?.open) {
+      details.open = false;
+      details.querySelector("summary").focus();
+    }
   } catch (error) {
-    if (apiMissing(error) && form) {
+    if (apiMissing(error) && form?.getAttribute("action")) {
       submitNatively(form, { emoji, other: "", remove: add ? "" : "1" });
       return;
     }
-    showError(post.querySelector(".post-reactions"), error.message);
+    showError(place || post, error.message);
   }
 }
 
@@ -519,8 +696,20 @@ document.addEventListener("click", (event) => {
   if (chipButton) {
     event.preventDefault();
     const post = chipButton.closest("[data-post]");
+    const comment = chipButton.closest("[data-comment]");
     const add = chipButton.getAttribute("aria-pressed") !== "true";
-    react(post, chipButton.dataset.emoji, add, post.querySelector("[data-react-form]"));
+    const form = (comment || post).querySelector("[data-react-form]");
+    react(post, chipButton.dataset.emoji, add, form, comment);
+    return;
+  }
+  const names = event.target.closest("button[data-reach-names]");
+  if (names) {
+    toggleSeenBy(names);
+    return;
+  }
+  const edit = event.target.closest("button[data-edit]");
+  if (edit) {
+    startEdit(edit);
     return;
   }
   const reply = event.target.closest("a[data-reply]");
@@ -546,7 +735,10 @@ document.addEventListener("submit", (event) => {
       return;
     }
     typed.value = "";
-    react(form.closest("[data-post]"), emoji, true, form);
+    react(form.closest("[data-post]"), emoji, true, form, form.closest("[data-comment]"));
+  } else if (form.matches("[data-delete-form]")) {
+    event.preventDefault();
+    confirmDelete(form);
   } else if (form.matches("[data-comment-form]")) {
     event.preventDefault();
     comment(form);
@@ -564,6 +756,201 @@ document.addEventListener("keydown", (event) => {
     box.form.requestSubmit();
   }
 });
+
+// ----------------------------------------------------- edits and deletes
+//
+// The author edits in place: the source text in a box where the text was,
+// Save or Cancel (Escape). Deleting asks first, in a dialog. Other tabs
+// hear it as post.updated / comment.updated (above).
+
+function editForm(id, text, what) {
+  const form = el("form", "edit-form");
+  const label = el("label", "visually-hidden", `Edit your ${what}`);
+  const textarea = el("textarea");
+  textarea.id = `edit-${what}-${id}`;
+  label.htmlFor = textarea.id;
+  textarea.value = text;
+  textarea.maxLength = what === "post" ? 20000 : 5000;
+  textarea.rows = what === "post" ? 4 : 2;
+  textarea.required = true;
+  const hint = el(
+    "small",
+    "edit-hint",
+    what === "post" ? "Markdown works. Ctrl+Enter to save, Escape to cancel." : "Enter to save, Escape to cancel.",
+  );
+  hint.id = `${textarea.id}-hint`;
+  textarea.setAttribute("aria-describedby", hint.id);
+  const save = el("button", "button button-small", "Save");
+  save.type = "submit";
+  const cancel = el("button", "button button-quiet button-small", "Cancel");
+  cancel.type = "button";
+  cancel.dataset.cancelEdit = "";
+  const buttons = el("div", "edit-buttons");
+  buttons.append(save, cancel);
+  form.append(label, textarea, hint, buttons);
+  return form;
+}
+
+async function startEdit(button) {
+  const comment = button.closest("[data-comment]");
+  const item = comment || button.closest("[data-post]");
+  const what = comment ? "comment" : "post";
+  const id = comment ? comment.dataset.comment : item.dataset.post;
+  const body = item.querySelector("[data-body]");
+  if (editing(item)) {
+    body.querySelector("textarea").focus();
+    return;
+  }
+  const url = `${API}${what}s/${id}`;
+  let source;
+  try {
+    source = await request("GET", url, { fallback: `Could not load the ${what}` });
+  } catch (error) {
+    showError(button.parentElement, error.message);
+    return;
+  }
+  button.closest("details")?.removeAttribute("open");
+  const saved = [...body.childNodes];
+  const form = editForm(id, source.body, what);
+  const textarea = form.querySelector("textarea");
+  body.replaceChildren(form);
+  textarea.focus();
+  textarea.setSelectionRange(textarea.value.length, textarea.value.length);
+  const done = (answer) => {
+    if (answer) setBody(body, answer.html, answer.deleted, what);
+    else body.replaceChildren(...saved);
+    if (answer) item.querySelector("[data-edited]").hidden = !answer.edited_at;
+    if (button.isConnected) {
+      button.closest("details")?.setAttribute("open", "");
+      button.focus();
+    } else {
+      item.tabIndex = -1;
+      item.focus();
+    }
+  };
+  form.querySelector("[data-cancel-edit]").addEventListener("click", () => done(null));
+  textarea.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      event.stopPropagation();
+      done(null);
+    } else if (event.key === "Enter" && !event.isComposing) {
+      const saves = what === "post" ? event.ctrlKey || event.metaKey : !event.shiftKey;
+      if (saves) {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+    }
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    event.stopPropagation();
+    if (!textarea.value.trim()) {
+      showError(form, `The ${what} cannot be empty: delete it instead.`);
+      return;
+    }
+    const save = form.querySelector("button[type=submit]");
+    save.disabled = true;
+    try {
+      const answer = await request("PATCH", url, { body: { body: textarea.value }, fallback: "Could not save" });
+      done(answer);
+    } catch (error) {
+      showError(form, error.message);
+      save.disabled = false;
+    }
+  });
+}
+
+let dialog = null;
+
+// One dialog for every "Delete this …?" question; resolves true to go on.
+function ask(title, text, action) {
+  if (!dialog) {
+    dialog = el("dialog", "confirm-dialog");
+    const heading = el("h2");
+    heading.id = "confirm-title";
+    const words = el("p");
+    words.id = "confirm-text";
+    dialog.setAttribute("aria-labelledby", heading.id);
+    dialog.setAttribute("aria-describedby", words.id);
+    const form = el("form", "confirm-buttons");
+    form.method = "dialog";
+    const cancel = el("button", "button button-quiet", "Cancel");
+    cancel.value = "cancel";
+    cancel.autofocus = true; // the safe choice takes the focus
+    const go = el("button", "button button-danger-solid");
+    go.value = "go";
+    go.dataset.go = "";
+    form.append(cancel, go);
+    dialog.append(heading, words, form);
+    document.body.append(dialog);
+  }
+  dialog.querySelector("h2").textContent = title;
+  dialog.querySelector("p").textContent = text;
+  dialog.querySelector("[data-go]").textContent = action;
+  dialog.returnValue = "";
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === "go"), { once: true });
+  });
+}
+
+async function confirmDelete(form) {
+  const what = form.dataset.what;
+  const moderated = form.hasAttribute("data-moderated");
+  const reason = form.querySelector("[name=reason]")?.value.trim() || "";
+  if (moderated && !reason) {
+    form.querySelector("[name=reason]").focus();
+    return;
+  }
+  const verb = moderated ? "Remove" : "Delete";
+  const ok = await ask(
+    `${verb} this ${what}?`,
+    moderated
+      ? `Its author is told why: “${reason}”. This cannot be undone.`
+      : `Everyone will see that it was deleted. This cannot be undone.`,
+    `${verb} ${what}`,
+  );
+  const item = form.closest(what === "comment" ? "[data-comment]" : "[data-post]");
+  if (!ok) {
+    form.querySelector("button[type=submit]").focus();
+    return;
+  }
+  const id = what === "comment" ? item.dataset.comment : item.dataset.post;
+  const url = `${API}${what}s/${id}${reason ? `?${new URLSearchParams({ reason })}` : ""}`;
+  try {
+    await request("DELETE", url, { fallback: `Could not delete the ${what}` });
+  } catch (error) {
+    if (apiMissing(error) && form.getAttribute("action")) {
+      submitNatively(form);
+      return;
+    }
+    showError(form.parentElement, error.message);
+    return;
+  }
+  // Say so here at once; the event tells the other tabs.
+  item.tabIndex = -1;
+  item.focus();
+  if (what === "comment") {
+    commentUpdated({ comment: { id, deleted: true, html: "", edited_at: null, reactions: [] } });
+  } else {
+    for (const node of postEls(id)) removePost(node);
+  }
+}
+
+// A leader's reach line becomes a button with this module.
+for (const line of document.querySelectorAll("[data-reach][data-names]")) {
+  const { seen, audience, reacted, commentCount } = line.dataset;
+  renderReach(line.closest("[data-post]"), {
+    seen: Number(seen),
+    audience: Number(audience),
+    reacted: Number(reacted),
+    comments: Number(commentCount),
+  });
+}
+
+// Edit buttons do nothing without this module: they show with it.
+for (const button of document.querySelectorAll("button[data-edit][hidden]")) button.hidden = false;
 
 // -------------------------------------------------------------------- reach
 
