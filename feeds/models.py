@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from intranet.links import link
 from messaging.models import StoredFile
 
 
@@ -193,7 +194,7 @@ class Post(models.Model):
         return f"Post {self.pk} in {self.space_id}"
 
     def get_absolute_url(self) -> str:
-        return reverse("feeds:post", args=[self.pk])
+        return link("feeds:post", self.pk)
 
     @property
     def is_deleted(self) -> bool:
@@ -232,7 +233,7 @@ class PostAttachment(StoredFile):
         return f"{self.name} in space {self.space_id}"
 
     def get_absolute_url(self) -> str:
-        return reverse("api-v1:post_attachment_file", args=[self.pk])
+        return link("api-v1:post_attachment_file", self.pk)
 
     @property
     def folder(self) -> str:
@@ -242,7 +243,7 @@ class PostAttachment(StoredFile):
     def thumbnail_url(self) -> str | None:
         if not self.thumbnail:
             return None
-        return reverse("api-v1:post_attachment_thumbnail", args=[self.pk])
+        return link("api-v1:post_attachment_thumbnail", self.pk)
 
 
 class Comment(models.Model):

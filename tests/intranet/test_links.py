@@ -1,0 +1,21 @@
+"""intranet.links gives what reverse() gives, for any id a route takes."""
+
+import pytest
+from django.urls import reverse, set_script_prefix
+
+from intranet.links import link
+
+
+@pytest.mark.parametrize("pk", [1, 7, 42, 918273645546372819, 10**18, 2**63 - 1])
+@pytest.mark.parametrize("name", ["feeds:post", "feeds:react", "feeds:delete_comment"])
+def test_a_link_is_what_reverse_gives(name, pk):
+    assert link(name, pk) == reverse(name, args=[pk])
+
+
+def test_a_link_follows_the_script_prefix():
+    try:
+        set_script_prefix("/canteen/")
+        assert link("feeds:post", 5) == reverse("feeds:post", args=[5])
+        assert link("feeds:post", 5).startswith("/canteen/")
+    finally:
+        set_script_prefix("/")
