@@ -462,18 +462,24 @@ function addComment(c, count) {
     }
     // A replayed event's count may be older than the one shown.
     const shownCount = node.querySelector("[data-all-comments] .n");
-    if (count !== undefined && !(shownCount && Number(shownCount.textContent) > count)) {
-      const all = node.querySelector("[data-all-comments]");
-      if (all) {
-        all.querySelector(".n").textContent = count;
-        all.hidden = count <= list.children.length;
-      }
-      const reach = node.querySelector("[data-reach]");
-      if (reach) {
-        const { seen, audience, reacted } = reach.dataset;
-        renderReach(node, { seen: Number(seen), audience: Number(audience), reacted: Number(reacted), comments: count });
-      }
-    }
+    if (count !== undefined && !(shownCount && Number(shownCount.textContent) > count)) showCount(node, count);
+  }
+}
+
+// The post's comment count (from comment.new and comment.updated): its
+// "View all N comments" link, shown while some are not on screen, and
+// its reach line.
+function showCount(node, count) {
+  const all = node.querySelector("[data-all-comments]");
+  if (all) {
+    all.querySelector(".n").textContent = count;
+    const shown = node.querySelectorAll("[data-comments] [data-comment]:not(.deleted)").length;
+    all.hidden = count <= shown;
+  }
+  const reach = node.querySelector("[data-reach]");
+  if (reach) {
+    const { seen, audience, reacted } = reach.dataset;
+    renderReach(node, { seen: Number(seen), audience: Number(audience), reacted: Number(reacted), comments: count });
   }
 }
 
@@ -502,7 +508,7 @@ function removePost(node) {
   }
 }
 
-function commentUpdated({ comment: c }) {
+function commentUpdated({ comment: c, comment_count: count }) {
   for (const li of commentEls(c.id)) {
     const hadFocus = li.contains(document.activeElement);
     if (!editing(li) || c.deleted) setBody(li.querySelector("[data-body]"), c.html, c.deleted, "comment");
@@ -522,6 +528,8 @@ function commentUpdated({ comment: c }) {
       renderChips(li.querySelector("[data-chips]"), c.reactions || [], { readOnly: !mayReact(li) });
     }
   }
+  // A delete lowers the count, shown or not (an edit leaves it).
+  if (c.deleted && count !== undefined) for (const node of postEls(c.post)) showCount(node, count);
 }
 
 function reactionsChanged(event) {
