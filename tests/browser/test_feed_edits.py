@@ -285,6 +285,49 @@ class LiveCardsAndCountsTest(BrowserTestCase):
         off_the_loop(services.join_space, self.bob, space_id=self.space.pk)
         self.path = self.space.get_absolute_url()
 
+    def test_a_live_post_gets_the_cards_its_viewer_may_see(self):
+        secret = off_the_loop(
+            services.create_space,
+            self.alice,
+            name="Acquisition Falcon",
+            visibility="secret",
+            description="Hush",
+        )
+        author = self.open_as(self.alice, self.path, "feeds-live-cards-author")
+        member = self.open_as(self.bob, self.path, "feeds-live-cards-member")
+
+        room = secret.get_absolute_url()
+        author.get_by_label("Post in Gardening").fill(
+            f"Plans: [our space]({self.path}) and [the room]({room})"
+        )
+        author.get_by_role("button", name="Post", exact=True).click()
+        # The author may see both spaces: two cards on her own post.
+        mine = card(author, "Plans:").locator(".link-card")
+        expect(mine).to_have_count(2)
+        expect(mine.nth(1)).to_contain_text("Acquisition Falcon")
+
+        new = member.get_by_role("button", name="1 new post")
+        expect(new).to_be_visible(timeout=LIVE_MS)
+        new.click()
+        cards = card(member, "Plans:").locator(".link-card")
+        expect(cards).to_have_count(1)
+        expect(cards.first).to_contain_text("Gardening")
+        expect(cards.first).to_contain_text("Seeds, soil and swaps.")
+        expect(member.get_by_role("list", name="Linked pages")).to_be_visible()
+        assert "Falcon" not in member.content()
+        check_page(member, "feeds-live-cards")
+        shoot(member, "live-link-cards")
+
+        # An edit that drops the link drops its card, live.
+        post = author.locator("[data-posts] > .post").first
+        expect(post).to_contain_text("Plans:")
+        post.locator("summary", has_text="More").click()
+        post.get_by_role("button", name="Edit post").click()
+        post.get_by_role("textbox", name="Edit your post").fill("Plans: none yet")
+        post.get_by_role("button", name="Save").click()
+        expect(card(member, "Plans: none yet")).to_be_visible(timeout=LIVE_MS)
+        expect(card(member, "Plans:").locator(".link-card")).to_have_count(0)
+
     def test_view_all_comments_follows_comments_live(self):
         post, _ = off_the_loop(
             services.create_post,
