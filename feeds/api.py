@@ -5,6 +5,7 @@ The shapes are the socket's (feeds.events), so a client reads a post the
 same way from a page of the feed and from a `post.new` event.
 """
 
+from dataclasses import asdict
 from typing import Any, Literal
 
 from django.http import Http404
@@ -76,6 +77,22 @@ class CommentOut(Schema):
     deleted: bool
     removed: RemovalOut | None
     reactions: list[ReactionOut]
+
+
+class LinkPreviewOut(Schema):
+    """A card for a link to one of Canteen's pages: a space, a post or a
+    person."""
+
+    url: str
+    title: str
+    context: str
+
+
+class PreviewsOut(Schema):
+    """The cards under a post, at most three, only for what you may see."""
+
+    post: int
+    cards: list[LinkPreviewOut]
 
 
 class ViewerOut(PersonOut):
@@ -698,6 +715,20 @@ def get_post(request: AuthedRequest, post_id: Id):
     require_scope(request, "read")
     post = selectors.get_post_for_user(request.user, post_id)
     return _post_out(post, request.user)
+
+
+@router.get("/posts/{post_id}/previews", response={200: PreviewsOut, **ERRORS})
+def post_previews(request: AuthedRequest, post_id: Id):
+    """The cards for the links in a post to Canteen's pages that you may
+    see, as the post's page shows them; 404 if you may not read the post.
+    Pages ask for them when a post arrives or changes live (its event is
+    shared by the whole space, so it carries none)."""
+    require_scope(request, "read")
+    post = selectors.get_post_for_user(request.user, post_id)
+    cards = selectors.post_previews(
+        post, request.user, hosts={request.get_host().lower()}
+    )
+    return {"post": post.pk, "cards": [asdict(card) for card in cards]}
 
 
 @router.patch("/posts/{post_id}", response={200: PostOut, **ERRORS})

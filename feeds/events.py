@@ -147,8 +147,14 @@ def comment_new(comment: Comment, *, comment_count: int) -> dict[str, Any]:
     }
 
 
-def comment_updated(comment: Comment) -> dict[str, Any]:
-    return {"type": "comment.updated", "comment": comment_data(comment)}
+def comment_updated(comment: Comment, *, comment_count: int) -> dict[str, Any]:
+    """An edit, a delete or a removal, with the post's count after it (a
+    delete lowers it)."""
+    return {
+        "type": "comment.updated",
+        "comment": comment_data(comment),
+        "comment_count": comment_count,
+    }
 
 
 def reactions_changed(post: Post, comment: Comment | None) -> dict[str, Any]:

@@ -633,3 +633,10 @@ def link_previews(
         for pk, found in wanted.items()
         if any(key in cards for key in found)
     }
+
+
+def post_previews(post: Post, viewer: User, *, hosts: set[str]) -> list[LinkPreview]:
+    """The cards one post shows `viewer`, by the page's own rule: for a
+    post that arrived or changed live, asked by the viewer's browser (the
+    shared socket event carries none, so no title leaks)."""
+    return link_previews([post], viewer, hosts=hosts).get(post.pk, [])

@@ -407,14 +407,14 @@ def edit_comment(user: User, *, comment_id: int, body: str) -> Comment:
     body = _clean(body, limit=events.MAX_COMMENT_LENGTH, what="comment")
     html, mentioned, _ = _render(body, space_access(user, comment.post.space))
     with transaction.atomic():
-        _lock_post(comment.post_id)
+        post = _lock_post(comment.post_id)
         comment.body, comment.body_html, comment.edited_at = body, html, timezone.now()
         comment.save(update_fields=["body", "body_html", "edited_at"])
         comment.mentions.set(mentioned)
         _forget_old_comment(comment)
         record(
             events.space_stream(comment.post.space_id),
-            events.comment_updated(comment),
+            events.comment_updated(comment, comment_count=post.comment_count),
             subject=f"comment.{comment.pk}",
         )
     return comment
@@ -450,7 +450,7 @@ def delete_comment(user: User, *, comment_id: int, reason: str = "") -> Comment:
         _forget_old_comment(comment)
         record(
             events.space_stream(post.space_id),
-            events.comment_updated(comment),
+            events.comment_updated(comment, comment_count=post.comment_count - 1),
             subject=f"comment.{comment.pk}",
         )
         if moderated:

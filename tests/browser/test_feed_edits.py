@@ -271,3 +271,97 @@ class LinkCardsTest(BrowserTestCase):
         shoot(page, "link-cards-phone")
         cards.first.click()
         expect(page).to_have_url(re.compile(f"/posts/{target.pk}/$"))
+
+
+class LiveCardsAndCountsTest(BrowserTestCase):
+    def setUp(self) -> None:
+        self.make_personas()
+        self.space: Space = off_the_loop(
+            services.create_space,
+            self.alice,
+            name="Gardening",
+            description="Seeds, soil and swaps.",
+        )
+        off_the_loop(services.join_space, self.bob, space_id=self.space.pk)
+        self.path = self.space.get_absolute_url()
+
+    def test_a_live_post_gets_the_cards_its_viewer_may_see(self):
+        secret = off_the_loop(
+            services.create_space,
+            self.alice,
+            name="Acquisition Falcon",
+            visibility="secret",
+            description="Hush",
+        )
+        author = self.open_as(self.alice, self.path, "feeds-live-cards-author")
+        member = self.open_as(self.bob, self.path, "feeds-live-cards-member")
+
+        room = secret.get_absolute_url()
+        author.get_by_label("Post in Gardening").fill(
+            f"Plans: [our space]({self.path}) and [the room]({room})"
+        )
+        author.get_by_role("button", name="Post", exact=True).click()
+        # The author may see both spaces: two cards on her own post.
+        mine = card(author, "Plans:").locator(".link-card")
+        expect(mine).to_have_count(2)
+        expect(mine.nth(1)).to_contain_text("Acquisition Falcon")
+
+        new = member.get_by_role("button", name="1 new post")
+        expect(new).to_be_visible(timeout=LIVE_MS)
+        new.click()
+        cards = card(member, "Plans:").locator(".link-card")
+        expect(cards).to_have_count(1)
+        expect(cards.first).to_contain_text("Gardening")
+        expect(cards.first).to_contain_text("Seeds, soil and swaps.")
+        expect(member.get_by_role("list", name="Linked pages")).to_be_visible()
+        assert "Falcon" not in member.content()
+        check_page(member, "feeds-live-cards")
+        shoot(member, "live-link-cards")
+
+        # An edit that drops the link drops its card, live.
+        post = author.locator("[data-posts] > .post").first
+        expect(post).to_contain_text("Plans:")
+        post.locator("summary", has_text="More").click()
+        post.get_by_role("button", name="Edit post").click()
+        post.get_by_role("textbox", name="Edit your post").fill("Plans: none yet")
+        post.get_by_role("button", name="Save").click()
+        expect(card(member, "Plans: none yet")).to_be_visible(timeout=LIVE_MS)
+        expect(card(member, "Plans:").locator(".link-card")).to_have_count(0)
+
+    def test_view_all_comments_follows_comments_live(self):
+        post, _ = off_the_loop(
+            services.create_post,
+            self.bob,
+            space_id=self.space.pk,
+            body="Seed swap on Friday",
+            client_id="count-1",
+        )
+        for n in range(3):
+            off_the_loop(
+                services.add_comment, self.bob, post_id=post.pk, body=f"Note {n}"
+            )
+        reader = self.open_as(self.bob, self.path, "feeds-count-reader")
+        writer = self.open_as(self.alice, self.path, "feeds-count-writer")
+        view_all = card(reader, "Seed swap").locator("[data-all-comments]")
+        expect(view_all).to_be_hidden()  # all three on screen
+
+        box = card(writer, "Seed swap").get_by_role(
+            "textbox", name=re.compile("Comment on")
+        )
+        box.fill("Count me in")
+        box.press("Enter")
+        expect(comment_item(writer, "Count me in")).to_be_visible()
+        # Note 0 left the screen: the link to all four shows.
+        expect(view_all).to_have_text("View all 4 comments", timeout=LIVE_MS)
+        expect(view_all).to_be_visible()
+        expect(comment_item(reader, "Note 0")).to_have_count(0)
+        shoot(reader, "view-all-live")
+
+        mine = comment_item(writer, "Count me in")
+        mine.get_by_role("button", name="Delete your comment").click()
+        writer.get_by_role("dialog", name="Delete this comment?").get_by_role(
+            "button", name="Delete comment"
+        ).click()
+        expect(view_all).to_have_text("View all 3 comments", timeout=LIVE_MS)
+        expect(view_all).to_be_visible()  # Note 0 is still off screen
+        check_page(reader, "feeds-count-after-delete")

@@ -545,3 +545,56 @@ def test_a_comment_reads_back_with_its_source_for_its_edit_box(
     # A deleted comment keeps no text.
     services.delete_comment(bob, comment_id=comment.pk)
     assert as_bob.get(f"/comments/{comment.pk}").json()["body"] == ""
+
+
+def test_a_posts_cards_are_asked_for_by_each_viewer(as_bob, alice, bob, carol, garden):
+    """What feed.js asks when a post arrives live: the page's cards, and
+    only those the viewer may see."""
+    services.join_space(bob, space_id=garden.pk)
+    secret = services.create_space(
+        alice, name="Acquisition Falcon", visibility="secret", description="Hush"
+    )
+    hidden = services.create_post(
+        alice, space_id=secret.pk, body="Falcon closes Friday", client_id="s"
+    )[0]
+    shared = services.create_post(
+        alice, space_id=garden.pk, body="Tomatoes **ripe**", client_id="t"
+    )[0]
+    linking = services.create_post(
+        alice,
+        space_id=garden.pk,
+        body=f"See [the plan](/posts/{hidden.pk}/), "
+        f"[the room]({secret.get_absolute_url()}), "
+        f"[tomatoes](http://testserver/posts/{shared.pk}/) "
+        f"and [Carol](/people/{carol.pk}/)",
+        client_id="l",
+    )[0]
+
+    answer = as_bob.get(f"/posts/{linking.pk}/previews")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["post"] == linking.pk
+    assert [set(card) for card in body["cards"]] == [{"url", "title", "context"}] * 2
+    assert [card["url"] for card in body["cards"]] == [
+        f"/posts/{shared.pk}/",
+        f"/people/{carol.pk}/",
+    ]
+    assert body["cards"][0]["title"] == "Alice Adams in Gardening"
+    assert body["cards"][0]["context"] == "Tomatoes ripe"
+    assert "Falcon" not in answer.content.decode()  # the secret space leaks nothing
+
+    # Alice is in the secret space: she gets its cards (at most three).
+    as_alice = Browser(alice)
+    cards = as_alice.get(f"/posts/{linking.pk}/previews").json()["cards"]
+    assert [c["url"] for c in cards] == [
+        f"/posts/{hidden.pk}/",
+        secret.get_absolute_url(),
+        f"/posts/{shared.pk}/",
+    ]
+
+    # A post one may not read is not found; neither is one that does not exist.
+    assert as_bob.get(f"/posts/{hidden.pk}/previews").status_code == 404
+    assert as_bob.get("/posts/999999/previews").status_code == 404
+    assert as_bob.get("/posts/nope/previews").status_code in (400, 404, 422)
+    # A post without links has no cards.
+    assert as_bob.get(f"/posts/{shared.pk}/previews").json()["cards"] == []

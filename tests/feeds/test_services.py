@@ -195,3 +195,28 @@ def test_reach_counts_each_person_once(alice, bob, carol, garden):
     services.mark_seen(bob, post_ids=[post.pk])
     services.mark_seen(alice, post_ids=[post.pk])  # the author is no reach
     assert reach_of(Post.objects.get(pk=post.pk))["seen"] == 1
+
+
+def test_comment_events_carry_the_posts_count_after_them(
+    alice, bob, garden, django_capture_on_commit_callbacks
+):
+    services.join_space(bob, space_id=garden.pk)
+    post, _ = services.create_post(alice, space_id=garden.pk, body="Hi", client_id="n")
+    first = services.add_comment(bob, post_id=post.pk, body="One")
+    services.add_comment(alice, post_id=post.pk, body="Two")
+    with (
+        capture_published() as published,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.edit_comment(bob, comment_id=first.pk, body="One, edited")
+        services.delete_comment(bob, comment_id=first.pk)
+    edited, deleted = [
+        p["event"] for p in published if p["event"]["type"] == "comment.updated"
+    ]
+    assert edited["comment_count"] == 2
+    assert deleted["comment"]["deleted"] and deleted["comment_count"] == 1
+    post.refresh_from_db()
+    assert post.comment_count == 1
+    # Catching up gives the delete's count too.
+    stored = [e for e in events_since(bob, 0).events if e["type"] == "comment.updated"]
+    assert stored[-1]["comment_count"] == 1

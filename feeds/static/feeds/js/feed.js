@@ -320,6 +320,64 @@ function commentActions(post, c) {
   return [menu];
 }
 
+// ------------------------------------------------------------- link cards
+
+// A link to one of Canteen's own pages (feeds.selectors._OWN_LINK): only a
+// post whose html has one asks for its cards.
+const OWN_PAGE = /^\/(?:spaces\/[^/]+|posts\/\d+|people\/\d+)\/?$/;
+const cardsAsked = new WeakMap(); // post node -> the html its cards are for
+
+function ownLinks(box, id) {
+  return [...box.querySelectorAll("a[href]")].some((a) => {
+    let url;
+    try {
+      url = new URL(a.getAttribute("href"), location.href);
+    } catch {
+      return false;
+    }
+    const path = url.pathname.replace(/\/?$/, "/");
+    return url.host === location.host && OWN_PAGE.test(url.pathname) && path !== `/posts/${Number(id)}/`;
+  });
+}
+
+// The cards as _post.html draws them, under the post's files.
+function drawCards(node, cards) {
+  node.querySelector(":scope > .link-cards")?.remove();
+  if (!cards.length) return;
+  const list = el("ul", "link-cards");
+  list.setAttribute("aria-label", "Linked pages");
+  for (const card of cards) {
+    const link = el("a", "link-card");
+    link.href = card.url;
+    link.append(el("strong", "link-card-title", card.title), el("span", "link-card-context", card.context));
+    const item = el("li");
+    item.append(link);
+    list.append(item);
+  }
+  node.querySelector(":scope > .post-reactions").before(list);
+}
+
+// Cards are per viewer (a secret space's title must not leak through the
+// event every member gets), so the page asks for its own: one request per
+// post drawn or redrawn, and only when its html links to Canteen's pages.
+async function showCards(id, nodes, html) {
+  const box = nodes[0]?.querySelector("[data-body]");
+  if (!box) return;
+  for (const node of nodes) cardsAsked.set(node, html);
+  if (!ownLinks(box, id)) {
+    for (const node of nodes) drawCards(node, []);
+    return;
+  }
+  let answer;
+  try {
+    answer = await request("GET", `${API}posts/${Number(id)}/previews`, { fallback: "No cards" });
+  } catch {
+    return; // cards are an extra: the post stands without them
+  }
+  // A newer version of the post asked for its own meanwhile.
+  for (const node of nodes) if (cardsAsked.get(node) === html && node.isConnected) drawCards(node, answer?.cards || []);
+}
+
 function renderPost(p) {
   const node = template.content.firstElementChild.cloneNode(true);
   const id = p.id;
@@ -369,6 +427,13 @@ function renderPost(p) {
   return node;
 }
 
+// A post drawn from an event, with its cards to come.
+function drawPost(p) {
+  const node = renderPost(p);
+  if (!p.deleted) showCards(p.id, [node], p.html);
+  return node;
+}
+
 // ---------------------------------------------------------------- new posts
 
 function belongsHere(p) {
@@ -399,7 +464,7 @@ function showWaiting() {
 }
 
 function showNewPosts() {
-  const nodes = waiting.splice(0).reverse().map(renderPost);
+  const nodes = waiting.splice(0).reverse().map(drawPost);
   insertAtTop(nodes);
   showWaiting();
   // The first new post takes the focus (and the view), for keyboards too.
@@ -409,7 +474,7 @@ function showNewPosts() {
 function addPost(p, { now = false } = {}) {
   if (postEls(p.id).length || waiting.some((w) => w.id === p.id)) return;
   if (now) {
-    insertAtTop([renderPost(p)]);
+    insertAtTop([drawPost(p)]);
   } else {
     waiting.push(p);
     showWaiting();
@@ -427,18 +492,23 @@ newButton?.addEventListener("click", showNewPosts);
 // ------------------------------------------------------------ live updates
 
 function postUpdated({ post: p }) {
+  const redrawn = [];
   for (const node of postEls(p.id)) {
     if (p.deleted) {
       removePost(node);
       continue;
     }
-    if (!editing(node)) setBody(node.querySelector("[data-body]"), p.html, p.deleted, "post");
+    const body = node.querySelector("[data-body]");
+    // A pin or a mark leaves the text, and so the cards, as they were.
+    if (!editing(node) && (cardsAsked.get(node) ?? body.innerHTML) !== p.html) redrawn.push(node);
+    if (!editing(node)) setBody(body, p.html, p.deleted, "post");
     renderAttachments(node, p.deleted ? [] : p.attachments, { body: "[data-body]" });
     node.querySelector("[data-edited]").hidden = !p.edited_at;
     node.querySelector("[data-mark-pinned]").hidden = !p.pinned;
     node.querySelector("[data-mark-announcement]").hidden = !p.announcement;
     node.classList.toggle("announcement", p.announcement);
   }
+  if (redrawn.length) showCards(p.id, redrawn, p.html);
   const queued = waiting.findIndex((w) => w.id === p.id);
   if (queued >= 0) {
     if (p.deleted) waiting.splice(queued, 1);
@@ -462,18 +532,24 @@ function addComment(c, count) {
     }
     // A replayed event's count may be older than the one shown.
     const shownCount = node.querySelector("[data-all-comments] .n");
-    if (count !== undefined && !(shownCount && Number(shownCount.textContent) > count)) {
-      const all = node.querySelector("[data-all-comments]");
-      if (all) {
-        all.querySelector(".n").textContent = count;
-        all.hidden = count <= list.children.length;
-      }
-      const reach = node.querySelector("[data-reach]");
-      if (reach) {
-        const { seen, audience, reacted } = reach.dataset;
-        renderReach(node, { seen: Number(seen), audience: Number(audience), reacted: Number(reacted), comments: count });
-      }
-    }
+    if (count !== undefined && !(shownCount && Number(shownCount.textContent) > count)) showCount(node, count);
+  }
+}
+
+// The post's comment count (from comment.new and comment.updated): its
+// "View all N comments" link, shown while some are not on screen, and
+// its reach line.
+function showCount(node, count) {
+  const all = node.querySelector("[data-all-comments]");
+  if (all) {
+    all.querySelector(".n").textContent = count;
+    const shown = node.querySelectorAll("[data-comments] [data-comment]:not(.deleted)").length;
+    all.hidden = count <= shown;
+  }
+  const reach = node.querySelector("[data-reach]");
+  if (reach) {
+    const { seen, audience, reacted } = reach.dataset;
+    renderReach(node, { seen: Number(seen), audience: Number(audience), reacted: Number(reacted), comments: count });
   }
 }
 
@@ -502,7 +578,7 @@ function removePost(node) {
   }
 }
 
-function commentUpdated({ comment: c }) {
+function commentUpdated({ comment: c, comment_count: count }) {
   for (const li of commentEls(c.id)) {
     const hadFocus = li.contains(document.activeElement);
     if (!editing(li) || c.deleted) setBody(li.querySelector("[data-body]"), c.html, c.deleted, "comment");
@@ -522,6 +598,8 @@ function commentUpdated({ comment: c }) {
       renderChips(li.querySelector("[data-chips]"), c.reactions || [], { readOnly: !mayReact(li) });
     }
   }
+  // A delete lowers the count, shown or not (an edit leaves it).
+  if (c.deleted && count !== undefined) for (const node of postEls(c.post)) showCount(node, count);
 }
 
 function reactionsChanged(event) {
