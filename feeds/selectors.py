@@ -12,7 +12,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils.html import strip_tags
@@ -23,6 +31,7 @@ from feeds.models import (
     JoinRequest,
     Post,
     PostAttachment,
+    PostMute,
     PostView,
     Reaction,
     Space,
@@ -195,8 +204,12 @@ def with_details(posts: QuerySet[Post], viewer: User) -> list[Post]:
     number of queries: author and space, the post's reactions and files, its latest
     comments with their authors and reactions, and reach for the posts the
     viewer may see it of (feeds.selectors.reach_of)."""
+    # Whether the viewer muted the post's comments: in the same query.
+    muted = PostMute.objects.filter(post=OuterRef("pk"), user=viewer)
     page: list[Post] = list(
-        posts.select_related("author", "space").prefetch_related(
+        posts.annotate(comments_muted=Exists(muted))
+        .select_related("author", "space")
+        .prefetch_related(
             Prefetch(
                 "reactions",
                 queryset=Reaction.objects.filter(comment__isnull=True).order_by("pk"),

@@ -20,6 +20,7 @@ urlpatterns = [
     path("posts/<id:post_id>/comments/", views.add_comment, name="comment"),
     path("posts/<id:post_id>/react/", views.react, name="react"),
     path("posts/<id:post_id>/pin/", views.pin, name="pin"),
+    path("posts/<id:post_id>/mute/", views.mute_post, name="mute_post"),
     path("posts/<id:post_id>/delete/", views.delete_post, name="delete"),
     path("people/<id:person_id>/follow/", views.follow, name="follow"),
     path("comments/<id:comment_id>/react/", views.react_comment, name="react_comment"),

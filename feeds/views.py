@@ -286,6 +286,21 @@ def react(request: AuthedRequest, post_id: int):
 
 
 @require_POST
+def mute_post(request: AuthedRequest, post_id: int):
+    """No more notifications of a post's comments, or again: `muted` 1 or 0."""
+    found = selectors.get_post_for_user(request.user, post_id)
+    muted = request.POST.get("muted") == "1"
+    services.mute_post(request.user, post_id=found.pk, muted=muted)
+    flash.success(
+        request,
+        "You will not be notified of this post's comments."
+        if muted
+        else "You will be notified of this post's comments again.",
+    )
+    return back(request, found.get_absolute_url())
+
+
+@require_POST
 def pin(request: AuthedRequest, post_id: int):
     found = selectors.get_post_for_user(request.user, post_id)
     pinned = request.POST.get("pinned") != "0"

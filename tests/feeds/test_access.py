@@ -405,3 +405,19 @@ def test_the_comment_forms(make_world, visibility, persona):
     comment = Comment.objects.get(pk=c)
     assert comment.reactions.exists() == (persona != "outsider")
     assert comment.is_deleted == (persona != "outsider")
+
+
+@pytest.mark.parametrize("visibility", VISIBILITIES)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_mute_comments_form(make_world, visibility, persona):
+    """Anyone who may read the post mutes its comments for themselves; for
+    anyone else the post does not exist."""
+    from feeds.models import PostMute
+
+    world = make_world(visibility)
+    person = world.people[persona]
+    response = api_client(person).post(f"/posts/{world.post.pk}/mute/", {"muted": "1"})
+    hidden = persona == "outsider" and visibility != "open"
+    assert response.status_code == (404 if hidden else 302)
+    muted = PostMute.objects.filter(post=world.post, user=person).exists()
+    assert muted == (not hidden)

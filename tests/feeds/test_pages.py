@@ -539,3 +539,29 @@ def test_link_cards_cost_the_same_queries_for_one_link_or_many(
     many = count(client, garden.get_absolute_url())
     assert many == one + 1  # the people's query, once
     assert "Carol Cruz" in client.get(garden.get_absolute_url()).content.decode()
+
+
+def test_a_reader_mutes_a_posts_comments_from_the_page(client, alice, bob, garden):
+    """No notifications of its comments and replies, from a plain form."""
+    from intranet.models import Notification
+
+    post = post_in(garden, bob, "Who wants seedlings?")
+    client.force_login(bob)
+    page = client.post(
+        f"/posts/{post.pk}/mute/", {"muted": "1", "next": "/"}, follow=True
+    )
+    assert "You will not be notified of this post's comments." in flashes(page)
+    assert "Unmute comments" in text(page)
+    services.add_comment(alice, post_id=post.pk, body="Me!")
+    assert not Notification.objects.filter(user=bob, kind="comment").exists()
+    client.post(f"/posts/{post.pk}/mute/", {"muted": "0"})
+    services.add_comment(alice, post_id=post.pk, body="And me")
+    assert Notification.objects.filter(user=bob, kind="comment").count() == 1
+    assert client.post(f"/posts/{10**12}/mute/", {"muted": "1"}).status_code == 404
+
+
+def test_an_outsider_cannot_mute_a_secret_spaces_post(client, alice, carol):
+    secret = services.create_space(alice, name="Plans", visibility="secret")
+    post = post_in(secret, alice, "Plans")
+    client.force_login(carol)
+    assert client.post(f"/posts/{post.pk}/mute/", {"muted": "1"}).status_code == 404
