@@ -222,6 +222,14 @@ def text_field(request: AuthedRequest, name: str) -> str:
     return value
 
 
+def emoji_field(request: AuthedRequest) -> str:
+    """A quick emoji's button, or the one typed in the "other" box."""
+    emoji = text_field(request, "emoji").strip() or text_field(request, "other")
+    if not emoji.strip():
+        raise ServiceError("invalid", "Choose or type an emoji.")
+    return emoji
+
+
 @require_POST
 def create_post(request: AuthedRequest, space_id: int):
     access = selectors.readable_space(request.user, space_id)
@@ -270,14 +278,10 @@ def react(request: AuthedRequest, post_id: int):
     """Add an emoji to a post, or take yours off (`remove`)."""
     found = selectors.get_post_for_user(request.user, post_id)
     try:
-        # A quick emoji's button, or the one typed in the "other" box.
-        emoji = text_field(request, "emoji").strip() or text_field(request, "other")
-        if not emoji.strip():
-            raise ServiceError("invalid", "Choose or type an emoji.")
         services.react(
             request.user,
             post_id=found.pk,
-            emoji=emoji,
+            emoji=emoji_field(request),
             add=request.POST.get("remove") != "1",
         )
     except ServiceError as exc:
@@ -332,14 +336,11 @@ def react_comment(request: AuthedRequest, comment_id: int):
     """Add an emoji to a comment, or take yours off (`remove`)."""
     found = selectors.get_comment_for_user(request.user, comment_id)
     try:
-        emoji = text_field(request, "emoji").strip() or text_field(request, "other")
-        if not emoji.strip():
-            raise ServiceError("invalid", "Choose or type an emoji.")
         services.react(
             request.user,
             post_id=found.post_id,
             comment_id=found.pk,
-            emoji=emoji,
+            emoji=emoji_field(request),
             add=request.POST.get("remove") != "1",
         )
     except ServiceError as exc:
