@@ -17,6 +17,7 @@ from django.utils import timezone
 from faker import Faker
 
 from intranet import plugins
+from profiles import roles
 from profiles.factories import DEMO_PASSWORD, hashed
 from profiles.models import Department, User
 
@@ -393,6 +394,9 @@ def build_demo_company(
     if batch:
         User.objects.bulk_create(batch)
         tick(len(batch))
+
+    # The People department holds the HR role: onboarding, company updates.
+    roles.grant(User.objects.filter(department=departments["People"]), roles.HR)
 
     return {
         "people": User.objects.count(),

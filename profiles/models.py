@@ -98,6 +98,13 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["first_name", "last_name", "id"]
+        # Company roles, held through groups (profiles.roles), never by
+        # being a superuser: HR runs onboarding and company-wide updates.
+        permissions = [
+            ("manage_onboarding", "Can manage onboarding journeys and new starters"),
+            ("post_announcements", "Can post announcements to the whole company"),
+            ("verify_sources", "Can mark accounts as verified sources"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name

@@ -1,0 +1,42 @@
+"""HR and communicators are roles held through groups, not superuser rights."""
+
+import pytest
+
+from profiles import roles
+from profiles.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_person_in_the_hr_group_runs_onboarding_and_announces():
+    person = UserFactory()
+    assert not roles.is_hr(person)
+    assert not roles.can_announce(person)
+
+    roles.grant([person], roles.HR)
+    person = type(person).objects.get(pk=person.pk)  # has_perm caches
+
+    assert roles.is_hr(person)
+    assert roles.can_announce(person)
+    assert roles.can_verify_sources(person)
+    assert not person.is_superuser
+
+
+def test_a_communicator_announces_but_does_not_run_onboarding():
+    person = UserFactory()
+    roles.grant([person], roles.COMMUNICATORS)
+    person = type(person).objects.get(pk=person.pk)
+
+    assert roles.can_announce(person)
+    assert not roles.is_hr(person)
+    assert not roles.can_verify_sources(person)
+
+
+def test_a_deactivated_hr_person_holds_no_role():
+    person = UserFactory()
+    roles.grant([person], roles.HR)
+    person.is_active = False
+    person.save()
+    person = type(person).objects.get(pk=person.pk)
+
+    assert not roles.is_hr(person)
