@@ -27,6 +27,15 @@ def space_stream(space_id: int) -> str:
     return f"space.{space_id}"
 
 
+AUTHOR_STREAMS = "author."
+
+
+def author_stream(user_id: int) -> str:
+    """A person's posts in open spaces, for the people who follow them
+    (their home feed takes those posts from spaces they are not in)."""
+    return f"{AUTHOR_STREAMS}{user_id}"
+
+
 def person(user) -> dict[str, Any]:
     return {
         "id": user.pk,
@@ -183,6 +192,10 @@ def space_joined(space: Space, role: str) -> dict[str, Any]:
 
 def space_left(space_id: int) -> dict[str, Any]:
     return {"type": "space.left", "space": space_id}
+
+
+def person_followed(person_id: int, following: bool) -> dict[str, Any]:
+    return {"type": "person.followed", "person": person_id, "following": following}
 
 
 def member_data(member: SpaceMember) -> dict[str, Any]:

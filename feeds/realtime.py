@@ -7,11 +7,13 @@ from intranet.plugins import Budget, command, streams
 
 @streams
 def space_streams(user_ids: list[int]) -> dict[int, set[str]]:
-    """A socket follows `space.<id>` for every space its user is in; the
-    recheck drops a removed member's within its interval."""
-    found = selectors.space_ids_by_user(user_ids)
+    """A socket follows `space.<id>` for every space its user is in, and
+    `author.<id>` for every person its user follows; the recheck drops a
+    removed member's or an unfollowed person's within its interval."""
     return {
-        user_id: {events.space_stream(s) for s in ids} for user_id, ids in found.items()
+        user_id: {events.space_stream(s) for s in spaces}
+        | {events.author_stream(p) for p in people}
+        for user_id, (spaces, people) in selectors.followed_by_user(user_ids).items()
     }
 
 

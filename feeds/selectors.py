@@ -181,18 +181,24 @@ def get_comment_for_user(user: User, comment_id: int) -> Comment:
     return comment
 
 
-def space_ids_by_user(user_ids: list[int]) -> dict[int, set[int]]:
-    """Return each user's space ids, in one statement (every connect and
-    every recheck asks; raw SQL as messaging's conversation_ids_by_user)."""
-    result: dict[int, set[int]] = {user_id: set() for user_id in user_ids}
+def followed_by_user(user_ids: list[int]) -> dict[int, tuple[set[int], set[int]]]:
+    """Return each user's space ids and the ids of the people they follow,
+    in one statement (every connect and every recheck asks; raw SQL as
+    messaging's conversation_ids_by_user)."""
+    result: dict[int, tuple[set[int], set[int]]] = {
+        user_id: (set(), set()) for user_id in user_ids
+    }
     if not user_ids:
         return result
+    marks = placeholders(user_ids)
     sql = (
-        f"SELECT user_id, space_id FROM {table(SpaceMember)}"  # noqa: S608
-        f" WHERE user_id IN ({placeholders(user_ids)})"
+        f"SELECT user_id, 0, space_id FROM {table(SpaceMember)}"  # noqa: S608
+        f" WHERE user_id IN ({marks})"
+        f" UNION ALL SELECT follower_id, 1, person_id FROM {table(Follow)}"
+        f" WHERE follower_id IN ({marks})"
     )
-    for user_id, space_id in rows(sql, list(user_ids)):
-        result[user_id].add(space_id)
+    for user_id, kind, other in rows(sql, [*user_ids, *user_ids]):
+        result[user_id][kind].add(other)
     return result
 
 

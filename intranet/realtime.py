@@ -143,6 +143,27 @@ def record(stream: str, event: Event, *, subject: str = "") -> Event:
     return published
 
 
+# Subjects per DELETE in forget(): a bounded IN list, however many there are.
+SUBJECTS_PER_QUERY = 1000
+
+
+def forget(subjects: Iterable[str], *, stream_prefix: str) -> int:
+    """Delete the stored events about `subjects` in the streams whose names
+    start with `stream_prefix`; return how many went.
+
+    For an audience that shrinks: a stream's followers must no longer
+    catch up on what it may not show them now.
+    """
+    names = list(subjects)
+    deleted = 0
+    for start in range(0, len(names), SUBJECTS_PER_QUERY):
+        deleted += StoredEvent.objects.filter(
+            subject__in=names[start : start + SUBJECTS_PER_QUERY],
+            stream__startswith=stream_prefix,
+        ).delete()[0]
+    return deleted
+
+
 def rewrite(subject: str, change: Callable[[Event], Event]) -> int:
     """Replace every stored event about `subject` by `change(event)`;
     return how many changed.

@@ -20,8 +20,9 @@ from feeds.selectors import (
     reach_of,
     readable_posts,
 )
+from feeds.services.posts import record_news
 from intranet.errors import ServiceError
-from intranet.realtime import publish_on_commit, record, user_group
+from intranet.realtime import publish_on_commit, user_group
 from intranet.validation import is_emoji
 from profiles.models import User
 
@@ -66,11 +67,7 @@ def react(
                 post=post, comment=comment, user=user, emoji=emoji
             ).delete()
         subject = f"comment.{comment.pk}" if comment else f"post.{post.pk}"
-        record(
-            events.space_stream(post.space_id),
-            events.reactions_changed(post, comment),
-            subject=subject,
-        )
+        record_news(post, events.reactions_changed(post, comment), subject=subject)
         if comment is None:
             _tell_reach(post)
 
@@ -122,10 +119,19 @@ def follow(user: User, *, person_id: int, following: bool) -> None:
     person = User.objects.filter(pk=person_id, is_active=True).first()
     if person is None:
         raise ServiceError("unknown_person", "No such person.", status=404)
+    stream = events.author_stream(person.pk)
     if following:
         Follow.objects.get_or_create(follower=user, person=person)
     else:
         Follow.objects.filter(follower=user, person=person).delete()
+    # The follower's open tabs take the person's new posts from now on
+    # (or no more), without waiting for the recheck.
+    publish_on_commit(
+        events.person_followed(person.pk, following),
+        groups=[user_group(user.pk)],
+        follow=[stream] if following else [],
+        unfollow=[] if following else [stream],
+    )
 
 
 def mute_post(user: User, *, post_id: int, muted: bool) -> None:

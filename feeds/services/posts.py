@@ -142,10 +142,17 @@ def _forget_old_text(post: Post) -> None:
     )
 
 
+def record_news(post: Post, payload: dict[str, Any], *, subject: str) -> dict[str, Any]:
+    """Log news of a post (or of its comments and reactions) in its space,
+    and where anyone may read the space in its author's stream too: their
+    followers' home feeds show the post."""
+    if post.space.visibility == Space.Visibility.OPEN:
+        record(events.author_stream(post.author_id), payload, subject=subject)
+    return record(events.space_stream(post.space_id), payload, subject=subject)
+
+
 def _record_post(post: Post, payload: dict[str, Any]) -> dict[str, Any]:
-    return record(
-        events.space_stream(post.space_id), payload, subject=f"post.{post.pk}"
-    )
+    return record_news(post, payload, subject=f"post.{post.pk}")
 
 
 def create_post(
@@ -386,8 +393,8 @@ def add_comment(
         )
         comment.mentions.set(mentioned)
         Post.objects.filter(pk=locked.pk).update(comment_count=F("comment_count") + 1)
-        record(
-            events.space_stream(locked.space_id),
+        record_news(
+            locked,
             events.comment_new(comment, comment_count=locked.comment_count + 1),
             subject=f"comment.{comment.pk}",
         )
@@ -412,8 +419,8 @@ def edit_comment(user: User, *, comment_id: int, body: str) -> Comment:
         comment.save(update_fields=["body", "body_html", "edited_at"])
         comment.mentions.set(mentioned)
         _forget_old_comment(comment)
-        record(
-            events.space_stream(comment.post.space_id),
+        record_news(
+            post,
             events.comment_updated(comment, comment_count=post.comment_count),
             subject=f"comment.{comment.pk}",
         )
@@ -448,8 +455,8 @@ def delete_comment(user: User, *, comment_id: int, reason: str = "") -> Comment:
         comment.save(update_fields=fields)
         Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") - 1)
         _forget_old_comment(comment)
-        record(
-            events.space_stream(post.space_id),
+        record_news(
+            post,
             events.comment_updated(comment, comment_count=post.comment_count - 1),
             subject=f"comment.{comment.pk}",
         )

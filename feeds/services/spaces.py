@@ -11,11 +11,11 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from feeds import events
-from feeds.models import JoinRequest, Post, Space, SpaceMember
+from feeds.models import Comment, JoinRequest, Post, Space, SpaceMember
 from feeds.selectors import SpaceAccess, find_space
 from intranet.errors import ServiceError
 from intranet.notifications import notify
-from intranet.realtime import publish_on_commit, record, user_group
+from intranet.realtime import forget, publish_on_commit, record, user_group
 from messaging import services as chat
 from profiles.models import Department, User
 
@@ -105,6 +105,15 @@ def _remove(space: Space, user_ids: Iterable[int]) -> None:
         )
 
 
+def _forget_followers_copies(space: Space) -> None:
+    """A space that is no longer open takes its posts' news out of their
+    authors' streams: followers outside it must not catch up on them."""
+    posts = Post.objects.filter(space=space).values_list("pk", flat=True)
+    comments = Comment.objects.filter(post__space=space).values_list("pk", flat=True)
+    subjects = [*(f"post.{pk}" for pk in posts), *(f"comment.{pk}" for pk in comments)]
+    forget(subjects, stream_prefix=events.AUTHOR_STREAMS)
+
+
 def create_space(
     user: User | None,
     *,
@@ -158,6 +167,7 @@ def update_space(
         )
     with transaction.atomic():
         space = lock_space(space_id)
+        was_open = space.visibility == Space.Visibility.OPEN
         changed = []
         if name is not None and _clean_name(name) != space.name:
             space.name = _clean_name(name)
@@ -181,6 +191,8 @@ def update_space(
         if not changed:
             return space
         space.save(update_fields=changed)
+        if was_open and space.visibility != Space.Visibility.OPEN:
+            _forget_followers_copies(space)
         if "name" in changed and space.chat_id:
             chat.rename_space_chat(space.chat_id, space.name)
         _record(space, events.space_updated(space))

@@ -211,7 +211,10 @@ def test_comment_events_carry_the_posts_count_after_them(
         services.edit_comment(bob, comment_id=first.pk, body="One, edited")
         services.delete_comment(bob, comment_id=first.pk)
     edited, deleted = [
-        p["event"] for p in published if p["event"]["type"] == "comment.updated"
+        p["event"]
+        for p in published
+        if p["event"]["type"] == "comment.updated"
+        and p["groups"] == [f"space.{garden.pk}"]
     ]
     assert edited["comment_count"] == 2
     assert deleted["comment"]["deleted"] and deleted["comment_count"] == 1

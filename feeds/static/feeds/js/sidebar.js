@@ -51,8 +51,13 @@ function renamed({ space }) {
   if (name) name.textContent = space.name;
 }
 
+// A post comes twice to a member who also follows its author (once per
+// stream): it counts once.
+const counted = new Set();
+
 function posted({ post }) {
-  if (post.author.id === me) return;
+  if (post.author.id === me || counted.has(post.id)) return;
+  counted.add(post.id);
   if (feed?.dataset.feed === "space" && Number(feed.dataset.feedSpace) === post.space.id) return;
   const link = linkOf(post.space.id);
   const badge = link?.querySelector("[data-space-unread]");
