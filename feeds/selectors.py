@@ -210,10 +210,13 @@ def with_details(posts: QuerySet[Post], viewer: User) -> list[Post]:
     number of queries: author and space, the post's reactions and files, its latest
     comments with their authors and reactions, and reach for the posts the
     viewer may see it of (feeds.selectors.reach_of)."""
-    # Whether the viewer muted the post's comments: in the same query.
+    # Whether the viewer muted the post's comments, and may take part
+    # (members react and comment; the home feed also holds posts from
+    # open spaces the viewer only reads): in the same query.
     muted = PostMute.objects.filter(post=OuterRef("pk"), user=viewer)
+    member = SpaceMember.objects.filter(space=OuterRef("space_id"), user=viewer)
     page: list[Post] = list(
-        posts.annotate(comments_muted=Exists(muted))
+        posts.annotate(comments_muted=Exists(muted), viewer_is_member=Exists(member))
         .select_related("author", "space")
         .prefetch_related(
             Prefetch(

@@ -50,6 +50,11 @@ const postEls = (id) => document.querySelectorAll(`[data-post="${Number(id)}"]`)
 const commentEls = (id) => document.querySelectorAll(`[data-comment="${Number(id)}"]`);
 // A comment's chips are buttons where the viewer may react (a member).
 const mayReact = (li) => Boolean(li.querySelector("[data-comment-reactions]"));
+// A post's too: the home feed also holds posts from open spaces the viewer
+// only reads (by people they follow).
+const mayReactToPost = (node) => Boolean(node.querySelector("[data-add-reaction]"));
+// Whether I am in a space: the sidebar lists mine, live (sidebar.js).
+const inSpace = (id) => Boolean(document.querySelector(`[data-my-spaces] [data-space-link="${Number(id)}"]`));
 // Being edited here: its own body (the first) holds the edit box.
 const editing = (item) => Boolean(item.querySelector("[data-body]")?.querySelector(":scope > .edit-form"));
 const here = (id) => `${location.pathname}${location.search}#p${id}`;
@@ -405,7 +410,11 @@ function renderPost(p) {
   node.querySelector("[data-mark-pinned]").hidden = !p.pinned;
   setBody(node.querySelector("[data-body]"), p.html, p.deleted, "post");
   renderAttachments(node, p.deleted ? [] : p.attachments, { body: "[data-body]" });
-  renderChips(node.querySelector("[data-chips]"), p.reactions || []);
+  const member = inSpace(p.space.id);
+  if (!member) {
+    for (const part of node.querySelectorAll("[data-add-reaction], [data-comment-form], [data-mute-form]")) part.remove();
+  }
+  renderChips(node.querySelector("[data-chips]"), p.reactions || [], { readOnly: !member });
   for (const form of node.querySelectorAll("form[data-action]")) {
     form.action = `/posts/${id}/${form.dataset.action}/`;
     form.querySelector("[name=next]").value = here(id);
@@ -415,8 +424,11 @@ function renderPost(p) {
     field.id = `${label.dataset.for}-${id}`;
     label.htmlFor = field.id;
   }
-  node.querySelector("[data-comment-form]").id = `comment-${id}`;
-  node.querySelector("[data-cancel-reply]").href = p.url;
+  const commentForm = node.querySelector("[data-comment-form]");
+  if (commentForm) {
+    commentForm.id = `comment-${id}`;
+    commentForm.querySelector("[data-cancel-reply]").href = p.url;
+  }
   node.querySelector("[data-all-comments]").href = `${p.url}#comments`;
   node.querySelector(".comments").setAttribute("aria-label", `Comments on ${p.author.name}'s post`);
   if (p.reach) renderReach(node, p.reach);
@@ -454,6 +466,7 @@ function trusted(author) {
 
 function insertAtTop(nodes) {
   postsBox.querySelector("[data-empty]")?.remove();
+  document.querySelector("[data-empty-hint]")?.remove();
   postsBox.prepend(...nodes);
 }
 
@@ -609,7 +622,9 @@ function reactionsChanged(event) {
     }
     return;
   }
-  for (const node of postEls(event.post)) renderChips(node.querySelector("[data-chips]"), event.reactions);
+  for (const node of postEls(event.post)) {
+    renderChips(node.querySelector("[data-chips]"), event.reactions, { readOnly: !mayReactToPost(node) });
+  }
 }
 
 // The sidebar follows by itself (sidebar.js).
