@@ -4,17 +4,18 @@ import pytest
 
 from profiles import roles
 from profiles.factories import UserFactory
+from profiles.models import User
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_person_in_the_hr_group_runs_onboarding_and_announces():
-    person = UserFactory()
+    person = UserFactory.create()
     assert not roles.is_hr(person)
     assert not roles.can_announce(person)
 
     roles.grant([person], roles.HR)
-    person = type(person).objects.get(pk=person.pk)  # has_perm caches
+    person = User.objects.get(pk=person.pk)  # has_perm caches
 
     assert roles.is_hr(person)
     assert roles.can_announce(person)
@@ -23,9 +24,9 @@ def test_a_person_in_the_hr_group_runs_onboarding_and_announces():
 
 
 def test_a_communicator_announces_but_does_not_run_onboarding():
-    person = UserFactory()
+    person = UserFactory.create()
     roles.grant([person], roles.COMMUNICATORS)
-    person = type(person).objects.get(pk=person.pk)
+    person = User.objects.get(pk=person.pk)
 
     assert roles.can_announce(person)
     assert not roles.is_hr(person)
@@ -33,10 +34,10 @@ def test_a_communicator_announces_but_does_not_run_onboarding():
 
 
 def test_a_deactivated_hr_person_holds_no_role():
-    person = UserFactory()
+    person = UserFactory.create()
     roles.grant([person], roles.HR)
     person.is_active = False
     person.save()
-    person = type(person).objects.get(pk=person.pk)
+    person = User.objects.get(pk=person.pk)
 
     assert not roles.is_hr(person)
