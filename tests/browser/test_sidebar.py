@@ -50,9 +50,9 @@ class SidebarTests(BrowserTestCase):
         # tab twice (the space's stream and the author's) and counts once.
         # Carol only follows alice: her home feed offers the post live.
         off_the_loop(services.join_space, self.bob, space_id=self.space.pk)
-        for follower in (self.bob, self.carol):
+        for person in (self.bob, self.carol):
             off_the_loop(
-                services.follow, follower, person_id=self.alice.pk, following=True
+                services.follow, person, person_id=self.alice.pk, following=True
             )
         member = self.open_as(self.bob, "/", "follow-member")
         follower = self.open_as(self.carol, "/", "follow-home")
