@@ -192,6 +192,7 @@ def post(request: AuthedRequest, post_id: int):
         "feeds/post.html",
         {
             "post": loaded,
+            "posts": [loaded],
             "access": access,
             "space": found.space,
             "comments": thread(comments),

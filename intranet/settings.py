@@ -213,6 +213,14 @@ TEMPLATES = [
             ],
         },
     },
+    # The partials a page draws dozens of times (intranet/jinja.py), from
+    # each app's jinja2/ folder.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "intranet.jinja.environment"},
+    },
 ]
 
 DATABASES = {

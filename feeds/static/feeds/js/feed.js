@@ -345,7 +345,7 @@ function ownLinks(box, id) {
   });
 }
 
-// The cards as _post.html draws them, under the post's files.
+// The cards as the server draws them (feeds/jinja2/feeds/cards.html), under the post's files.
 function drawCards(node, cards) {
   node.querySelector(":scope > .link-cards")?.remove();
   if (!cards.length) return;

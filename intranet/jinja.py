@@ -1,0 +1,42 @@
+"""Jinja2, for the partials a page draws dozens of times (feed cards).
+
+Pages are Django templates. A feed page draws 20 post cards with their
+comments, and Django's engine spent most of the page's time on them (21 ms
+of CPU for 20 cards); Jinja2 compiles a template to Python and draws the
+same cards in a fraction of it. Pages call a Jinja2 partial with
+`{% jinja "feeds/cards.html" … %}` (intranet/templatetags/jinja.py).
+
+The environment gives the Django idioms the partials use: the `date` and
+`filesizeformat` filters (Django's own, in the current time zone),
+`link(name, id)` for one-id URLs, and `django(name, **values)` to draw a
+Django partial shared with other pages (a message's attachments).
+"""
+
+from datetime import datetime
+from typing import Any
+
+from django.template.defaultfilters import date as django_date
+from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
+from jinja2 import Environment
+
+from intranet.links import link
+
+
+def date(value: datetime | None, format_string: str) -> str:
+    """Django's `date` filter, in the current time zone as in a template."""
+    return django_date(template_localtime(value), format_string)
+
+
+def django(name: str, **values: Any) -> SafeString:
+    """Draw a Django template with `values` (its output is trusted HTML)."""
+    return mark_safe(render_to_string(name, values))  # noqa: S308
+
+
+def environment(**options: Any) -> Environment:
+    env = Environment(**options)  # noqa: S701 - Django's backend turns autoescape on
+    env.filters.update(date=date, filesizeformat=filesizeformat)
+    env.globals.update(link=link, django=django)
+    return env
