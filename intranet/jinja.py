@@ -18,8 +18,8 @@ from typing import Any
 from django.template.defaultfilters import date as django_date
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
 from jinja2 import Environment
 
 from intranet.links import link
@@ -27,7 +27,9 @@ from intranet.links import link
 
 def date(value: datetime | None, format_string: str) -> str:
     """Django's `date` filter, in the current time zone as in a template."""
-    return django_date(template_localtime(value), format_string)
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return django_date(value, format_string)
 
 
 def django(name: str, **values: Any) -> SafeString:

@@ -12,7 +12,7 @@ register = template.Library()
 def jinja(context: template.Context, name: str, **values: Any) -> SafeString:
     """`{% jinja "feeds/cards.html" posts=posts %}`: draw a Jinja2 partial
     (intranet/jinja.py) with this page's variables and `values`."""
-    page = context.flatten()
+    page: dict[str, Any] = context.flatten()  # type: ignore[assignment]
     request = context.get("request")
     if request is not None:
         # Once: the backend's own csrf_input is lazy, and masks a new token
