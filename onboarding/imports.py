@@ -189,12 +189,12 @@ def _row(
         department = departments.get(values["department"].lower())
         if department is None:
             raise ValueError(f"there is no department called {values['department']}")
+    if values.get("manager_email", "").lower() == email:
+        raise ValueError("a person cannot be their own manager")
+    if values.get("buddy_email", "").lower() == email:
+        raise ValueError("a person cannot be their own buddy")
     manager = _person(values.get("manager_email", ""), people, "manager's")
     buddy = _person(values.get("buddy_email", ""), people, "buddy's")
-    if manager is not None and manager.email.lower() == email:
-        raise ValueError("a person cannot be their own manager")
-    if buddy is not None and buddy.email.lower() == email:
-        raise ValueError("a person cannot be their own buddy")
     try:
         start = datetime.date.fromisoformat(values.get("start_date", ""))
     except ValueError:
@@ -202,8 +202,8 @@ def _row(
             f"start_date {values.get('start_date') or '(empty)'} is not a date "
             "like 2026-12-07"
         ) from None
-    time_zone = values.get("time_zone") or "UTC"
-    if time_zone not in zoneinfo.available_timezones():
+    time_zone = values.get("time_zone", "")
+    if time_zone and time_zone not in zoneinfo.available_timezones():
         raise ValueError(f"{time_zone} is not a time zone like Europe/Lisbon")
     return Row(
         line=line,
@@ -222,15 +222,18 @@ def _row(
 
 def _save_person(row: Row) -> tuple[User, str]:
     """Create or update the row's person; return them and created, updated
-    or unchanged."""
-    wanted = {
-        "first_name": row.first_name,
-        "last_name": row.last_name,
+    or unchanged. An empty cell leaves what the directory knows."""
+    given = {
         "title": row.title,
         "department": row.department,
         "manager": row.manager,
         "time_zone": row.time_zone,
         "location": row.location,
+    }
+    wanted = {
+        "first_name": row.first_name,
+        "last_name": row.last_name,
+        **{k: v for k, v in given.items() if v},
     }
     person = User.objects.filter(email__iexact=row.email).first()
     if person is None:
