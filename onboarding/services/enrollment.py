@@ -136,6 +136,7 @@ def enroll(
     journey: Journey,
     buddy: User | None = None,
     by: User,
+    space: Space | None = None,
 ) -> tuple[Enrollment, bool]:
     """Put `person` on `journey` from `start_date`; HR only. Return the
     enrollment and whether it is new.
@@ -143,7 +144,8 @@ def enroll(
     Joins them, their buddy (proposed when not given), their manager and
     `by` to the cohort's onboarding space and its chat, keeps them in their
     team and company-wide spaces, opens their tasks and welcomes them with
-    a post in the cohort space. Enrolling again in the same journey from
+    a post in the cohort space (`space`, an onboarding space HR picks, or
+    the start month's, made once). Enrolling again in the same journey from
     the same date changes nothing; another journey while one runs is 409."""
     require_hr(by)
     if not person.is_active:
@@ -160,11 +162,14 @@ def enroll(
             f"{current.start_date:%-d %B %Y}).",
             status=409,
         )
+    if space is not None and space.kind != Space.Kind.ONBOARDING:
+        raise ServiceError("invalid", "A cohort's space is an onboarding space.")
     if buddy is None:
         buddy = propose_buddy(person)
     try:
         with transaction.atomic():
-            return _enroll(person, start_date, journey, buddy, by), True
+            space = space or cohort_space(start_date, by=by)
+            return _enroll(person, start_date, journey, buddy, by, space), True
     except IntegrityError:  # enrolled twice at once: the other one won
         current = Enrollment.objects.filter(
             person=person, ended_at__isnull=True
@@ -180,8 +185,8 @@ def _enroll(
     journey: Journey,
     buddy: User | None,
     by: User,
+    space: Space,
 ) -> Enrollment:
-    space = cohort_space(start_date, by=by)
     enrollment = Enrollment.objects.create(
         person=person,
         journey=journey,
@@ -190,8 +195,9 @@ def _enroll(
         enrolled_by=by,
         space=space,
     )
-    if person.start_date != start_date:
-        # Saving fires feeds' directory hook: team and company spaces.
+    if journey.kind == Journey.Kind.NEW_STARTER and person.start_date != start_date:
+        # A new starter's first day is the journey's (a returner keeps
+        # theirs). Saving fires feeds' directory hook: team and company.
         person.start_date = start_date
         person.save(update_fields=["start_date"])
     company = [p for p in (person, buddy, person.manager, by) if p is not None]
