@@ -79,7 +79,8 @@ class ImportResult:
     def summary(self) -> str:
         return (
             f"{self.created} new, {self.updated} updated, {self.enrolled} "
-            f"enrolled, {self.unchanged} unchanged, {len(self.bad)} bad rows"
+            f"enrolled, {self.unchanged} unchanged, {len(self.bad)} bad "
+            + ("row" if len(self.bad) == 1 else "rows")
         )
 
 
