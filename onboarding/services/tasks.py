@@ -34,7 +34,7 @@ def set_task_done(user: User, *, task: Task, done: bool) -> Task:
     with transaction.atomic():
         # The row lock orders two clicks at once: each event is the truth.
         locked = (
-            Task.objects.select_for_update(no_key=True)
+            Task.objects.select_for_update(no_key=True, of=("self",))
             .select_related("assignee", "step", "enrollment__person")
             .get(pk=task.pk)
         )
