@@ -153,3 +153,28 @@ class OnboardingTests(BrowserTestCase):
             bob.locator("[data-group=done]", has_text="Read the handbook")
         ).to_be_visible(timeout=LIVE_MS)
         expect(bob.locator("[data-progress-percent]")).to_have_text("25")
+
+    def test_hr_builds_a_journey_without_javascript_errors(self):
+        page = self.open_as(self.hana, "/onboarding/journeys/", "onboarding-journeys")
+        page.get_by_label("Name").fill("Welcome back")
+        page.get_by_label("Kind").select_option(label="Returner")
+        page.get_by_role("button", name="Create journey").click()
+        expect(page.get_by_role("heading", name="Welcome back")).to_be_visible()
+        page.get_by_label("Title").fill("Welcome-back lunch")
+        page.get_by_label("Who does it").select_option(label="Their buddy")
+        page.get_by_label("Due on day").fill("2")
+        page.get_by_label("Description").fill("Somewhere *nice*.")
+        page.get_by_role("button", name="Add step").click()
+        expect(
+            page.get_by_role("cell", name="Welcome-back lunch", exact=True)
+        ).to_be_visible()
+        check_page(page, "onboarding-journey-edit")
+        page.get_by_role("link", name="Edit Welcome-back lunch").click()
+        check_page(page, "onboarding-step-edit")
+        phone = self.open_as(
+            self.hana,
+            page.url.removeprefix(self.live_server_url),
+            "onboarding-step-phone",
+            PHONE,
+        )
+        assert_no_horizontal_scroll(phone)
