@@ -83,14 +83,18 @@ def propose_buddy(person: User) -> User | None:
     )
     now = timezone.now()
     theirs = _utc_offset(person.time_zone, now)
+    offsets: dict[str, float] = {}  # a company has few time zones
     best: tuple | None = None
     chosen = None
     for candidate in candidates.only("pk", "time_zone", "start_date"):
         load = busy.get(candidate.pk, 0)
         if load >= MAX_BUDDIES:
             continue
+        zone = candidate.time_zone
+        if zone not in offsets:
+            offsets[zone] = _utc_offset(zone, now)
         key = (
-            abs(_utc_offset(candidate.time_zone, now) - theirs),
+            abs(offsets[zone] - theirs),
             load,
             candidate.start_date or datetime.date.min,
             candidate.pk,
@@ -200,8 +204,8 @@ def _enroll(
         # theirs). Saving fires feeds' directory hook: team and company.
         person.start_date = start_date
         person.save(update_fields=["start_date"])
-    company = [p for p in (person, buddy, person.manager, by) if p is not None]
-    _add(lock_space(space.pk), company)
+    joining = [p for p in (person, buddy, person.manager, by) if p is not None]
+    _add(lock_space(space.pk), joining)
     feeds.sync_person(person)
     steps = list(journey.steps.all())
     Task.objects.bulk_create(
