@@ -112,9 +112,9 @@ def people_to_meet(enrollment: Enrollment) -> list[Contact]:
     person = enrollment.person
     found: list[Contact] = []
     if enrollment.buddy is not None:
-        found.append(Contact(enrollment.buddy, "Your buddy"))
+        found.append(Contact(enrollment.buddy, "Buddy"))
     if person.manager is not None:
-        found.append(Contact(person.manager, "Your manager"))
+        found.append(Contact(person.manager, "Manager"))
     if person.department_id:
         seen = {c.person.pk for c in found} | {person.pk}
         leaders = (
@@ -127,7 +127,7 @@ def people_to_meet(enrollment: Enrollment) -> list[Contact]:
             .exclude(pk__in=seen)
             .distinct()[:3]
         )
-        found.extend(Contact(leader, "Your team's lead") for leader in leaders)
+        found.extend(Contact(leader, "Team lead") for leader in leaders)
     return found
 
 
