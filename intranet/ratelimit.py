@@ -11,16 +11,39 @@ answer, the cache keeps each process's buckets in its own memory
 (intranet/cache.py), so a person's limit counts per process for a while.
 """
 
+import contextlib
+import contextvars
 import math
 import time
+from collections.abc import Iterator
 
 from django.core.cache import cache
 
 from intranet.errors import RateLimited
 
+# Set while the company's own processes write on a person's behalf (an HR
+# import posting a welcome per starter): limits stop floods typed by people,
+# not a list of forty starters.
+_exempt: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "ratelimit_exempt", default=False
+)
+
+
+@contextlib.contextmanager
+def exempt() -> Iterator[None]:
+    """Spend no tokens inside the block (a service's bulk work, never a
+    request's own writes)."""
+    token = _exempt.set(True)
+    try:
+        yield
+    finally:
+        _exempt.reset(token)
+
 
 def take_token(scope: str, key: str | int, *, burst: int, per_minute: int) -> None:
     """Spend one token of `key`'s bucket or raise RateLimited."""
+    if _exempt.get():
+        return
     per_second = per_minute / 60
     cache_key = f"rl:{scope}:{key}"
     now = time.time()

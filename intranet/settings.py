@@ -178,6 +178,7 @@ INSTALLED_APPS = [
     "profiles",
     "feeds",
     "messaging",
+    "onboarding",
     "intranet",
 ]
 
@@ -210,6 +211,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "frontend.context_processors.site",
                 "feeds.context_processors.spaces",
+                "onboarding.nav.links",
             ],
         },
     },

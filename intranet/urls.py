@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("profiles.urls")),
     path("", include("messaging.urls")),
     path("", include("feeds.urls")),
+    path("", include("onboarding.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -1,0 +1,227 @@
+"""Reads shared by onboarding's pages, REST and streams; access is decided
+here (an enrollment one may not see is a 404)."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import Http404
+
+from feeds.models import Comment, Post, Space, SpaceMember
+from intranet.errors import ServiceError
+from messaging.models import Message
+from onboarding import events
+from onboarding.access import hr_people, visible_enrollments
+from onboarding.models import Enrollment, Task
+from profiles import roles
+from profiles.models import User
+
+# A starter who has neither posted, commented nor sent a message after this
+# many days of their journey is flagged on the board.
+QUIET_AFTER_DAYS = 7
+STATES = ("late", "due", "upcoming", "done")
+
+
+def get_enrollment_for_user(user: User, enrollment_id: int) -> Enrollment:
+    """Return the enrollment if `user` may see it, else raise Http404."""
+    enrollment = (
+        visible_enrollments(user)
+        .select_related("person__department", "person__manager", "buddy", "journey")
+        .filter(pk=enrollment_id)
+        .first()
+    )
+    if enrollment is None:
+        raise Http404("No such journey.")
+    return enrollment
+
+
+def active_enrollment(user: User) -> Enrollment | None:
+    """Return `user`'s own running journey, if any."""
+    return (
+        Enrollment.objects.filter(person=user, ended_at__isnull=True)
+        .select_related("person__department", "person__manager", "buddy", "journey")
+        .first()
+    )
+
+
+def get_task_for_user(user: User, task_id: int) -> Task:
+    """Return a task `user` may see (its assignee's, or in a journey they
+    may see), else raise Http404."""
+    task = (
+        Task.objects.select_related("assignee", "step", "enrollment__person")
+        .filter(pk=task_id)
+        .first()
+    )
+    if task is None:
+        raise Http404("No such task.")
+    if task.assignee_id == user.pk:
+        return task
+    if (
+        task.enrollment_id is not None
+        and visible_enrollments(user).filter(pk=task.enrollment_id).exists()
+    ):
+        return task
+    raise Http404("No such task.")
+
+
+@dataclass
+class Checklist:
+    """A journey's tasks by state, late first."""
+
+    enrollment: Enrollment
+    today: datetime.date
+    groups: dict[str, list[Task]] = field(default_factory=dict)
+    total: int = 0
+    done: int = 0
+
+    @property
+    def percent(self) -> int:
+        return events.percent(self.done, self.total)
+
+    @property
+    def late(self) -> int:
+        return len(self.groups.get("late", []))
+
+
+def checklist(enrollment: Enrollment, today: datetime.date) -> Checklist:
+    """Return the journey's tasks grouped late / due / upcoming / done, in
+    one query."""
+    result = Checklist(enrollment, today, {state: [] for state in STATES})
+    tasks = (
+        Task.objects.filter(enrollment=enrollment)
+        .select_related("assignee", "step")
+        .order_by("due_date", "pk")
+    )
+    for task in tasks:
+        task.current_state = task.state(today)  # type: ignore[attr-defined]
+        result.groups[task.current_state].append(task)  # type: ignore[attr-defined]
+        result.total += 1
+        result.done += task.is_done
+    result.groups["done"].reverse()  # the latest done first
+    return result
+
+
+@dataclass(frozen=True)
+class Contact:
+    person: User
+    role: str
+
+
+def people_to_meet(enrollment: Enrollment) -> list[Contact]:
+    """The buddy, the manager and the team space's leaders (one query)."""
+    person = enrollment.person
+    found: list[Contact] = []
+    if enrollment.buddy is not None:
+        found.append(Contact(enrollment.buddy, "Buddy"))
+    if person.manager is not None:
+        found.append(Contact(person.manager, "Manager"))
+    if person.department_id:
+        seen = {c.person.pk for c in found} | {person.pk}
+        leaders = (
+            User.objects.filter(
+                is_active=True,
+                space_memberships__role=SpaceMember.Role.LEADER,
+                space_memberships__space__kind=Space.Kind.TEAM,
+                space_memberships__space__department_id=person.department_id,
+            )
+            .exclude(pk__in=seen)
+            .distinct()[:3]
+        )
+        found.extend(Contact(leader, "Team lead") for leader in leaders)
+    return found
+
+
+def spaces_of(person: User) -> list[Space]:
+    """The spaces a person is in, onboarding ones first (one query)."""
+    order: dict[str, int] = {
+        Space.Kind.ONBOARDING: 0,
+        Space.Kind.TEAM: 1,
+        Space.Kind.COMPANY: 2,
+    }
+    spaces = list(Space.objects.filter(members__user=person).order_by("name"))
+    return sorted(spaces, key=lambda s: order.get(s.kind, 3))
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    enrollment: Enrollment
+    day: int
+    total: int
+    done: int
+    late: int
+    quiet: bool
+
+    @property
+    def percent(self) -> int:
+        return events.percent(self.done, self.total)
+
+
+def board_scope(user: User) -> str:
+    """Return "all" for HR, "reports" for a manager, or raise a 403: the
+    board is HR's, and a manager's for their own reports."""
+    if roles.is_hr(user):
+        return "all"
+    if user.is_active and User.objects.filter(manager=user).exists():
+        return "reports"
+    raise ServiceError(
+        "forbidden", "The onboarding board is for HR and managers.", status=403
+    )
+
+
+def board(user: User, today: datetime.date) -> list[BoardRow]:
+    """Every running journey `user` may follow, with its progress, in a
+    constant number of queries (the scope's, then one)."""
+    enrollments = Enrollment.objects.filter(ended_at__isnull=True)
+    if board_scope(user) == "reports":
+        enrollments = enrollments.filter(person__manager=user)
+    person = OuterRef("person_id")
+    rows = (
+        enrollments.select_related(
+            "person__department", "person__manager", "buddy", "journey"
+        )
+        .annotate(
+            n_total=Count("tasks"),
+            n_done=Count("tasks", filter=Q(tasks__status=Task.Status.DONE)),
+            n_late=Count(
+                "tasks",
+                filter=Q(tasks__status=Task.Status.OPEN, tasks__due_date__lt=today),
+            ),
+            posted=Exists(Post.objects.filter(author_id=person)),
+            commented=Exists(Comment.objects.filter(author_id=person)),
+            chatted=Exists(Message.objects.filter(sender_id=person)),
+        )
+        .order_by("start_date", "pk")
+    )
+    return [
+        BoardRow(
+            enrollment=e,
+            day=e.day(today),
+            total=e.n_total,  # type: ignore[attr-defined]
+            done=e.n_done,  # type: ignore[attr-defined]
+            late=e.n_late,  # type: ignore[attr-defined]
+            quiet=e.day(today) > QUIET_AFTER_DAYS
+            and not (e.posted or e.commented or e.chatted),  # type: ignore[attr-defined]
+        )
+        for e in rows
+    ]
+
+
+def streams_by_user(user_ids: list[int]) -> dict[int, set[str]]:
+    """The onboarding streams each user follows: their own journey's, their
+    reports' and buddies', and HR the board (two queries)."""
+    found: dict[int, set[str]] = {}
+    running = Enrollment.objects.filter(ended_at__isnull=True).filter(
+        Q(person_id__in=user_ids)
+        | Q(buddy_id__in=user_ids)
+        | Q(person__manager_id__in=user_ids)
+    )
+    wanted = set(user_ids)
+    for pk, person, buddy, manager in running.values_list(
+        "pk", "person_id", "buddy_id", "person__manager_id"
+    ):
+        for user_id in {person, buddy, manager} & wanted:
+            assert user_id is not None
+            found.setdefault(user_id, set()).add(events.enrollment_stream(pk))
+    for user_id in hr_people(user_ids):
+        found.setdefault(user_id, set()).add(events.BOARD_STREAM)
+    return found

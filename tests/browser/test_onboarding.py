@@ -1,0 +1,180 @@
+"""Onboarding end to end: HR imports a starter in the page, the starter
+signs in, finds their first weeks in the nav and completes a step, and
+HR's board (open in another browser) follows live."""
+
+import datetime
+import re
+
+from django.contrib.auth.models import Permission
+from django.utils import timezone
+from playwright.sync_api import FilePayload, expect
+
+from onboarding import services
+from onboarding.models import Step
+from profiles import roles
+from profiles.factories import UserFactory
+from profiles.models import User
+from tests.base import PASSWORD
+from tests.browser.base import (
+    LIVE_MS,
+    PHONE,
+    BrowserTestCase,
+    assert_no_horizontal_scroll,
+    check_page,
+    expect_live,
+    off_the_loop,
+    sign_in,
+)
+
+
+class OnboardingTests(BrowserTestCase):
+    def setUp(self) -> None:
+        self.make_personas()  # bob manages Engineering
+        self.hana = UserFactory.create(
+            email="hana@canteen.test", first_name="Hana", last_name="Hill"
+        )
+        # The HR group comes from a data migration, which a flush between
+        # browser tests removes: grant the permission itself.
+        self.hana.user_permissions.add(
+            Permission.objects.get(codename=roles.MANAGE_ONBOARDING.split(".")[1])
+        )
+        self.journey = services.create_journey(
+            self.hana, name="New starter", kind="new_starter"
+        )
+        for title, owner, day in (
+            ("Laptop ready", Step.Owner.IT, -3),
+            ("Read the handbook", Step.Owner.STARTER, 1),
+            ("First one-to-one", Step.Owner.MANAGER, 2),
+            ("Ninety-day review", Step.Owner.HR, 90),
+        ):
+            services.add_step(
+                self.hana,
+                journey_id=self.journey.pk,
+                title=title,
+                owner=owner,
+                due_day=day,
+                description=f"About *{title.lower()}*.",
+            )
+
+    def test_hr_imports_a_starter_who_completes_a_step_live_on_the_board(self):
+        start = timezone.localdate() - datetime.timedelta(days=1)
+        csv = (
+            "email,first_name,last_name,title,department,manager_email,"
+            "start_date,time_zone,location\n"
+            f"nora@canteen.test,Nora,Nunes,Data Engineer,Engineering,"
+            f"bob@canteen.test,{start.isoformat()},Europe/Lisbon,Lisbon\n"
+            f"bad-row,Nobody,Here,,Engineering,,{start.isoformat()},,\n"
+        )
+        hr = self.open_as(self.hana, "/onboarding/import/", "onboarding-import")
+        upload: FilePayload = {
+            "name": "starters.csv",
+            "mimeType": "text/csv",
+            "buffer": csv.encode(),
+        }
+        hr.get_by_label("CSV file").set_input_files(files=[upload])
+        hr.get_by_label("Journey").select_option(label="New starter")
+        hr.get_by_role("button", name="Import").click()
+        result = hr.locator("[data-import-result]")
+        expect(result).to_contain_text(
+            "1 new, 0 updated, 1 enrolled, 0 unchanged, 1 bad row."
+        )
+        expect(result).to_contain_text("Line 3: bad-row is not an email address")
+        check_page(hr, "onboarding-import-result")
+
+        # HR's board, in a second browser.
+        board = self.open_as(self.hana, "/onboarding/", "onboarding-board")
+        row = board.locator("tr", has_text="Nora Nunes")
+        expect(row.locator("[data-percent]")).to_have_text("0")
+        expect(row.locator("[data-late]")).to_have_text("1")
+
+        # The starter chose a password, signs in and finds their weeks.
+        nora = User.objects.get(email="nora@canteen.test")
+        nora.set_password(PASSWORD)
+        nora.save()
+        page = self.new_page()
+        sign_in(page, nora.email, PASSWORD, name="onboarding-sign-in")
+        page.get_by_role("link", name="My first weeks").click()
+        expect(page.get_by_role("heading", name="My first weeks")).to_be_visible()
+        expect_live(page)
+        check_page(page, "onboarding-me")
+        late = page.locator("[data-group=late]")
+        expect(late).to_contain_text("Laptop ready")
+        due = page.locator("[data-group=due]")
+        handbook = due.locator("[data-task]", has_text="Read the handbook")
+        # The manager's step is not hers to tick.
+        expect(
+            due.locator("[data-task]", has_text="First one-to-one").get_by_role(
+                "button"
+            )
+        ).to_have_count(1)  # the starter may tick any of her steps
+        handbook.get_by_role(
+            "button", name=re.compile("^Mark done.*Read the handbook")
+        ).click()
+        done = page.locator("[data-group=done]")
+        expect(done).to_be_visible()
+        expect(done).to_contain_text("Read the handbook")
+        expect(page.locator("[data-progress-percent]")).to_have_text("25")
+        check_page(page, "onboarding-me-done")
+
+        # HR's board followed without a reload.
+        expect(row.locator("[data-percent]")).to_have_text("25", timeout=LIVE_MS)
+        check_page(board, "onboarding-board-live")
+
+        # Undo, then the page at phone width.
+        done.get_by_role("button", name=re.compile("^Undo.*Read the handbook")).click()
+        expect(due).to_contain_text("Read the handbook")
+        expect(row.locator("[data-percent]")).to_have_text("0", timeout=LIVE_MS)
+        phone = self.open_as(nora, "/onboarding/me/", "onboarding-me-phone", PHONE)
+        assert_no_horizontal_scroll(phone)
+        board_phone = self.open_as(
+            self.hana, "/onboarding/", "onboarding-board-phone", PHONE
+        )
+        assert_no_horizontal_scroll(board_phone)
+
+    def test_the_manager_sees_the_step_done_live_on_the_journey(self):
+        nina = UserFactory.create(
+            first_name="Nina", last_name="Novak", manager=self.bob
+        )
+        enrollment, _ = off_the_loop(
+            services.enroll,
+            nina,
+            start_date=timezone.localdate(),
+            journey=self.journey,
+            by=self.hana,
+        )
+        bob = self.open_as(
+            self.bob, f"/onboarding/{enrollment.pk}/", "onboarding-manager"
+        )
+        starter = self.open_as(nina, "/onboarding/me/", "onboarding-starter")
+        starter.get_by_role(
+            "button", name=re.compile("^Mark done.*Read the handbook")
+        ).click()
+        expect(
+            bob.locator("[data-group=done]", has_text="Read the handbook")
+        ).to_be_visible(timeout=LIVE_MS)
+        expect(bob.locator("[data-progress-percent]")).to_have_text("25")
+
+    def test_hr_builds_a_journey_without_javascript_errors(self):
+        page = self.open_as(self.hana, "/onboarding/journeys/", "onboarding-journeys")
+        page.get_by_label("Name").fill("Welcome back")
+        page.get_by_label("Kind").select_option(label="Returner")
+        page.get_by_role("button", name="Create journey").click()
+        expect(page.get_by_role("heading", name="Welcome back")).to_be_visible()
+        page.get_by_label("Title").fill("Welcome-back lunch")
+        page.get_by_label("Who does it").select_option(label="Their buddy")
+        page.get_by_label("Due on day").fill("2")
+        page.get_by_label("Description").fill("Somewhere *nice*.")
+        page.get_by_role("button", name="Add step").click()
+        expect(
+            page.get_by_role("cell", name="Welcome-back lunch", exact=True)
+        ).to_be_visible()
+        check_page(page, "onboarding-journey-edit")
+        page.get_by_role("link", name="Edit Welcome-back lunch").click()
+        check_page(page, "onboarding-step-edit")
+        phone = self.open_as(
+            self.hana,
+            page.url.removeprefix(self.live_server_url),
+            "onboarding-step-phone",
+            PHONE,
+        )
+        assert_no_horizontal_scroll(phone)
