@@ -21,20 +21,19 @@ def require_hr(user: User) -> None:
         raise ServiceError("forbidden", "Only HR can do that.", status=403)
 
 
-def hr_people(user_ids: list[int]) -> set[int]:
-    """Return which of `user_ids` are HR, in one query."""
+def hr_people(user_ids: list[int]) -> QuerySet[User]:
+    """Those of `user_ids` who are HR (one query, to run or to combine)."""
     app_label, codename = roles.MANAGE_ONBOARDING.split(".")
     permission = Permission.objects.filter(
         content_type__app_label=app_label, codename=codename
     )
-    return set(
+    return (
         User.objects.filter(pk__in=user_ids, is_active=True)
         .filter(
             Q(is_superuser=True)
             | Q(user_permissions__in=permission)
             | Q(groups__permissions__in=permission)
         )
-        .values_list("pk", flat=True)
         .distinct()
     )
 

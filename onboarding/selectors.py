@@ -4,7 +4,8 @@ here (an enrollment one may not see is a 404)."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import BigIntegerField, Count, Exists, OuterRef, Q, Value
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from feeds.models import Comment, Post, Space, SpaceMember
@@ -208,20 +209,31 @@ def board(user: User, today: datetime.date) -> list[BoardRow]:
 
 def streams_by_user(user_ids: list[int]) -> dict[int, set[str]]:
     """The onboarding streams each user follows: their own journey's, their
-    reports' and buddies', and HR the board (two queries)."""
+    reports' and buddies', and HR the board, in one statement (every
+    connect and every recheck asks)."""
     found: dict[int, set[str]] = {}
-    running = Enrollment.objects.filter(ended_at__isnull=True).filter(
-        Q(person_id__in=user_ids)
-        | Q(buddy_id__in=user_ids)
-        | Q(person__manager_id__in=user_ids)
+    running = (
+        Enrollment.objects.filter(ended_at__isnull=True)
+        .filter(
+            Q(person_id__in=user_ids)
+            | Q(buddy_id__in=user_ids)
+            | Q(person__manager_id__in=user_ids)
+        )
+        .values_list("pk", "person_id", "buddy_id", "person__manager_id")
+        .order_by()
+    )
+    # HR's rows carry no enrollment (0): they follow the board.
+    none = Cast(Value(None), output_field=BigIntegerField())
+    hr = (
+        hr_people(user_ids)
+        .values_list(Cast(Value(0), output_field=BigIntegerField()), "pk", none, none)
+        .order_by()
     )
     wanted = set(user_ids)
-    for pk, person, buddy, manager in running.values_list(
-        "pk", "person_id", "buddy_id", "person__manager_id"
-    ):
+    for pk, person, buddy, manager in running.union(hr, all=True):
+        if pk == 0:
+            found.setdefault(person, set()).add(events.BOARD_STREAM)
+            continue
         for user_id in {person, buddy, manager} & wanted:
-            assert user_id is not None
             found.setdefault(user_id, set()).add(events.enrollment_stream(pk))
-    for user_id in hr_people(user_ids):
-        found.setdefault(user_id, set()).add(events.BOARD_STREAM)
     return found

@@ -21,7 +21,7 @@ QUERIES = {
     "/": 8,  # the home feed: the catch-up cursor, its posts (none here)
     "/people/": 8,
     "/messages/": 7,
-    "conversation": 19,  # the last two: the streams followed, data-seen
+    "conversation": 20,  # the streams followed (one per app), then data-seen
     "message search": 13,
     "profile": 10,  # feeds adds their spaces, posts and whether I follow them
     "tokens": 6,
@@ -29,7 +29,7 @@ QUERIES = {
     "api history": 7,
     "api search": 8,
     "api people": 3,
-    "api events": 6,  # the streams followed (chats, spaces), then the sync itself
+    "api events": 7,  # the streams followed (chats, spaces, journeys), then the sync
 }
 
 

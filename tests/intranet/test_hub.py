@@ -165,8 +165,9 @@ def test_the_recheck_costs_the_same_queries_for_3_or_30_sockets():
         _recheck(sessions[:3])
     with CaptureQueriesContext(connection) as many:
         current, groups = _recheck(sessions)
-    # The sessions, then one per stream source (chats, spaces).
-    assert len(many) == len(few) == 4
+    # The sessions, then one per app that plugs streams in (chats, spaces
+    # and people followed, onboarding journeys).
+    assert len(many) == len(few) == 5
     assert current == {key for key, _, _ in sessions}
     assert set(groups) == {p.pk for p in people}
 
