@@ -234,6 +234,6 @@ def streams_by_user(user_ids: list[int]) -> dict[int, set[str]]:
         if pk == 0:
             found.setdefault(person, set()).add(events.BOARD_STREAM)
             continue
-        for user_id in {person, buddy, manager} & wanted:
+        for user_id in wanted.intersection((person, buddy, manager)):
             found.setdefault(user_id, set()).add(events.enrollment_stream(pk))
     return found
