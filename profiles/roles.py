@@ -19,6 +19,30 @@ MANAGE_ONBOARDING = "profiles.manage_onboarding"
 POST_ANNOUNCEMENTS = "profiles.post_announcements"
 VERIFY_SOURCES = "profiles.verify_sources"
 
+# Each role's permissions (codenames on the user model, in its Meta).
+ROLES = {
+    HR: ["manage_onboarding", "post_announcements", "verify_sources"],
+    COMMUNICATORS: ["post_announcements"],
+}
+
+
+def ensure_roles(**_: object) -> None:
+    """Make the role groups, with their permissions, where they are missing.
+
+    Run after every migrate and flush (post_migrate, as Django makes the
+    permissions themselves): a flushed test database keeps its tables but
+    loses the rows migration 0003 wrote.
+    """
+    from django.contrib.auth.models import Permission
+
+    for role, codenames in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="profiles", codename__in=codenames
+            )
+        )
+
 
 def is_hr(user: User) -> bool:
     """Return whether this person runs onboarding (journeys, starters, board)."""

@@ -12,6 +12,7 @@ from tests.browser.base import (
     BrowserTestCase,
     assert_no_horizontal_scroll,
     check_page,
+    off_the_loop,
     sign_in,
     tab_to,
     visit,
@@ -20,7 +21,8 @@ from tests.browser.base import (
 
 class SignInTests(BrowserTestCase):
     def setUp(self) -> None:
-        call_command("demo_company", verbosity=0, stdout=io.StringIO())
+        # Off Playwright's event loop: the demo's services publish on commit.
+        off_the_loop(call_command, "demo_company", verbosity=0, stdout=io.StringIO())
 
     def assert_home(self, page: Page) -> None:
         page.wait_for_url(f"{self.live_server_url}/")

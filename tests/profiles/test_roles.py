@@ -41,3 +41,17 @@ def test_a_deactivated_hr_person_holds_no_role():
     person = User.objects.get(pk=person.pk)
 
     assert not roles.is_hr(person)
+
+
+def test_a_flushed_database_gets_its_roles_back():
+    """Browser tests flush the database; the roles come back with the
+    permissions, as Django's own do (post_migrate)."""
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    Group.objects.all().delete()
+    call_command("flush", interactive=False, verbosity=0)
+
+    person = UserFactory.create()
+    roles.grant([person], roles.HR)
+    assert roles.is_hr(User.objects.get(pk=person.pk))
