@@ -26,7 +26,7 @@ ROLES = {
 }
 
 
-def ensure_roles(**_: object) -> None:
+def ensure_roles(**signal: object) -> None:
     """Make the role groups, with their permissions, where they are missing.
 
     Run after every migrate and flush (post_migrate, as Django makes the
