@@ -6,6 +6,7 @@ import { onLoad } from "./store.js";
 const LABELS = {
   live: "Live",
   reconnecting: "Reconnecting…",
+  offline: "Offline",
   "signed-out": "Signed out: reload to sign in",
 };
 

@@ -51,6 +51,7 @@ export function setUpHeader() {
   const offline = root.querySelector("[data-offline-notice]");
   const NOTICES = {
     reconnecting: "Reconnecting… Messages you send now go out when the connection is back.",
+    offline: "You are offline. Messages you send now go out when the connection is back.",
     "signed-out": "You are signed out. Reload the page to sign in again.",
   };
   onStatus((state) => {

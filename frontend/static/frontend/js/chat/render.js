@@ -112,7 +112,7 @@ export function renderMessage(m) {
 }
 
 /** Return the local echo of a send the server has not confirmed yet. */
-export function renderEcho(body, clientId, attachments = []) {
+export function renderEcho(body, clientId, attachments = [], status = "Sending…") {
   const el = template.content.firstElementChild.cloneNode(true);
   el.classList.add("pending", "mine");
   el.dataset.clientId = clientId;
@@ -120,7 +120,7 @@ export function renderEcho(body, clientId, attachments = []) {
   el.querySelector(".msg-author").textContent = "You";
   el.dataset.sender = me;
   el.querySelector(".msg-time").removeAttribute("title");
-  el.querySelector(".msg-time time").textContent = "Sending…";
+  el.querySelector(".msg-time time").textContent = status;
   const p = document.createElement("p");
   p.textContent = body; // shown as plain text until the server renders it
   if (body) el.querySelector(".msg-body").append(p);
