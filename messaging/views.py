@@ -50,7 +50,9 @@ def _conversation_page(request: AuthedRequest, conversation_id: int, *, around=N
         Conversation.objects.filter(pk=conversation.pk)
     )
     summaries = selectors.conversation_summaries(request.user)
-    current = next(s for s in summaries if s.conversation.pk == conversation.pk)
+    current = next(
+        (s for s in summaries if s.conversation.pk == conversation.pk), None
+    ) or selectors.summary_of(conversation, request.user)
     history = selectors.message_history(conversation, around=around)
     for message in history:
         message.reaction_list = events.reaction_summary(message)  # type: ignore[attr-defined]

@@ -65,19 +65,36 @@ function setSidebarTitle(id, title) {
   name.replaceChildren(...(hash ? [hash, " "] : []), title);
 }
 
+// Unread messages of conversations on their way into the list, by id.
+const arriving = new Map();
+
 async function addConversation(id) {
-  if (!sidebar || sidebarItem(id)) return;
-  const data = await get(urls.conversation(id));
+  if (!sidebar || sidebarItem(id) || arriving.has(id)) return;
+  arriving.set(id, 0);
+  let data;
+  try {
+    data = await get(urls.conversation(id));
+  } catch {
+    return; // the next load of the list brings it
+  } finally {
+    if (!data) arriving.delete(id);
+  }
+  const unread = arriving.get(id);
+  arriving.delete(id);
   if (sidebarItem(id)) return;
   sidebar.querySelector(".empty")?.remove();
   sidebar.prepend(conversationItem(data));
+  setUnread(id, unread);
 }
 
 /** Move conversation `id` to the top; count one more unread if asked. */
 export function bumpConversation(id, countsAsUnread) {
   const item = sidebarItem(id);
   if (!item) {
-    addConversation(id);
+    // A conversation new to this list (one someone opened with me shows
+    // with its first message): its first messages count too.
+    addConversation(id); // marks it arriving at once, before its request
+    if (countsAsUnread && arriving.has(id)) arriving.set(id, arriving.get(id) + 1);
     return;
   }
   if (item.parentElement.firstElementChild !== item) item.parentElement.prepend(item);
@@ -123,7 +140,10 @@ export function setUpSidebar() {
     }
   }, { fromFirstConnect: true });
   on("read.updated", (event) => setUnread(event.conversation, event.unread));
-  on("conversation.joined", (event) => addConversation(event.conversation));
+  // Not listed: a direct conversation someone opened with me, still empty.
+  on("conversation.joined", (event) => {
+    if (event.listed !== false) addConversation(event.conversation);
+  });
   on("conversation.left", (event) => sidebarItem(event.conversation)?.remove());
   on("conversation.updated", (event) => {
     renamedLive.add(event.conversation.id);
