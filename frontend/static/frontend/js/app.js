@@ -1,4 +1,5 @@
 // Page glue shared by every signed-in page.
+import "./dates.js";
 import { badgeCount } from "./badge.js";
 import { connect, on, onStatus } from "./socket.js";
 import { onLoad } from "./store.js";
