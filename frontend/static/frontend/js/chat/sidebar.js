@@ -3,7 +3,7 @@
 // store's list after every connect.
 import { on, onStatus } from "../socket.js";
 import { get, urls } from "../api.js";
-import { onLoad } from "../store.js";
+import { load, onLoad } from "../store.js";
 import { presenceDot } from "../presence.js";
 import { badgeCount } from "../badge.js";
 import { conversationTitle } from "../conversation-title.js";
@@ -65,36 +65,34 @@ function setSidebarTitle(id, title) {
   name.replaceChildren(...(hash ? [hash, " "] : []), title);
 }
 
-// Unread messages of conversations on their way into the list, by id.
-const arriving = new Map();
+// Conversations on their way into the list.
+const arriving = new Set();
 
-async function addConversation(id) {
+async function addConversation(id, { withNews = false } = {}) {
   if (!sidebar || sidebarItem(id) || arriving.has(id)) return;
-  arriving.set(id, 0);
+  arriving.add(id);
   let data;
   try {
     data = await get(urls.conversation(id));
   } catch {
     return; // the next load of the list brings it
   } finally {
-    if (!data) arriving.delete(id);
+    arriving.delete(id);
   }
-  const unread = arriving.get(id);
-  arriving.delete(id);
   if (sidebarItem(id)) return;
   sidebar.querySelector(".empty")?.remove();
   sidebar.prepend(conversationItem(data));
-  setUnread(id, unread);
+  // It came with a message (one someone opened with me shows with its
+  // first): the store's list brings its unread count and mentions to
+  // every feature at once.
+  if (withNews) load();
 }
 
 /** Move conversation `id` to the top; count one more unread if asked. */
 export function bumpConversation(id, countsAsUnread) {
   const item = sidebarItem(id);
   if (!item) {
-    // A conversation new to this list (one someone opened with me shows
-    // with its first message): its first messages count too.
-    addConversation(id); // marks it arriving at once, before its request
-    if (countsAsUnread && arriving.has(id)) arriving.set(id, arriving.get(id) + 1);
+    addConversation(id, { withNews: true });
     return;
   }
   if (item.parentElement.firstElementChild !== item) item.parentElement.prepend(item);
