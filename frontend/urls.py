@@ -5,4 +5,5 @@ from frontend import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("notifications/", views.notifications, name="notifications"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -1,5 +1,7 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET, require_http_methods
 
 from feeds import selectors as feeds
@@ -58,3 +60,11 @@ def notifications(request):
             "next_before": page[-1].pk if len(page) == notices.PAGE else None,
         },
     )
+
+
+@login_not_required
+@require_GET
+def favicon(request):
+    """Send browsers that ask for /favicon.ico on their own (the admin, the
+    health check, a JSON answer) to the icon every page names."""
+    return redirect(static("frontend/favicon.svg"))

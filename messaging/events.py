@@ -162,8 +162,17 @@ def conversation_updated(conversation: Conversation) -> dict[str, Any]:
     }
 
 
-def conversation_joined(conversation_id: int) -> dict[str, Any]:
-    return {"type": "conversation.joined", "conversation": conversation_id}
+def conversation_joined(conversation_id: int, *, listed: bool = True) -> dict[str, Any]:
+    """`listed=False`: follow the conversation's stream, but it is not in
+    the person's list yet (a direct conversation someone else opened,
+    still empty)."""
+    event: dict[str, Any] = {
+        "type": "conversation.joined",
+        "conversation": conversation_id,
+    }
+    if not listed:
+        event["listed"] = False
+    return event
 
 
 def conversation_left(conversation_id: int) -> dict[str, Any]:

@@ -1,5 +1,9 @@
 """Pages for conversations: parse, check access, call one service, render."""
 
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages as flash
 from django.http import Http404
@@ -50,7 +54,9 @@ def _conversation_page(request: AuthedRequest, conversation_id: int, *, around=N
         Conversation.objects.filter(pk=conversation.pk)
     )
     summaries = selectors.conversation_summaries(request.user)
-    current = next(s for s in summaries if s.conversation.pk == conversation.pk)
+    current = next(
+        (s for s in summaries if s.conversation.pk == conversation.pk), None
+    ) or selectors.summary_of(conversation, request.user)
     history = selectors.message_history(conversation, around=around)
     for message in history:
         message.reaction_list = events.reaction_summary(message)  # type: ignore[attr-defined]
@@ -109,12 +115,36 @@ def _conversation_page(request: AuthedRequest, conversation_id: int, *, around=N
     )
 
 
+# The vendored emoji picker (frontend/static/frontend/vendor/) draws itself
+# in a shadow root: one fixed <style> element, allowed by its hash (a new
+# version of the picker needs the new hash: the browser tests fail on the
+# violation), and style attributes for its layout (rows, the tab
+# indicator). Style attributes cannot select or fetch anything, and the
+# only HTML the page inserts from others is the sanitiser's, which keeps
+# none; <style> elements and stylesheets stay 'self' or this hash.
+EMOJI_PICKER_STYLE = "'sha256-rg2BpwZ4T9EADaas/dlxn0KsISPDXXIabE9pnJ++3UQ='"
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def emoji_picker_csp(view: View) -> View:
+    """Let `view`'s page run the emoji picker under its policy."""
+    allow = csp_update(
+        {
+            "style-src-elem": ["'self'", EMOJI_PICKER_STYLE],
+            "style-src-attr": ["'unsafe-inline'"],
+        }
+    )
+    return cast(View, allow(view))
+
+
 @require_GET
+@emoji_picker_csp
 def conversation(request: AuthedRequest, conversation_id: int):
     return _conversation_page(request, conversation_id)
 
 
 @require_GET
+@emoji_picker_csp
 def permalink(request: AuthedRequest, conversation_id: int, message_id: int):
     """Show a message in context, highlighted (a thread reply: its root)."""
     message = selectors.get_message_for_user(request.user, message_id)

@@ -3,7 +3,15 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
@@ -133,10 +141,19 @@ def conversation_summaries(user: User) -> list[ConversationSummary]:
     """Return `user`'s conversations, most recent first, with unread counts
     (capped at UNREAD_CAP) and unread mentions.
 
+    Not a direct conversation someone else opened that has no message yet.
+
     Two queries whatever the number of conversations.
     """
     memberships = (
         Membership.objects.filter(user=user)
+        # An empty direct conversation is its opener's draft: the other
+        # person sees it with its first message.
+        .exclude(
+            Q(conversation__kind=Conversation.Kind.DIRECT)
+            & Q(conversation__last_message_at__isnull=True)
+            & ~Q(conversation__created_by=user)
+        )
         .annotate(
             unread=RawSQL(_capped_unread_sql(), [user.pk]),  # noqa: S611
             mentions=_count_mentions(user),
@@ -171,6 +188,22 @@ def conversation_summaries(user: User) -> list[ConversationSummary]:
         )
         for m in memberships
     ]
+
+
+def summary_of(conversation: Conversation, user: User) -> ConversationSummary:
+    """Return `user`'s summary of one conversation that their list leaves
+    out (an empty direct conversation someone else opened): nothing in it
+    is unread. Call with memberships prefetched (with_members)."""
+    marker = next(
+        m.last_read_id for m in conversation.memberships.all() if m.user_id == user.pk
+    )
+    return ConversationSummary(
+        conversation=conversation,
+        last_read_id=marker,
+        unread=0,
+        title=display_title(conversation, user),
+        peer=peer_of(conversation, user),
+    )
 
 
 def total_unread(user: User) -> int:

@@ -24,12 +24,14 @@ def _active_people(user_ids: Iterable[int]) -> list[User]:
     return people
 
 
-def _announce_joined(conversation: Conversation, people: Iterable[User]) -> None:
+def _announce_joined(
+    conversation: Conversation, people: Iterable[User], *, listed: bool = True
+) -> None:
     """Tell each new member's sockets to follow the conversation."""
     stream = events.conversation_group(conversation.pk)
     for member in people:
         publish_on_commit(
-            events.conversation_joined(conversation.pk),
+            events.conversation_joined(conversation.pk, listed=listed),
             groups=[user_group(member.pk)],
             follow=[stream],
         )
@@ -52,7 +54,12 @@ def get_or_create_direct(user: User, *, other_id: int) -> Conversation:
             Membership.objects.bulk_create(
                 Membership(conversation=conversation, user=p) for p in people
             )
-            _announce_joined(conversation, people)
+            _announce_joined(conversation, [user])
+            # The other person's tabs follow it now, so its first message
+            # reaches them live, but it enters their list only with that
+            # message (selectors.conversation_summaries).
+            if other.pk != user.pk:
+                _announce_joined(conversation, [other], listed=False)
     except IntegrityError:  # both people opened it at once; one row won
         return Conversation.objects.get(direct_key=key)
     return conversation

@@ -227,7 +227,7 @@ class RenameTests(BrowserTestCase):
         self.open_as(self.bob, self.path, "rename-offline-bob", page=bob)
         expect_live(bob)
         network.go_offline()
-        expect(connection_status(bob)).to_have_text("Reconnecting…")
+        expect(connection_status(bob)).to_have_text("Offline")
         # The test process's rename reaches bob's page only through sync.
         off_the_loop(
             services.rename_conversation,

@@ -66,3 +66,12 @@ def test_admin_is_for_staff(client, alice):
     alice.save()
     assert client.get("/admin/profiles/user/").status_code == 200
     assert client.get("/admin/profiles/department/").status_code == 200
+
+
+def test_favicon_ico_is_served_without_signing_in(client):
+    """Browsers ask for /favicon.ico by themselves on pages that name no
+    icon (the admin, /healthz): never a 404."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"].endswith("/frontend/favicon.svg")
+    # The browser tests fetch the icon itself from the live server.

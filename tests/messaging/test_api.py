@@ -328,3 +328,50 @@ def test_renaming_over_rest_needs_the_write_scope(client, alice, bob):
     )
     assert response.status_code == 200
     assert response.json()["name"] == "Bots"
+
+
+def test_an_empty_direct_conversation_is_listed_for_its_opener_only(
+    client, alice, bob, django_capture_on_commit_callbacks
+):
+    """Opening a chat with someone is not news to them until something is
+    said: REST's list, the page's sidebar and the events agree."""
+    with (
+        capture_published() as published,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        direct = services.get_or_create_direct(alice, other_id=bob.pk)
+    # Both follow its stream; only alice's tabs list it.
+    assert published == [
+        {
+            "event": {"type": "conversation.joined", "conversation": direct.pk},
+            "groups": [f"user.{alice.pk}"],
+            "follow": [f"conversation.{direct.pk}"],
+        },
+        {
+            "event": {
+                "type": "conversation.joined",
+                "conversation": direct.pk,
+                "listed": False,
+            },
+            "groups": [f"user.{bob.pk}"],
+            "follow": [f"conversation.{direct.pk}"],
+        },
+    ]
+    client.force_login(alice)
+    assert [c["id"] for c in client.get("/api/v1/conversations").json()] == [direct.pk]
+    client.force_login(bob)
+    assert client.get("/api/v1/conversations").json() == []
+    assert f"/messages/{direct.pk}/" not in client.get("/messages/").text
+    # bob may still open it (he is a member): it is only not listed.
+    assert client.get(f"/api/v1/conversations/{direct.pk}").status_code == 200
+
+    services.send_message(alice, conversation_id=direct.pk, body="Hi", client_id="h")
+    listing = client.get("/api/v1/conversations").json()
+    assert [(c["id"], c["unread"]) for c in listing] == [(direct.pk, 1)]
+    assert f"/messages/{direct.pk}/" in client.get("/messages/").text
+
+
+def test_a_group_is_listed_for_everyone_at_once(client, alice, bob, carol):
+    group = services.create_group(alice, title="Lunch", member_ids=[bob.pk])
+    client.force_login(bob)
+    assert [c["id"] for c in client.get("/api/v1/conversations").json()] == [group.pk]

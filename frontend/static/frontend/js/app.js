@@ -1,11 +1,14 @@
 // Page glue shared by every signed-in page.
+import "./dates.js";
 import { badgeCount } from "./badge.js";
 import { connect, on, onStatus } from "./socket.js";
 import { onLoad } from "./store.js";
+import { setTitleCount } from "./title.js";
 
 const LABELS = {
   live: "Live",
   reconnecting: "Reconnecting…",
+  offline: "Offline",
   "signed-out": "Signed out: reload to sign in",
 };
 
@@ -20,9 +23,17 @@ function setUpMenu() {
   const toggle = document.querySelector("[data-menu-toggle]");
   const sidebar = document.getElementById("sidebar");
   if (!toggle || !sidebar) return;
-  toggle.addEventListener("click", () => {
-    const open = sidebar.classList.toggle("open");
+  const show = (open) => {
+    sidebar.classList.toggle("open", open);
     toggle.setAttribute("aria-expanded", String(open));
+  };
+  toggle.addEventListener("click", () => show(!sidebar.classList.contains("open")));
+  // Escape closes the phone's menu and gives the focus back to its button.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || !sidebar.classList.contains("open")) return;
+    if (event.defaultPrevented || document.querySelector("dialog[open]")) return;
+    show(false);
+    toggle.focus();
   });
 }
 
@@ -36,7 +47,9 @@ function setUpUnreadBadge() {
     badge.dataset.totalUnread = n;
     badge.querySelector(".n").textContent = badgeCount(n);
     badge.hidden = n === 0;
+    setTitleCount(n);
   };
+  setTitleCount(Number(badge.dataset.totalUnread) || 0);
   on("message.new", (event) => {
     const m = event.message;
     // The conversation on screen is read as it arrives (its page sends

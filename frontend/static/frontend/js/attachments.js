@@ -74,8 +74,11 @@ function attachmentItem(a) {
 export function renderAttachments(el, attachments, { body = ".msg-body" } = {}) {
   const list = attachments || [];
   const key = list.map((a) => a.id).join(",");
+  // A message's text and its "(edited)" share a line (.msg-text): the
+  // files go under both.
   const bodyEl = el.querySelector(body);
-  let ul = bodyEl.parentElement.querySelector(":scope > .attachments");
+  const anchor = bodyEl.closest(".msg-text") || bodyEl;
+  let ul = anchor.parentElement.querySelector(":scope > .attachments");
   if (ul && ul.dataset.ids === key) return;
   if (!list.length) {
     ul?.remove();
@@ -85,7 +88,7 @@ export function renderAttachments(el, attachments, { body = ".msg-body" } = {}) 
     ul = document.createElement("ul");
     ul.className = "attachments";
     ul.setAttribute("aria-label", "Attachments");
-    bodyEl.after(ul);
+    anchor.after(ul);
   }
   ul.dataset.ids = key;
   ul.replaceChildren(...list.map(attachmentItem));

@@ -11,6 +11,7 @@
 //   threads.js    the thread panel and reply counts
 //   header.js     title, people, connection notice, leaving
 //   sidebar.js    the conversation list
+//   keys.js       moving through messages, ↑ to edit my last
 // This module wires them up; the message action buttons are one listener.
 import { setUpSidebar } from "./chat/sidebar.js";
 import { composer, list, root, scrollToBottom } from "./chat/page.js";
@@ -23,6 +24,7 @@ import { setUpReactions, toggleChip, togglePicker } from "./chat/reactions.js";
 import { confirmDelete, startEdit } from "./chat/edits.js";
 import { openThread, setUpThreads } from "./chat/threads.js";
 import { setUpHeader } from "./chat/header.js";
+import { setUpKeys } from "./chat/keys.js";
 
 function setUpActions() {
   document.addEventListener("click", (event) => {
@@ -76,6 +78,7 @@ function setUpConversation() {
   setUpTyping();
   setUpRead();
   setUpTouch();
+  setUpKeys();
   // The server wrote times in UTC; show them in the reader's time zone, as
   // live messages are, and fold runs of one sender.
   groupRuns(list);

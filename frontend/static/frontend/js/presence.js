@@ -10,7 +10,7 @@
 // into view or reconnects, and soon after a dot for someone new appears.
 // The server never pushes presence: one screen polling for its few people
 // is far cheaper than telling the whole company about every change.
-import { on } from "./socket.js";
+import { on, onStatus } from "./socket.js";
 import { get, urls } from "./api.js";
 
 const STATES = new Set(["online", "away", "offline"]);
@@ -18,16 +18,22 @@ const MAX_PER_REQUEST = 200; // the API's limit
 const pollMs = (Number(document.body.dataset.presencePollSeconds) || 30) * 1000;
 const known = new Map(); // user id -> state
 let soonTimer = null;
+// While this tab is not connected it knows nothing of anyone: a green dot
+// would claim what it cannot tell. Dots say "unknown" until the first
+// answer after the connection is back.
+let blind = false;
+const UNKNOWN = "unknown";
+const TITLES = { [UNKNOWN]: "Unknown while you are offline" };
 
 function label(dot, state) {
   dot.dataset.state = state;
   dot.setAttribute("aria-label", state);
-  dot.title = state[0].toUpperCase() + state.slice(1);
+  dot.title = TITLES[state] || state[0].toUpperCase() + state.slice(1);
 }
 
 function paint() {
   for (const dot of document.querySelectorAll("[data-presence-user]")) {
-    const state = known.get(Number(dot.dataset.presenceUser));
+    const state = blind ? UNKNOWN : known.get(Number(dot.dataset.presenceUser));
     if (state && dot.dataset.state !== state) label(dot, state);
   }
 }
@@ -57,6 +63,10 @@ async function poll() {
       if (STATES.has(state)) known.set(Number(id), state);
     }
   }
+  if (blind) {
+    if (!connected) return; // an answer from before the drop
+    blind = false;
+  }
   paint();
 }
 
@@ -76,7 +86,7 @@ export function presenceDot(userId) {
   dot.className = "presence";
   dot.dataset.presenceUser = userId;
   dot.setAttribute("role", "img");
-  const state = known.get(Number(userId));
+  const state = blind ? UNKNOWN : known.get(Number(userId));
   label(dot, state || "offline");
   if (!state) pollSoon();
   return dot;
@@ -106,7 +116,14 @@ document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "visible") poll();
 });
 let connects = 0;
+let connected = false;
 on("hello", () => {
   connects += 1;
   if (connects > 1) poll(); // back from a drop: people came and went
+});
+onStatus((state) => {
+  connected = state === "live";
+  if (connected || state === "connecting") return;
+  blind = true;
+  paint();
 });

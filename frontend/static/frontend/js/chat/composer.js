@@ -1,8 +1,14 @@
 // Sending: the composers (the conversation's and the thread panel's), the
-// local echo shown at once, and the sends not yet confirmed, which go out
-// again with the same client_id after a reconnect (the server stores one
-// copy) or wait behind a Retry button after an error.
-import { on, send } from "../socket.js";
+// local echo shown at once, and the queue of sends not yet confirmed.
+//
+// Sends go out one at a time, in the order they were written: the next
+// goes when the server has the one before. A person typing fast meets the
+// server's send limit; the queue then waits the `retry_after` the server
+// names and goes on, so nobody sees the limit and nothing is reordered
+// (several in flight at once could land out of order around a refusal).
+// After a reconnect the head goes again with the same client_id (the
+// server stores one copy). Other errors leave a Retry button.
+import { currentStatus, on, onStatus, send } from "../socket.js";
 import { setUpAttachments } from "../attachments.js";
 import {
   composer, conversationId, list, panel, root, scrollToBottom, showComposerError,
@@ -11,12 +17,34 @@ import {
 import { groupRuns, renderEcho } from "./render.js";
 import { stoppedTyping, typed } from "./typing.js";
 
-// Sends not yet confirmed by the server, by client_id.
+// Sends not yet confirmed by the server, by client_id, in order.
 const pending = new Map();
+// The client_id of the send out and not yet answered, if any.
+let inFlight = null;
+// Set while waiting out the server's retry_after.
+let pauseTimer = null;
+
+const SENDING = "Sending…";
+const WAITING = "Waiting for connection";
+
+function echoStatus() {
+  return currentStatus() === "live" ? SENDING : WAITING;
+}
+
+/** Send the next queued message, unless one is out or the queue waits. */
+function pump() {
+  if (inFlight || pauseTimer) return;
+  const next = pending.entries().next();
+  if (next.done) return;
+  const [clientId, entry] = next.value;
+  if (sendMessage(entry.body, entry.thread, clientId, entry.attachments)) inFlight = clientId;
+}
 
 /** The server has the send `clientId`: stop waiting for it. */
 export function confirmed(clientId) {
   pending.delete(clientId);
+  if (inFlight === clientId) inFlight = null;
+  pump();
 }
 
 function newClientId() {
@@ -25,7 +53,7 @@ function newClientId() {
 }
 
 function sendMessage(body, thread, clientId, attachments = []) {
-  send({
+  return send({
     type: "message.send", conversation: conversationId, body, client_id: clientId,
     ...(thread ? { thread } : {}),
     ...(attachments.length ? { attachments } : {}),
@@ -34,9 +62,8 @@ function sendMessage(body, thread, clientId, attachments = []) {
 
 /** Send again what the server has not confirmed (after a reconnect). */
 export function resendPending() {
-  for (const [clientId, entry] of pending) {
-    sendMessage(entry.body, entry.thread, clientId, entry.attachments);
-  }
+  inFlight = null; // its answer, if any, was lost with the old socket
+  pump();
 }
 
 function markFailed(entry, message) {
@@ -53,9 +80,10 @@ function markFailed(entry, message) {
     retry.remove();
     el.classList.remove("failed");
     el.classList.add("pending");
-    time.textContent = "Sending…";
+    time.textContent = echoStatus();
+    // At the end of the queue: it is sent after what was written since.
     pending.set(el.dataset.clientId, entry);
-    sendMessage(entry.body, entry.thread, el.dataset.clientId, entry.attachments);
+    pump();
   });
   el.querySelector(".msg-head").append(retry);
 }
@@ -79,13 +107,13 @@ function submitFrom(form, container, thread, withFiles) {
   const shapes = withFiles.take();
   const attachments = shapes.map((a) => a.id);
   const clientId = newClientId();
-  const element = renderEcho(body, clientId, shapes);
+  const element = renderEcho(body, clientId, shapes, echoStatus());
   container.querySelector("[data-chat-start]")?.remove();
   container.append(element);
   groupRuns(container);
   pending.set(clientId, { body, thread, element, attachments });
   // If the socket is down this goes out on reconnect (resendPending).
-  sendMessage(body, thread, clientId, attachments);
+  pump();
   textarea.value = "";
   autoGrow(textarea);
   stoppedTyping();
@@ -126,11 +154,31 @@ export function setUpComposer() {
 
   on("error", (event) => {
     const entry = event.client_id && pending.get(event.client_id);
-    if (entry) {
+    if (entry && event.code === "rate_limited") {
+      // Typing faster than the server's send limit: wait, then go on in
+      // order. The person is not told: their messages are on their way.
+      if (inFlight === event.client_id) inFlight = null;
+      clearTimeout(pauseTimer);
+      pauseTimer = setTimeout(() => {
+        pauseTimer = null;
+        pump();
+      }, Math.max(1, Number(event.retry_after) || 1) * 1000);
+    } else if (entry) {
       pending.delete(event.client_id);
+      if (inFlight === event.client_id) inFlight = null;
       markFailed(entry, event.message);
+      pump();
     } else {
       showComposerError(event.message);
+    }
+  });
+
+  // Say why an echo waits, and change it as the connection comes and goes.
+  onStatus(() => {
+    const text = echoStatus();
+    for (const { element } of pending.values()) {
+      const time = element.querySelector(".msg-time time");
+      if (element.classList.contains("pending") && time) time.textContent = text;
     }
   });
 }

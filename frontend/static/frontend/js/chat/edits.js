@@ -34,8 +34,12 @@ function editForm(id, text) {
   return form;
 }
 
-/** Put an edit box with the message's source text in place of `el`'s text. */
-export async function startEdit(el) {
+/**
+ * Put an edit box with the message's source text in place of `el`'s text;
+ * when it closes the focus goes to `returnTo` (the composer, for ↑), else
+ * to the message's Edit button.
+ */
+export async function startEdit(el, { returnTo = null } = {}) {
   const id = Number(el.dataset.id);
   let message;
   try {
@@ -54,7 +58,8 @@ export async function startEdit(el) {
   textarea.setSelectionRange(textarea.value.length, textarea.value.length);
   const restore = () => {
     body.innerHTML = saved;
-    focusAction(el, "edit");
+    if (returnTo) returnTo.focus();
+    else focusAction(el, "edit");
   };
   form.querySelector("button[type=button]").addEventListener("click", restore);
   textarea.addEventListener("keydown", (event) => {

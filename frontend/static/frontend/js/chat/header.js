@@ -4,6 +4,7 @@
 import { on, onStatus } from "../socket.js";
 import { memberNames } from "../presence.js";
 import { conversationTitle } from "../conversation-title.js";
+import { setPageTitle } from "../title.js";
 import { composer, conversationId, me, root } from "./page.js";
 
 // Left here, the form's own navigation is under way and brings the "You
@@ -18,7 +19,7 @@ function showTitle(title) {
   const heading = root.querySelector("#chat-title");
   if (heading.textContent === title) return;
   heading.textContent = title;
-  document.title = title + siteName;
+  setPageTitle(title + siteName);
   const body = composer.querySelector("textarea");
   body.placeholder = `Message ${title}`;
   composer.querySelector(`label[for="${body.id}"]`).textContent = `Message ${title}`;
@@ -51,6 +52,7 @@ export function setUpHeader() {
   const offline = root.querySelector("[data-offline-notice]");
   const NOTICES = {
     reconnecting: "Reconnecting… Messages you send now go out when the connection is back.",
+    offline: "You are offline. Messages you send now go out when the connection is back.",
     "signed-out": "You are signed out. Reload the page to sign in again.",
   };
   onStatus((state) => {

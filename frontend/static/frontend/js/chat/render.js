@@ -1,17 +1,9 @@
 // How a message looks: built from the page's <template> and the server's
 // message shape, folded into runs of one sender, and put in id order.
 import { renderAttachments } from "../attachments.js";
+import { stamp } from "../dates.js";
 import { list, me, root, template } from "./page.js";
 
-export function formatTime(iso) {
-  return new Date(iso).toLocaleString([], {
-    day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
-  });
-}
-
-function formatClock(iso) {
-  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-}
 
 // Messages one person sends within a few minutes read as one run: only the
 // first shows the name and avatar (the name stays for screen readers).
@@ -37,7 +29,12 @@ export function groupRuns(container) {
       && previous.dataset.sender === el.dataset.sender
       && at - previous.at < RUN_GAP_MS;
     el.classList.toggle("continued", continued);
-    if (time.dateTime) time.textContent = continued ? formatClock(time.dateTime) : formatTime(time.dateTime);
+    // The first of a run says when by the rule (dates.js); the rest the
+    // time of day only.
+    if (time.dateTime) {
+      time.dataset.when = continued ? "clock" : "";
+      stamp(time);
+    }
     previous = { dataset: el.dataset, classList: el.classList, at };
   }
 }
@@ -79,7 +76,8 @@ export function fillMessage(el, m) {
   link.title = "Link to this message";
   const time = link.querySelector("time");
   time.dateTime = m.created_at;
-  time.textContent = formatTime(m.created_at);
+  time.dataset.when = "";
+  stamp(time);
   el.querySelector(".msg-edited").hidden = !m.edited_at || m.deleted;
   const body = el.querySelector(".msg-body");
   let actions = el.querySelector(".msg-actions");
@@ -112,7 +110,7 @@ export function renderMessage(m) {
 }
 
 /** Return the local echo of a send the server has not confirmed yet. */
-export function renderEcho(body, clientId, attachments = []) {
+export function renderEcho(body, clientId, attachments = [], status = "Sending…") {
   const el = template.content.firstElementChild.cloneNode(true);
   el.classList.add("pending", "mine");
   el.dataset.clientId = clientId;
@@ -120,7 +118,7 @@ export function renderEcho(body, clientId, attachments = []) {
   el.querySelector(".msg-author").textContent = "You";
   el.dataset.sender = me;
   el.querySelector(".msg-time").removeAttribute("title");
-  el.querySelector(".msg-time time").textContent = "Sending…";
+  el.querySelector(".msg-time time").textContent = status;
   const p = document.createElement("p");
   p.textContent = body; // shown as plain text until the server renders it
   if (body) el.querySelector(".msg-body").append(p);

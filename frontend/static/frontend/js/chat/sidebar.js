@@ -3,7 +3,7 @@
 // store's list after every connect.
 import { on, onStatus } from "../socket.js";
 import { get, urls } from "../api.js";
-import { onLoad } from "../store.js";
+import { load, onLoad } from "../store.js";
 import { presenceDot } from "../presence.js";
 import { badgeCount } from "../badge.js";
 import { conversationTitle } from "../conversation-title.js";
@@ -65,19 +65,34 @@ function setSidebarTitle(id, title) {
   name.replaceChildren(...(hash ? [hash, " "] : []), title);
 }
 
-async function addConversation(id) {
-  if (!sidebar || sidebarItem(id)) return;
-  const data = await get(urls.conversation(id));
+// Conversations on their way into the list.
+const arriving = new Set();
+
+async function addConversation(id, { withNews = false } = {}) {
+  if (!sidebar || sidebarItem(id) || arriving.has(id)) return;
+  arriving.add(id);
+  let data;
+  try {
+    data = await get(urls.conversation(id));
+  } catch {
+    return; // the next load of the list brings it
+  } finally {
+    arriving.delete(id);
+  }
   if (sidebarItem(id)) return;
   sidebar.querySelector(".empty")?.remove();
   sidebar.prepend(conversationItem(data));
+  // It came with a message (one someone opened with me shows with its
+  // first): the store's list brings its unread count and mentions to
+  // every feature at once.
+  if (withNews) load();
 }
 
 /** Move conversation `id` to the top; count one more unread if asked. */
 export function bumpConversation(id, countsAsUnread) {
   const item = sidebarItem(id);
   if (!item) {
-    addConversation(id);
+    addConversation(id, { withNews: true });
     return;
   }
   if (item.parentElement.firstElementChild !== item) item.parentElement.prepend(item);
@@ -123,7 +138,10 @@ export function setUpSidebar() {
     }
   }, { fromFirstConnect: true });
   on("read.updated", (event) => setUnread(event.conversation, event.unread));
-  on("conversation.joined", (event) => addConversation(event.conversation));
+  // Not listed: a direct conversation someone opened with me, still empty.
+  on("conversation.joined", (event) => {
+    if (event.listed !== false) addConversation(event.conversation);
+  });
   on("conversation.left", (event) => sidebarItem(event.conversation)?.remove());
   on("conversation.updated", (event) => {
     renamedLive.add(event.conversation.id);
