@@ -8,7 +8,8 @@ same cards in a fraction of it. Pages call a Jinja2 partial with
 
 The environment gives the Django idioms the partials use: the `date` and
 `filesizeformat` filters (Django's own, in the current time zone),
-`link(name, id)` for one-id URLs, and `django(name, **values)` to draw a
+`link(name, id)` for one-id URLs, `when(value, user)` for a date by the
+one rule ({% when %}), and `django(name, **values)` to draw a
 Django partial shared with other pages (a message's attachments).
 """
 
@@ -23,6 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from jinja2 import Environment
 
 from intranet.links import link
+from intranet.templatetags.when import time_element
 
 
 def date(value: datetime | None, format_string: str) -> str:
@@ -40,5 +42,5 @@ def django(name: str, **values: Any) -> SafeString:
 def environment(**options: Any) -> Environment:
     env = Environment(**options)  # noqa: S701 - Django's backend turns autoescape on
     env.filters.update(date=date, filesizeformat=filesizeformat)
-    env.globals.update(link=link, django=django)
+    env.globals.update(link=link, django=django, when=time_element)
     return env

@@ -21,8 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 register = template.Library()
 
 
-def _viewer_zone(context: template.Context) -> datetime.tzinfo:
-    user = context.get("user")
+def _viewer_zone(user: object) -> datetime.tzinfo:
     name = getattr(user, "time_zone", "") or "UTC"
     try:
         return zoneinfo.ZoneInfo(name)
@@ -43,6 +42,12 @@ def describe(value: datetime.datetime, now: datetime.datetime) -> str:
 
 @register.simple_tag(takes_context=True)
 def when(context: template.Context, value: datetime.date | None) -> SafeString:
+    return time_element(value, context.get("user"))
+
+
+def time_element(value: datetime.date | None, viewer: object) -> SafeString:
+    """The tag's <time>, for `viewer` (a user, or None: UTC); Jinja2
+    partials call it as `when(value, user)`."""
     if value is None:
         return mark_safe("")
     if not isinstance(value, datetime.datetime):
@@ -52,7 +57,7 @@ def when(context: template.Context, value: datetime.date | None) -> SafeString:
             date_format(value, "l j F Y"),
             date_format(value, "j M Y"),
         )
-    zone = _viewer_zone(context)
+    zone = _viewer_zone(viewer)
     local = value.astimezone(zone)
     return format_html(
         '<time datetime="{}" data-when title="{}">{}</time>',

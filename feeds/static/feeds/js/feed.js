@@ -10,6 +10,7 @@
 // the server's sanitised rendering of a post or comment.
 import { catchUpCarried, catchUpWith, on, send } from "../../frontend/js/socket.js";
 import { ApiError, request } from "../../frontend/js/api.js";
+import { stamp } from "../../frontend/js/dates.js";
 import { renderAttachments, setUpAttachments } from "../../frontend/js/attachments.js";
 
 const me = Number(document.body.dataset.me);
@@ -59,12 +60,13 @@ const inSpace = (id) => Boolean(document.querySelector(`[data-my-spaces] [data-s
 const editing = (item) => Boolean(item.querySelector("[data-body]")?.querySelector(":scope > .edit-form"));
 const here = (id) => `${location.pathname}${location.search}#p${id}`;
 
-// "6 Dec, 13:20", as the server writes it.
-function when(iso) {
-  const date = new Date(iso);
-  const day = date.toLocaleDateString("en-GB", { day: "numeric", month: "short" });
-  const time = date.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
-  return `${day}, ${time}`;
+// A <time> by the one rule for dates (frontend/js/dates.js).
+function timeOf(iso) {
+  const time = el("time");
+  time.dateTime = iso;
+  time.dataset.when = "";
+  stamp(time);
+  return time;
 }
 
 function el(tag, className, text) {
@@ -185,9 +187,7 @@ async function toggleSeenBy(button) {
     const item = el("li");
     const link = el("a", "", person.name);
     link.href = `/people/${Number(person.id)}/`;
-    const time = el("time", "", ` ${when(person.seen_at)}`);
-    time.dateTime = person.seen_at;
-    item.append(link, time);
+    item.append(link, " ", timeOf(person.seen_at));
     list.append(item);
   }
   box.replaceChildren(heading, list);
@@ -213,8 +213,7 @@ function renderComment(c, post) {
   avatar.setAttribute("aria-hidden", "true");
   const main = el("div", "comment-main");
   const head = el("div", "comment-head");
-  const time = el("time", "", when(c.created_at));
-  time.dateTime = c.created_at;
+  const time = timeOf(c.created_at);
   const edited = el("span", "edited", "(edited)");
   edited.dataset.edited = "";
   edited.hidden = !c.edited_at;
@@ -404,7 +403,7 @@ function renderPost(p) {
   node.querySelector("[data-permalink]").href = p.url;
   const time = node.querySelector("time");
   time.dateTime = p.created_at;
-  time.textContent = when(p.created_at);
+  stamp(time);
   node.querySelector("[data-edited]").hidden = !p.edited_at;
   node.querySelector("[data-mark-announcement]").hidden = !p.announcement;
   node.querySelector("[data-mark-pinned]").hidden = !p.pinned;
