@@ -265,3 +265,4 @@ def _server_error(request, exc: Exception):
 api.add_router("/", "profiles.api.router")
 api.add_router("/", "messaging.api.router")
 api.add_router("/", "feeds.api.router")
+api.add_router("/", "feeds.announcements_api.router")

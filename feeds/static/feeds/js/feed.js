@@ -11,6 +11,7 @@
 import { catchUpCarried, catchUpWith, on, send } from "../../frontend/js/socket.js";
 import { ApiError, request } from "../../frontend/js/api.js";
 import { renderAttachments, setUpAttachments } from "../../frontend/js/attachments.js";
+import { fillMustRead } from "./must-read.js";
 
 const me = Number(document.body.dataset.me);
 const feed = document.querySelector("[data-feed]");
@@ -420,6 +421,7 @@ function renderPost(p) {
   node.querySelector("[data-all-comments]").href = `${p.url}#comments`;
   node.querySelector(".comments").setAttribute("aria-label", `Comments on ${p.author.name}'s post`);
   if (p.reach) renderReach(node, p.reach);
+  fillMustRead(node, p);
   const own = node.querySelector("[data-own-menu]");
   if (p.author.id === me) own.querySelector("[data-edit]").hidden = false;
   else own.remove();
