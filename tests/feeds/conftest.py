@@ -13,6 +13,7 @@ from feeds import services
 from feeds.models import Space
 from profiles.factories import UserFactory
 from profiles.roles import COMMUNICATORS, HR, grant
+from tests.base import ensure_roles
 
 
 class FrozenClock:
@@ -47,17 +48,6 @@ def company(people) -> Space:
     return space
 
 
-def roles() -> None:
-    """The role groups, which migration 0003 makes and a transactional
-    test's flush removes."""
-    import importlib
-
-    from django.apps import apps
-
-    module = importlib.import_module("profiles.migrations.0003_roles")
-    module.create_roles(apps, None)
-
-
 @pytest.fixture
 def hanna(company, people):
     """HR."""
@@ -67,7 +57,7 @@ def hanna(company, people):
         last_name="Hart",
         department=people["carol"].department,
     )
-    roles()
+    ensure_roles()
     grant([person], HR)
     return person
 
@@ -81,6 +71,6 @@ def chris(company, people):
         last_name="Cole",
         department=people["alice"].department,
     )
-    roles()
+    ensure_roles()
     grant([person], COMMUNICATORS)
     return person
