@@ -445,6 +445,13 @@ class Announcement(models.Model):
         return self.published_at is not None
 
     @property
+    def published_post(self) -> Post:
+        """Return its post; call only once it is published."""
+        if self.post is None:
+            raise ValueError(f"{self} is not published yet.")
+        return self.post
+
+    @property
     def target_department_ids(self) -> list[int]:
         return [d.pk for d in self.departments.all()]
 

@@ -760,7 +760,7 @@ def acknowledgement_report(announcement: Announcement) -> AcknowledgementReport:
     """Everyone an announcement is for, by department then name, with
     whether they saw and acknowledged it: one query, however many."""
     saw = PostView.objects.filter(
-        post_id=announcement.post_id, user_id=OuterRef("user_id")
+        post_id=announcement.post_id or 0, user_id=OuterRef("user_id")
     )
     rows = (
         Reader.objects.filter(announcement=announcement)

@@ -85,7 +85,7 @@ class MustReadTests(BrowserTestCase):
             space_id=self.company.pk,
             body="Office closed on Friday for the **winter party**.",
             must_read=True,
-        ).post
+        ).published_post
         off_the_loop(services.acknowledge, self.bob, post_id=post.pk)
         hr = self.open_as(
             self.hanna, f"/posts/{post.pk}/acknowledgements/", "acks-phone", PHONE

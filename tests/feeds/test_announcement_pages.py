@@ -62,7 +62,7 @@ def test_the_composer_publishes_now_or_schedules(hanna, alice, company):
 def test_a_reader_acknowledges_from_the_post(hanna, alice, carol, company):
     post = services.announce(
         hanna, space_id=company.pk, body="Read me", must_read=True
-    ).post
+    ).published_post
     member = client_for(alice)
     page = member.get(post.get_absolute_url()).text
     report = f'href="/posts/{post.pk}/acknowledgements/"'
@@ -77,7 +77,7 @@ def test_a_reader_acknowledges_from_the_post(hanna, alice, carol, company):
 def test_the_acknowledgements_page_nudge_and_csv(hanna, chris, alice, bob, company):
     post = services.announce(
         chris, space_id=company.pk, body="Read me", must_read=True
-    ).post
+    ).published_post
     services.acknowledge(alice, post_id=post.pk)
     url = f"/posts/{post.pk}/acknowledgements/"
     assert client_for(bob).get(url).status_code == 403
@@ -101,7 +101,7 @@ def test_the_acknowledgements_page_nudge_and_csv(hanna, chris, alice, bob, compa
     assert "an announcement is nudged once" in again.text
     exported = client_for(hanna).get(f"/posts/{post.pk}/acknowledgements.csv")
     assert exported.content.decode().startswith("name,email,department,acknowledged_at")
-    plain = services.announce(hanna, space_id=company.pk, body="FYI").post
+    plain = services.announce(hanna, space_id=company.pk, body="FYI").published_post
     assert (
         client_for(hanna).get(f"/posts/{plain.pk}/acknowledgements/").status_code == 404
     )
@@ -156,5 +156,7 @@ def test_a_scheduled_announcement_has_no_page_until_published(hanna, alice, comp
     )
     assert Announcement.objects.get().post is None
     for person in (alice, hanna):
-        assert "Not yet" not in client_for(person).get(company.get_absolute_url()).text
-    del announcement
+        for page in ("/", company.get_absolute_url()):
+            assert "Not yet" not in client_for(person).get(page).text
+    services.publish_due(now=announcement.publish_at)
+    assert "Not yet" in client_for(alice).get(company.get_absolute_url()).text

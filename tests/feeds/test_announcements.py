@@ -50,7 +50,7 @@ def test_announcements_go_to_the_company_or_an_onboarding_space_only(
         services.announce(hanna, space_id=cohort.pk, body="Hi")
     services.add_members(alice, space_id=cohort.pk, user_ids=[hanna.pk])
     announcement = services.announce(hanna, space_id=cohort.pk, body="Welcome")
-    assert announcement.post.space == cohort
+    assert announcement.published_post.space == cohort
 
 
 def test_bad_input_is_refused_with_a_sentence(hanna, company, clock):
@@ -79,7 +79,7 @@ def test_targeting_picks_readers_and_home_feeds(hanna, alice, bob, carol, compan
     )
     readers = set(Reader.objects.values_list("user_id", flat=True))
     assert readers == {alice.pk, bob.pk}
-    post = announcement.post
+    post = announcement.published_post
     assert post.pk in [p.pk for p in selectors.home_feed(alice)]
     assert post.pk not in [p.pk for p in selectors.home_feed(carol)]
     assert post.pk in [p.pk for p in selectors.home_feed(hanna)]  # her own
@@ -180,9 +180,10 @@ def test_the_database_backend_enqueues_the_publish_for_its_time(
             publish_at=later(clock, hours=3),
             pinned_until=later(clock, days=2),
         )
-    runs = sorted(r.task.run_after for r in default_task_backend.results)
+    results = default_task_backend.results  # type: ignore[attr-defined]
+    runs = sorted(r.task.run_after for r in results)
     assert runs == [later(clock, hours=3), later(clock, days=2)]
-    assert {r.task.name for r in default_task_backend.results} == {"publish_due"}
+    assert {r.task.name for r in results} == {"publish_due"}
 
 
 def test_pinned_until_unpins_itself_and_the_limit_applies(
@@ -192,7 +193,7 @@ def test_pinned_until_unpins_itself_and_the_limit_applies(
     posts = [
         services.announce(
             hanna, space_id=company.pk, body=f"Pin {n}", pinned_until=until
-        ).post
+        ).published_post
         for n in range(3)
     ]
     assert all(p.pinned_at is not None for p in posts)
@@ -215,7 +216,7 @@ def test_pinned_until_unpins_itself_and_the_limit_applies(
     # The limit counts live pins only: a new one fits again.
     assert services.announce(
         hanna, space_id=company.pk, body="5", pinned_until=later(clock, days=1)
-    ).post.pinned_at
+    ).published_post.pinned_at
 
 
 def test_acknowledging_is_once_per_person_and_counts_go_live_to_staff(
@@ -223,7 +224,7 @@ def test_acknowledging_is_once_per_person_and_counts_go_live_to_staff(
 ):
     post = services.announce(
         hanna, space_id=company.pk, body="Read me", must_read=True
-    ).post
+    ).published_post
     with (
         capture_published() as published,
         django_capture_on_commit_callbacks(execute=True),
@@ -239,7 +240,7 @@ def test_acknowledging_is_once_per_person_and_counts_go_live_to_staff(
         "expected": 3,  # everyone in the space but its author
     }
     with pytest.raises(ServiceError, match="does not ask to be acknowledged"):
-        plain = services.announce(hanna, space_id=company.pk, body="FYI").post
+        plain = services.announce(hanna, space_id=company.pk, body="FYI").published_post
         services.acknowledge(alice, post_id=plain.pk)
 
 
@@ -249,8 +250,8 @@ def test_the_report_lists_who_has_and_has_not_by_department(
     announcement = services.announce(
         hanna, space_id=company.pk, body="Read me", must_read=True
     )
-    services.acknowledge(alice, post_id=announcement.post.pk)
-    services.mark_seen(bob, post_ids=[announcement.post.pk])
+    services.acknowledge(alice, post_id=announcement.published_post.pk)
+    services.mark_seen(bob, post_ids=[announcement.published_post.pk])
     with django_assert_num_queries(1):
         report = selectors.acknowledgement_report(announcement)
         lines = report.departments
@@ -280,7 +281,7 @@ def test_the_report_reads_in_one_query_however_many_readers(hanna, company):
 def test_only_the_author_and_hr_nudge_and_only_once(hanna, chris, alice, bob, company):
     post = services.announce(
         chris, space_id=company.pk, body="Read", must_read=True
-    ).post
+    ).published_post
     services.acknowledge(alice, post_id=post.pk)
     with pytest.raises(ServiceError, match="Only its author and HR") as refused:
         services.nudge(bob, post_id=post.pk)

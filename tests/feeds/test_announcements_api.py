@@ -79,7 +79,7 @@ def test_acknowledge_report_csv_and_nudge_once(
 ):
     post = services.announce(
         chris, space_id=company.pk, body="Read me", must_read=True
-    ).post
+    ).published_post
     first = Browser(alice).call("POST", f"/posts/{post.pk}/acknowledge")
     again = Browser(alice).call("POST", f"/posts/{post.pk}/acknowledge")
     assert first.status_code == again.status_code == 200
