@@ -140,6 +140,7 @@ def acknowledgements(request: AuthedRequest, post_id: int):
             "announcement": announcement,
             "report": report,
             "acknowledged_count": len(report.acknowledged),
+            "seen_count": sum(r.seen for r in report.readers),
         },
     )
 

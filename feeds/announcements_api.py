@@ -85,8 +85,8 @@ class DepartmentOut(Schema):
 
 
 class AcknowledgementsOut(Schema):
-    """Who a must-read is for and who acknowledged it, by department then
-    name; for its author and HR."""
+    """Who an announcement is for, who saw it and (a must-read) who
+    acknowledged it, by department then name; for its author and HR."""
 
     post: int
     acknowledged: int

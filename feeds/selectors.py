@@ -218,6 +218,9 @@ def with_details(posts: QuerySet[Post], viewer: User) -> list[Post]:
             comments_muted=Exists(muted),
             ask_to_acknowledge=Exists(reader.filter(announcement__must_read=True)),
             acknowledged=Exists(reader.filter(acknowledged_at__isnull=False)),
+            # Made by HR's composer (not a moderator's label): reach by
+            # department for its author and HR.
+            from_announcement=Exists(Announcement.objects.filter(post=OuterRef("pk"))),
         )
         .select_related("author", "space")
         .prefetch_related(

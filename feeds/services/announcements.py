@@ -295,14 +295,22 @@ def may_follow_acknowledgements(user: User, announcement: Announcement) -> bool:
     return announcement.author_id == user.pk or is_hr(user)
 
 
-def _must_read(user: User, post_id: int) -> tuple[Post, Announcement]:
+def _announcement(
+    user: User, post_id: int, *, must_read: bool = True
+) -> tuple[Post, Announcement]:
     post = get_post_for_user(user, post_id)
     announcement = Announcement.objects.filter(post=post).first()
-    if announcement is None or not announcement.must_read or post.is_deleted:
+    if announcement is None or post.is_deleted:
+        raise ServiceError("not_announcement", "No such announcement.", status=404)
+    if must_read and not announcement.must_read:
         raise ServiceError(
             "not_must_read", "This post does not ask to be acknowledged.", status=404
         )
     return post, announcement
+
+
+def _must_read(user: User, post_id: int) -> tuple[Post, Announcement]:
+    return _announcement(user, post_id)
 
 
 def acknowledgement_counts(announcement: Announcement) -> tuple[int, int]:
@@ -344,8 +352,10 @@ def acknowledge(user: User, *, post_id: int) -> Reader:
     return reader
 
 
-def _managed(user: User, post_id: int) -> tuple[Post, Announcement]:
-    post, announcement = _must_read(user, post_id)
+def _managed(
+    user: User, post_id: int, *, must_read: bool = True
+) -> tuple[Post, Announcement]:
+    post, announcement = _announcement(user, post_id, must_read=must_read)
     if not may_follow_acknowledgements(user, announcement):
         raise ServiceError(
             "forbidden",
@@ -389,6 +399,7 @@ def nudge(user: User, *, post_id: int) -> int:
 
 
 def managed_announcement(user: User, post_id: int) -> tuple[Post, Announcement]:
-    """Return a must-read post and its announcement if `user` may see who
-    acknowledged it (its author, HR); 404/403 otherwise."""
-    return _managed(user, post_id)
+    """Return an announcement's post and row if `user` may see its reach
+    and acknowledgements by person and department (its author, HR);
+    404/403 otherwise."""
+    return _managed(user, post_id, must_read=False)

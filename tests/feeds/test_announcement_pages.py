@@ -101,10 +101,10 @@ def test_the_acknowledgements_page_nudge_and_csv(hanna, chris, alice, bob, compa
     assert "an announcement is nudged once" in again.text
     exported = client_for(hanna).get(f"/posts/{post.pk}/acknowledgements.csv")
     assert exported.content.decode().startswith("name,email,department,acknowledged_at")
-    plain = services.announce(hanna, space_id=company.pk, body="FYI").published_post
-    assert (
-        client_for(hanna).get(f"/posts/{plain.pk}/acknowledgements/").status_code == 404
-    )
+    garden = services.create_space(alice, name="Gardening")
+    plain, _ = services.create_post(alice, space_id=garden.pk, body="hi", client_id="p")
+    not_one = client_for(hanna).get(f"/posts/{plain.pk}/acknowledgements/")
+    assert not_one.status_code == 404
 
 
 def test_the_acknowledgements_page_reads_in_constant_queries(
@@ -160,3 +160,20 @@ def test_a_scheduled_announcement_has_no_page_until_published(hanna, alice, comp
             assert "Not yet" not in client_for(person).get(page).text
     services.publish_due(now=announcement.publish_at)
     assert "Not yet" in client_for(alice).get(company.get_absolute_url()).text
+
+
+def test_hr_sees_reach_by_department_of_any_announcement(hanna, chris, alice, company):
+    post = services.announce(chris, space_id=company.pk, body="FYI").published_post
+    services.mark_seen(alice, post_ids=[post.pk])
+    link = f'href="/posts/{post.pk}/acknowledgements/"'
+    assert link in client_for(hanna).get(post.get_absolute_url()).text
+    assert link not in client_for(alice).get(post.get_absolute_url()).text
+    page = client_for(hanna).get(f"/posts/{post.pk}/acknowledgements/")
+    assert "Seen by <strong>1</strong> of <strong>4</strong>" in page.text
+    assert "Nudge" not in page.text and "I've read" not in page.text
+    assert (
+        client_for(alice).get(f"/posts/{post.pk}/acknowledgements/").status_code == 403
+    )
+    # Nudging is for must-reads only.
+    nudged = client_for(hanna).post(f"/posts/{post.pk}/nudge/", follow=True)
+    assert "does not ask to be acknowledged" in nudged.text

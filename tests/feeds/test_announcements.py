@@ -309,3 +309,30 @@ def test_hr_marks_verified_sources_others_may_not(hanna, chris, alice):
     assert refused.value.status == 403
     with pytest.raises(Http404):
         people.set_verified(hanna, person_id=99999, verified=True)
+
+
+def test_an_outsider_never_sees_a_cohorts_announcement(hanna, alice, carol, company):
+    """An onboarding cohort's space is secret: its announcement is its
+    members' only, on every path."""
+    from django.test import Client
+
+    cohort = services.create_space(
+        hanna, name="Starters", kind="onboarding", visibility="secret"
+    )
+    services.add_members(hanna, space_id=cohort.pk, user_ids=[alice.pk])
+    since = events_since(carol, 0).cursor
+    post = services.announce(
+        hanna, space_id=cohort.pk, body="Day one", must_read=True
+    ).published_post
+    assert list(Reader.objects.values_list("user_id", flat=True)) == [alice.pk]
+    outsider = Client()
+    outsider.force_login(carol)
+    assert outsider.get(post.get_absolute_url()).status_code == 404
+    assert outsider.get(f"/api/v1/posts/{post.pk}").status_code == 404
+    assert outsider.post(f"/api/v1/posts/{post.pk}/acknowledge").status_code == 404
+    assert selectors.home_feed(carol) == []
+    assert not [e for e in events_since(carol, since).events if "post" in e]
+    with pytest.raises(Http404):
+        services.acknowledge(carol, post_id=post.pk)
+    assert selectors.home_feed(alice)[0] == post
+    assert services.acknowledge(alice, post_id=post.pk).acknowledged_at

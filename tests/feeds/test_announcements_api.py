@@ -130,3 +130,33 @@ def test_hr_marks_verified_sources_over_rest(hanna, chris, alice):
     answer = Browser(hanna).call("DELETE", f"/people/{alice.pk}/verified")
     assert answer.json() == {"id": alice.pk, "verified": False}
     assert Browser(hanna).call("PUT", "/people/99999/verified").status_code == 404
+
+
+def test_bad_ids_text_and_times_are_refused_not_500(hanna, company):
+    browser = Browser(hanna)
+    big = 2**64
+    for method, path, body in [
+        ("POST", "/announcements", {"space": big, "body": "x"}),
+        ("POST", "/announcements", {"space": company.pk, "body": "a\x00b"}),
+        (
+            "POST",
+            "/announcements",
+            {"space": company.pk, "body": "x", "departments": [big]},
+        ),
+        (
+            "POST",
+            "/announcements",
+            {"space": company.pk, "body": "x", "publish_at": "soon"},
+        ),
+        ("POST", f"/posts/{big}/acknowledge", None),
+        ("GET", f"/posts/{big}/acknowledgements", None),
+        ("POST", f"/posts/{big}/nudge", None),
+        ("PUT", f"/people/{big}/verified", None),
+    ]:
+        answer = browser.call(method, path, body)
+        assert answer.status_code in (400, 422), (method, path, answer.content)
+        assert answer.json()["error"]
+    long_place = {"space": company.pk, "body": "x", "locations": ["x" * 121]}
+    answer = browser.call("POST", "/announcements", long_place)
+    assert answer.status_code == 400
+    assert "at most 120 characters" in answer.json()["error"]
