@@ -22,7 +22,13 @@ from django.utils import timezone
 from feeds import events
 from feeds.models import Announcement, Post, Reader, Space, SpaceMember
 from feeds.selectors import SpaceAccess, find_space, get_post_for_user
-from feeds.services.posts import _clean, _record_post, _render
+from feeds.services.posts import (
+    _clean,
+    _notify_close_followers,
+    _notify_mentions,
+    _record_post,
+    _render,
+)
 from intranet.errors import ServiceError
 from intranet.notifications import notify
 from intranet.realtime import publish_on_commit
@@ -240,9 +246,14 @@ def _make_post(announcement: Announcement, now: datetime.datetime) -> Post:
             f"pinned: {events.MAX_PINNED} posts were pinned already",
             url=post.get_absolute_url(),
         )
+    # As any post: mentions, and those following the space closely (a
+    # must-read's readers hear of it once, as a must-read).
+    _notify_mentions(post, post, mentioned, author)
+    told = set(mentioned) | (set(readers) if announcement.must_read else set())
+    _notify_close_followers(post, author, skip=told)
     if announcement.must_read:
         notify(
-            readers,
+            [pk for pk in readers if pk not in mentioned],
             kind="must_read",
             text=f"{author.display_name} asks you to read an announcement "
             f"in {space.name}",

@@ -336,3 +336,24 @@ def test_an_outsider_never_sees_a_cohorts_announcement(hanna, alice, carol, comp
         services.acknowledge(carol, post_id=post.pk)
     assert selectors.home_feed(alice)[0] == post
     assert services.acknowledge(alice, post_id=post.pk).acknowledged_at
+
+
+def test_publishing_notifies_as_a_post_does_and_once_each(
+    hanna, alice, bob, carol, company, clock
+):
+    services.follow_closely(carol, space_id=company.pk, closely=True)
+    services.announce(
+        hanna,
+        space_id=company.pk,
+        body="Thanks @**Alice Adams**, please all read",
+        must_read=True,
+        publish_at=later(clock, minutes=5),
+    )
+    assert not Notification.objects.exists()
+    clock.advance(minutes=5)
+    services.publish_due()
+    kinds = dict(Notification.objects.values_list("user_id", "kind"))
+    assert kinds == {alice.pk: "mention", bob.pk: "must_read", carol.pk: "must_read"}
+    services.announce(hanna, space_id=company.pk, body="FYI only")
+    latest = Notification.objects.order_by("-pk").values_list("user_id", "kind")
+    assert list(latest[:1]) == [(carol.pk, "post")]
