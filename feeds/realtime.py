@@ -2,7 +2,6 @@
 posts they had on screen (reach)."""
 
 from feeds import events, selectors, services
-from feeds.services.announcements import ACKNOWLEDGEMENTS_STREAM
 from intranet.plugins import Budget, command, streams
 
 
@@ -14,14 +13,6 @@ def space_streams(user_ids: list[int]) -> dict[int, set[str]]:
     return {
         user_id: {events.space_stream(s) for s in ids} for user_id, ids in found.items()
     }
-
-
-@streams
-def acknowledgement_streams(user_ids: list[int]) -> dict[int, set[str]]:
-    """Those who may announce, and HR, follow the live acknowledgement
-    counts of must-reads (counts only: names stay on the pages)."""
-    staff = selectors.announcers_and_hr(user_ids)
-    return {user_id: {ACKNOWLEDGEMENTS_STREAM} for user_id in staff}
 
 
 # The browser batches what was on screen every few seconds.

@@ -683,21 +683,21 @@ def post_previews(post: Post, viewer: User, *, hosts: set[str]) -> list[LinkPrev
 # Announcements -------------------------------------------------------------
 
 
-def announcers_and_hr(user_ids: list[int]) -> set[int]:
-    """Those of `user_ids` who may announce or run HR, in one query (the
-    socket asks at every connect and recheck)."""
+def hr_people() -> list[int]:
+    """The ids of everyone who runs HR (`manage_onboarding`): they follow
+    every announcement's acknowledgements. One query."""
     granted = Permission.objects.filter(
-        codename__in=["post_announcements", "manage_onboarding"],
-        content_type__app_label="profiles",
+        codename="manage_onboarding", content_type__app_label="profiles"
     )
-    return set(
-        User.objects.filter(pk__in=user_ids, is_active=True)
+    return list(
+        User.objects.filter(is_active=True)
         .filter(
             Q(is_superuser=True)
             | Q(groups__permissions__in=granted)
             | Q(user_permissions__in=granted)
         )
         .values_list("pk", flat=True)
+        .distinct()
     )
 
 

@@ -15,13 +15,14 @@ import datetime
 import logging
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from feeds import events
 from feeds.models import Announcement, Post, Reader, Space, SpaceMember
-from feeds.selectors import SpaceAccess, find_space, get_post_for_user
+from feeds.selectors import SpaceAccess, find_space, get_post_for_user, hr_people
 from feeds.services.posts import (
     _clean,
     _notify_close_followers,
@@ -31,15 +32,15 @@ from feeds.services.posts import (
 )
 from intranet.errors import ServiceError
 from intranet.notifications import notify
+from intranet.plugins import user_stream
 from intranet.realtime import publish_on_commit
 from profiles.models import Department, User
 from profiles.roles import can_announce, is_hr
 
 logger = logging.getLogger(__name__)
 
-# Followed by everyone who may announce or runs HR: live acknowledgement
-# counts (feeds.realtime), never names.
-ACKNOWLEDGEMENTS_STREAM = "acknowledgements"
+# Who runs HR changes rarely; each acknowledgement's count goes to them.
+HR_PEOPLE_SECONDS = 60
 MAX_LOCATIONS = 20
 MAX_LOCATION_LENGTH = 120
 # Kinds of space an announcement may go to.
@@ -332,11 +333,21 @@ def acknowledgement_counts(announcement: Announcement) -> tuple[int, int]:
     )
 
 
+def count_followers(announcement: Announcement) -> list[int]:
+    """Who gets the live count: the author and HR. Their own `user.<id>`
+    streams, so no socket follows one more stream at every connect and
+    recheck for a count a handful of people watch; HR's ids are cached."""
+    staff: list[int] = (
+        cache.get_or_set("feeds:hr-people", hr_people, HR_PEOPLE_SECONDS) or []
+    )
+    return sorted({announcement.author_id, *staff})
+
+
 def _publish_counts(post: Post, announcement: Announcement) -> None:
     acknowledged, expected = acknowledgement_counts(announcement)
     publish_on_commit(
         events.acknowledgements_changed(post.pk, acknowledged, expected),
-        groups=[ACKNOWLEDGEMENTS_STREAM],
+        groups=[user_stream(pk) for pk in count_followers(announcement)],
     )
 
 

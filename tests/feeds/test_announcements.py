@@ -11,7 +11,6 @@ from django.http import Http404
 
 from feeds import selectors, services
 from feeds.models import Announcement, Post, Reader
-from feeds.services.announcements import ACKNOWLEDGEMENTS_STREAM
 from intranet.errors import ServiceError
 from intranet.models import Notification
 from profiles import services as people
@@ -220,10 +219,10 @@ def test_pinned_until_unpins_itself_and_the_limit_applies(
 
 
 def test_acknowledging_is_once_per_person_and_counts_go_live_to_staff(
-    hanna, alice, bob, company, django_capture_on_commit_callbacks
+    hanna, chris, alice, bob, company, django_capture_on_commit_callbacks
 ):
     post = services.announce(
-        hanna, space_id=company.pk, body="Read me", must_read=True
+        chris, space_id=company.pk, body="Read me", must_read=True
     ).published_post
     with (
         capture_published() as published,
@@ -232,12 +231,16 @@ def test_acknowledging_is_once_per_person_and_counts_go_live_to_staff(
         first = services.acknowledge(alice, post_id=post.pk)
         again = services.acknowledge(alice, post_id=post.pk)
     assert first.acknowledged_at == again.acknowledged_at
-    assert [p["groups"] for p in published] == [[ACKNOWLEDGEMENTS_STREAM]]
+    # To the author and HR, not to the readers.
+    assert published[0]["groups"] == sorted(
+        [f"user.{chris.pk}", f"user.{hanna.pk}"], key=lambda g: int(g[5:])
+    )
+    assert len(published) == 1
     assert published[0]["event"] == {
         "type": "announcement.acknowledged",
         "post": post.pk,
         "acknowledged": 1,
-        "expected": 3,  # everyone in the space but its author
+        "expected": 4,  # everyone in the space but its author
     }
     with pytest.raises(ServiceError, match="does not ask to be acknowledged"):
         plain = services.announce(hanna, space_id=company.pk, body="FYI").published_post

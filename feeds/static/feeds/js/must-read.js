@@ -23,7 +23,8 @@ export async function fillMustRead(node, post) {
   if (box.hidden) return;
   const link = box.querySelector("[data-acknowledgements-link]");
   link.href = `/posts/${Number(post.id)}/acknowledgements/`;
-  link.hidden = !(post.author.id === me || "hr" in box.dataset);
+  // HR sees the link on the page itself; a live card knows only its author.
+  link.hidden = post.author.id !== me;
   if (post.author.id === me) return;
   try {
     const mine = await request("GET", `${API}posts/${Number(post.id)}`);
