@@ -33,6 +33,7 @@ from feeds.services.posts import (
 from intranet.errors import ServiceError
 from intranet.notifications import notify
 from intranet.plugins import user_stream
+from intranet.ratelimit import take_token
 from intranet.realtime import publish_on_commit
 from profiles.models import Department, User
 from profiles.roles import can_announce, is_hr
@@ -111,6 +112,8 @@ def announce(
     """
     access = _announceable(author, space_id)
     body = _clean(body, limit=events.MAX_POST_LENGTH, what="post")
+    # Each reaches a whole company: a script gone wrong must not flood it.
+    take_token("announce", author.pk, burst=10, per_minute=5)
     now = timezone.now()
     if publish_at is not None and timezone.is_naive(publish_at):
         raise ServiceError("invalid", "Give the publishing time with its time zone.")
@@ -206,14 +209,15 @@ def publish_announcement(
 
 
 def _make_post(announcement: Announcement, now: datetime.datetime) -> Post:
+    from feeds.services.spaces import lock_space
+
     space, author = announcement.space, announcement.author
     member = SpaceMember.objects.filter(space=space, user=author).first()
     html, mentioned, everyone = _render(announcement.body, SpaceAccess(space, member))
-    pinned = (
-        announcement.pinned_until is not None
-        and announcement.pinned_until > now
-        and _pins_in_use(space.pk, now) < events.MAX_PINNED
-    )
+    pinned = announcement.pinned_until is not None and announcement.pinned_until > now
+    if pinned:
+        lock_space(space.pk)  # as pin_post: two pins at once keep the limit
+        pinned = _pins_in_use(space.pk, now) < events.MAX_PINNED
     post = Post.objects.create(
         space=space,
         author=author,
