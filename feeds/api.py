@@ -128,6 +128,7 @@ class PostOut(Schema):
     removed: RemovalOut | None
     announcement: bool
     must_read: bool
+    targeted: bool
     pinned: bool
     comment_count: int
     reactions: list[ReactionOut]
@@ -138,6 +139,9 @@ class PostOut(Schema):
     # A must-read you are asked to acknowledge: whether you have (null when
     # you are not asked).
     acknowledged: bool | None = None
+    # A targeted announcement: whether it is for you (its home feeds are
+    # its readers'); null for every other post.
+    addressed: bool | None = None
 
 
 class PostPage(Schema):
@@ -296,6 +300,11 @@ def _posts_out(posts: list[Post], viewer: User) -> list[dict[str, Any]]:
             ],
             "reach": reach.get(post.pk),
             "acknowledged": post.acknowledged if post.ask_to_acknowledge else None,  # type: ignore[attr-defined]
+            "addressed": (
+                post.is_reader or post.author_id == viewer.pk  # type: ignore[attr-defined]
+                if post.targeted
+                else None
+            ),
         }
         for post in posts
     ]

@@ -120,6 +120,7 @@ def post_data(
         "removed": _removal(post),
         "announcement": post.is_announcement,
         "must_read": post.must_read,
+        "targeted": post.targeted,
         "pinned": post.pinned_at is not None,
         "comment_count": post.comment_count,
         "reactions": [] if gone else reaction_summary(reactions),

@@ -156,6 +156,9 @@ class Post(models.Model):
     is_announcement = models.BooleanField(default=False)
     # Its announcement asks each reader to acknowledge (feeds.Announcement).
     must_read = models.BooleanField(default=False)
+    # Its announcement is for some departments or locations: only their
+    # people (its Reader rows) get it in their home feed.
+    targeted = models.BooleanField(default=False)
     pinned_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)

@@ -216,6 +216,7 @@ def with_details(posts: QuerySet[Post], viewer: User) -> list[Post]:
     page: list[Post] = list(
         posts.annotate(
             comments_muted=Exists(muted),
+            is_reader=Exists(reader),
             ask_to_acknowledge=Exists(reader.filter(announcement__must_read=True)),
             acknowledged=Exists(reader.filter(acknowledged_at__isnull=False)),
             # Made by HR's composer (not a moderator's label): reach by
@@ -266,9 +267,8 @@ def home_feed(
     )
     # A targeted announcement is in the home feed of its readers only (the
     # space's other members still read it in the space).
-    targeted = Announcement.objects.filter(post=OuterRef("pk"), targeted=True)
     is_reader = Reader.objects.filter(announcement__post=OuterRef("pk"), user=user)
-    posts = posts.exclude(Exists(targeted) & ~Exists(is_reader) & ~Q(author=user))
+    posts = posts.exclude(Q(targeted=True) & ~Exists(is_reader) & ~Q(author=user))
     if trusted:
         posts = posts.filter(trusted_authors(user))
     if before is not None:

@@ -227,6 +227,7 @@ def _make_post(announcement: Announcement, now: datetime.datetime) -> Post:
         mentions_space=everyone,
         is_announcement=True,
         must_read=announcement.must_read,
+        targeted=announcement.targeted,
         pinned_at=now if pinned else None,
         created_at=now,
     )

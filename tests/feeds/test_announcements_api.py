@@ -160,3 +160,29 @@ def test_bad_ids_text_and_times_are_refused_not_500(hanna, company):
     answer = browser.call("POST", "/announcements", long_place)
     assert answer.status_code == 400
     assert "at most 120 characters" in answer.json()["error"]
+
+
+def test_a_targeted_announcement_says_whom_it_is_addressed_to(
+    hanna, alice, carol, company
+):
+    post = services.announce(
+        hanna,
+        space_id=company.pk,
+        body="Engineering only",
+        department_ids=[alice.department_id],
+    ).published_post
+    shapes = {
+        person: Browser(person).get(f"/posts/{post.pk}").json()
+        for person in (hanna, alice, carol)
+    }
+    assert all(s["targeted"] is True for s in shapes.values())
+    assert [shapes[p]["addressed"] for p in (hanna, alice, carol)] == [
+        True,
+        True,
+        False,
+    ]
+    assert [p["id"] for p in Browser(carol).get("/feed").json()["items"]] == []
+    assert [p["id"] for p in Browser(alice).get("/feed").json()["items"]] == [post.pk]
+    plain = services.announce(hanna, space_id=company.pk, body="All").published_post
+    shape = Browser(carol).get(f"/posts/{plain.pk}").json()
+    assert (shape["targeted"], shape["addressed"]) == (False, None)

@@ -483,9 +483,21 @@ function addPost(p, { now = false } = {}) {
   }
 }
 
-function postNew({ post: p }, live) {
+// A targeted announcement is in the home feeds of its readers only
+// (feeds.selectors.home_feed); the shared event cannot say whose.
+async function addressedToMe(p) {
+  if (!p.targeted || p.author.id === me || feed.dataset.feed === "space") return true;
+  try {
+    return (await request("GET", `${API}posts/${Number(p.id)}`)).addressed === true;
+  } catch {
+    return false; // as on a reload, which asks the server again
+  }
+}
+
+async function postNew({ post: p }, live) {
   if (!live && p.id <= newestPost) return;
   if (!belongsHere(p)) return;
+  if (!(await addressedToMe(p))) return;
   addPost(p, { now: p.author.id === me && live });
 }
 
