@@ -104,3 +104,31 @@ class MustReadTests(BrowserTestCase):
         assert_no_horizontal_scroll(member)
         member.get_by_role("button", name="I've read this").click()
         expect(member.get_by_text("You acknowledged this")).to_be_visible()
+
+    def test_a_targeted_announcement_comes_live_only_to_its_readers(self):
+        alice = self.open_as(self.alice, "/", "targeted-alice")
+        carol = self.open_as(self.carol, "/", "targeted-carol")
+        hr = self.open_as(self.hanna, "/announcements/new/", "targeted-compose")
+
+        def announce(text: str, department: str | None = None) -> None:
+            hr.goto("/announcements/new/")
+            hr.get_by_label("Announcement").fill(text)
+            if department:
+                hr.get_by_text("Departments", exact=True).click()
+                hr.get_by_label(department).check()
+            hr.get_by_role("button", name="Announce").click()
+            expect(hr.locator(".post", has_text=text)).to_be_visible()
+
+        announce("Engineering: laptops are replaced on Monday", "Engineering")
+        new = alice.get_by_role("button", name="1 new post")
+        expect(new).to_be_visible(timeout=LIVE_MS)
+        new.click()
+        expect(alice.get_by_text("laptops are replaced")).to_be_visible()
+        # carol's tab heard the same post.new, asked, and left it out.
+        announce("Everyone: the canteen opens at 8")
+        waiting = carol.get_by_role("button", name="1 new post")
+        expect(waiting).to_be_visible(timeout=LIVE_MS)
+        waiting.click()
+        expect(carol.get_by_text("the canteen opens at 8")).to_be_visible()
+        expect(carol.get_by_text("laptops are replaced")).to_have_count(0)
+        check_page(carol, "targeted-carol-after")
