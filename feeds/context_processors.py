@@ -1,5 +1,5 @@
 from feeds.selectors import space_summaries
-from profiles.roles import can_announce, is_hr
+from profiles.roles import can_announce
 
 
 def spaces(request):
@@ -10,7 +10,6 @@ def spaces(request):
         return {}
     return {
         "my_spaces": lambda: space_summaries(user),
-        # Callables too: only a page that asks loads the permissions.
+        # A callable too: only a page that asks loads the permissions.
         "may_announce": lambda: can_announce(user),
-        "is_hr": lambda: is_hr(user),
     }
