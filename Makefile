@@ -31,6 +31,10 @@ run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_company
 	@echo "Canteen is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	@# The embedded default's worker: tasks run in-process and cannot wait,
+	@# so this publishes scheduled announcements on time (docs/architecture.md).
+	$(PY) manage.py publish_announcements --every 15 & ticker=$$!; \
+	trap 'kill $$ticker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/daphne -b $(HOST) -p $(PORT) --websocket-max-message-size 1048576 intranet.asgi:application
 
 # Django 5.2 idioms (django-upgrade): the same checks as .pre-commit-config.yaml.

@@ -127,6 +127,8 @@ class PostOut(Schema):
     deleted: bool
     removed: RemovalOut | None
     announcement: bool
+    must_read: bool
+    targeted: bool
     pinned: bool
     comment_count: int
     reactions: list[ReactionOut]
@@ -134,6 +136,12 @@ class PostOut(Schema):
     url: str
     latest_comments: list[CommentOut] = []
     reach: ReachOut | None = None
+    # A must-read you are asked to acknowledge: whether you have (null when
+    # you are not asked).
+    acknowledged: bool | None = None
+    # A targeted announcement: whether it is for you (its home feeds are
+    # its readers'); null for every other post.
+    addressed: bool | None = None
 
 
 class PostPage(Schema):
@@ -291,6 +299,12 @@ def _posts_out(posts: list[Post], viewer: User) -> list[dict[str, Any]]:
                 for c in post.latest_comments  # type: ignore[attr-defined]
             ],
             "reach": reach.get(post.pk),
+            "acknowledged": post.acknowledged if post.ask_to_acknowledge else None,  # type: ignore[attr-defined]
+            "addressed": (
+                post.is_reader or post.author_id == viewer.pk  # type: ignore[attr-defined]
+                if post.targeted
+                else None
+            ),
         }
         for post in posts
     ]

@@ -1,4 +1,5 @@
 from feeds.selectors import space_summaries
+from profiles.roles import can_announce
 
 
 def spaces(request):
@@ -7,4 +8,8 @@ def spaces(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"my_spaces": lambda: space_summaries(user)}
+    return {
+        "my_spaces": lambda: space_summaries(user),
+        # A callable too: only a page that asks loads the permissions.
+        "may_announce": lambda: can_announce(user),
+    }

@@ -2,13 +2,15 @@
 
 After the people (profiles/demo.py) and before the messages: a team space
 per department, the company-wide space with HR's posts (one pinned, one
-announcement), an onboarding space for this week's starters, communities
-in proportion to the company, and six weeks of posts with comments,
-replies and reactions. Everything is bulk-inserted, each space's chat with
-it (members equal to the space's): `--size 5000` makes about 500 spaces,
-200,000 posts and a million comments and reactions. Post ids grow with
-their time, as the feeds' keyset pages expect; the catch-up log starts
-empty because no client holds a cursor from before the demo existed.
+announcement) and HR's announcements (a must-read half acknowledged, one
+pinned for a week, one scheduled), an onboarding space for this week's
+starters, communities in proportion to the company, and six weeks of
+posts with comments, replies and reactions. Everything is bulk-inserted,
+each space's chat with it (members equal to the space's): `--size 5000`
+makes about 500 spaces, 200,000 posts and a million comments and
+reactions. Post ids grow with their time, as the feeds' keyset pages
+expect; the catch-up log starts empty because no client holds a cursor
+from before the demo existed.
 """
 
 import datetime
@@ -22,7 +24,15 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 
-from feeds.models import Comment, Post, PostView, Reaction, Space, SpaceMember
+from feeds.models import (
+    Comment,
+    Post,
+    PostView,
+    Reaction,
+    Reader,
+    Space,
+    SpaceMember,
+)
 from intranet import plugins
 from intranet.markdown import render
 from messaging.models import Conversation, Membership
@@ -722,7 +732,51 @@ def build_demo_feeds(
             writer.post(spec.plan, spec.author, spec.text, spec.when, **spec.extra)
     writer.flush()
     _settle(plans, people)
+    _announcements(rng, people, now)
     return {"spaces": len(plans), **writer.counts}
+
+
+def _announcements(
+    rng: random.Random, people: list[User], now: datetime.datetime
+) -> None:
+    """HR's announcements, through the services: a must-read that about
+    half of the company has acknowledged, one pinned for a week, and one
+    scheduled for the day after tomorrow (the worker, or `make run`,
+    publishes it then)."""
+    from feeds.services import announcements
+
+    alex = next(p for p in people if p.email == DEMO_LOGIN)
+    company = Space.objects.get(kind=Space.Kind.COMPANY)
+    must_read = announcements.announce(
+        alex,
+        space_id=company.pk,
+        body="**Please read: our new code of conduct** 📘\n\nIt takes effect on "
+        "the 1st. It is short, and it applies to every one of us: press "
+        "*I've read this* once you have.",
+        must_read=True,
+    )
+    readers = list(
+        Reader.objects.filter(announcement=must_read).values_list("pk", flat=True)
+    )
+    acknowledged = rng.sample(readers, len(readers) // 2)
+    Reader.objects.filter(pk__in=acknowledged).update(
+        acknowledged_at=now - datetime.timedelta(minutes=rng.randrange(5, 50))
+    )
+    announcements.announce(
+        alex,
+        space_id=company.pk,
+        body="**Open enrolment for benefits closes Friday** 🗓️\n\nPick your "
+        "health plan and pension top-up in the benefits portal by Friday "
+        "evening. This stays pinned until then.",
+        pinned_until=now + datetime.timedelta(days=7),
+    )
+    announcements.announce(
+        alex,
+        space_id=company.pk,
+        body="**The winter party is on!** 🎄\n\nFriday the 19th from 17:00 at "
+        "the Harbour Hall. Bring your team.",
+        publish_at=now + datetime.timedelta(days=2),
+    )
 
 
 def _build(*, size: int, seed: int, progress: Callable[[int], object]) -> str:

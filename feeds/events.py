@@ -128,6 +128,8 @@ def post_data(
         "deleted": gone,
         "removed": _removal(post),
         "announcement": post.is_announcement,
+        "must_read": post.must_read,
+        "targeted": post.targeted,
         "pinned": post.pinned_at is not None,
         "comment_count": post.comment_count,
         "reactions": [] if gone else reaction_summary(reactions),
@@ -209,6 +211,18 @@ def member_data(member: SpaceMember) -> dict[str, Any]:
 
 def reach_updated(post_id: int, reach: dict[str, int]) -> dict[str, Any]:
     return {"type": "post.reach", "post": post_id, **reach}
+
+
+def acknowledgements_changed(
+    post_id: int, acknowledged: int, expected: int
+) -> dict[str, Any]:
+    """A must-read's count moved: to its author and HR, counts only."""
+    return {
+        "type": "announcement.acknowledged",
+        "post": post_id,
+        "acknowledged": acknowledged,
+        "expected": expected,
+    }
 
 
 # Inbound: what a client may send, over REST or the socket.

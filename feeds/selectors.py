@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import Permission
 from django.db.models import (
     Count,
     Exists,
@@ -23,9 +24,11 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.http import Http404
+from django.utils import timezone
 from django.utils.html import strip_tags
 
 from feeds.models import (
+    Announcement,
     Comment,
     Follow,
     JoinRequest,
@@ -34,11 +37,13 @@ from feeds.models import (
     PostMute,
     PostView,
     Reaction,
+    Reader,
     Space,
     SpaceMember,
 )
 from intranet.sql import placeholders, rows, table
 from profiles.models import User
+from profiles.roles import is_hr
 
 # As for messages: a count of UNREAD_CAP shows as "99+", and bounds what
 # one count reads (docs/architecture.md, "Unread counts").
@@ -215,8 +220,19 @@ def with_details(posts: QuerySet[Post], viewer: User) -> list[Post]:
     # open spaces the viewer only reads): in the same query.
     muted = PostMute.objects.filter(post=OuterRef("pk"), user=viewer)
     member = SpaceMember.objects.filter(space=OuterRef("space_id"), user=viewer)
+    # A must-read the viewer is asked to acknowledge, and whether they have.
+    reader = Reader.objects.filter(announcement__post=OuterRef("pk"), user=viewer)
     page: list[Post] = list(
-        posts.annotate(comments_muted=Exists(muted), viewer_is_member=Exists(member))
+        posts.annotate(
+            comments_muted=Exists(muted),
+            viewer_is_member=Exists(member),
+            is_reader=Exists(reader),
+            ask_to_acknowledge=Exists(reader.filter(announcement__must_read=True)),
+            acknowledged=Exists(reader.filter(acknowledged_at__isnull=False)),
+            # Made by HR's composer (not a moderator's label): reach by
+            # department for its author and HR.
+            from_announcement=Exists(Announcement.objects.filter(post=OuterRef("pk"))),
+        )
         .select_related("author", "space")
         .prefetch_related(
             Prefetch(
@@ -259,6 +275,10 @@ def home_feed(
         Q(space_id__in=member_space_ids(user))
         | Q(author_id__in=followed, space__visibility=Space.Visibility.OPEN)
     )
+    # A targeted announcement is in the home feed of its readers only (the
+    # space's other members still read it in the space).
+    is_reader = Reader.objects.filter(announcement__post=OuterRef("pk"), user=user)
+    posts = posts.exclude(Q(targeted=True) & ~Exists(is_reader) & ~Q(author=user))
     if trusted:
         posts = posts.filter(trusted_authors(user))
     if before is not None:
@@ -315,9 +335,15 @@ def space_feed(
 
 
 def pinned_posts(user: User, access: SpaceAccess) -> list[Post]:
-    posts = Post.objects.filter(
-        space=access.space, deleted_at__isnull=True, pinned_at__isnull=False
-    ).order_by("-pinned_at")
+    """A space's pinned posts, newest pin first; an announcement pinned
+    until a time past is left out even before the scheduler unpins it."""
+    posts = (
+        Post.objects.filter(
+            space=access.space, deleted_at__isnull=True, pinned_at__isnull=False
+        )
+        .exclude(announcement__pinned_until__lte=timezone.now())
+        .order_by("-pinned_at")
+    )
     return with_details(posts, user)
 
 
@@ -662,3 +688,126 @@ def post_previews(post: Post, viewer: User, *, hosts: set[str]) -> list[LinkPrev
     post that arrived or changed live, asked by the viewer's browser (the
     shared socket event carries none, so no title leaks)."""
     return link_previews([post], viewer, hosts=hosts).get(post.pk, [])
+
+
+# Announcements -------------------------------------------------------------
+
+
+def hr_people() -> list[int]:
+    """The ids of everyone who runs HR (`manage_onboarding`): they follow
+    every announcement's acknowledgements. One query."""
+    granted = Permission.objects.filter(
+        codename="manage_onboarding", content_type__app_label="profiles"
+    )
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(groups__permissions__in=granted)
+            | Q(user_permissions__in=granted)
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+@dataclass(frozen=True)
+class ReaderLine:
+    """One person a must-read is for, as the acknowledgement page and the
+    CSV list them."""
+
+    user_id: int
+    name: str
+    email: str
+    department: str
+    acknowledged_at: Any
+    seen: bool
+
+
+@dataclass(frozen=True)
+class DepartmentLine:
+    """Reach and acknowledgement of an announcement in one department."""
+
+    name: str
+    expected: int
+    seen: int
+    acknowledged: int
+
+
+@dataclass
+class AcknowledgementReport:
+    readers: list[ReaderLine]
+
+    @property
+    def expected(self) -> int:
+        return len(self.readers)
+
+    @property
+    def acknowledged(self) -> list[ReaderLine]:
+        return [r for r in self.readers if r.acknowledged_at is not None]
+
+    @property
+    def pending(self) -> list[ReaderLine]:
+        return [r for r in self.readers if r.acknowledged_at is None]
+
+    @property
+    def departments(self) -> list[DepartmentLine]:
+        by_name: dict[str, list[ReaderLine]] = {}
+        for reader in self.readers:
+            by_name.setdefault(reader.department, []).append(reader)
+        return [
+            DepartmentLine(
+                name,
+                len(lines),
+                sum(r.seen for r in lines),
+                sum(r.acknowledged_at is not None for r in lines),
+            )
+            for name, lines in sorted(by_name.items())
+        ]
+
+
+NO_DEPARTMENT = "No department"
+
+
+def acknowledgement_report(announcement: Announcement) -> AcknowledgementReport:
+    """Everyone an announcement is for, by department then name, with
+    whether they saw and acknowledged it: one query, however many."""
+    saw = PostView.objects.filter(
+        post_id=announcement.post_id or 0, user_id=OuterRef("user_id")
+    )
+    rows = (
+        Reader.objects.filter(announcement=announcement)
+        .annotate(saw=Exists(saw))
+        .order_by("user__department__name", "user__first_name", "user__last_name")
+        .values_list(
+            "user_id",
+            "user__first_name",
+            "user__last_name",
+            "user__email",
+            "user__department__name",
+            "acknowledged_at",
+            "saw",
+        )
+    )
+    return AcknowledgementReport(
+        [
+            ReaderLine(
+                pk,
+                f"{first} {last}".strip() or email,
+                email,
+                department or NO_DEPARTMENT,
+                acknowledged_at,
+                saw,
+            )
+            for pk, first, last, email, department, acknowledged_at, saw in rows
+        ]
+    )
+
+
+def scheduled_announcements(user: User) -> list[Announcement]:
+    """Announcements waiting for their time that `user` may see: their
+    own, or every one for HR."""
+    pending = Announcement.objects.filter(published_at__isnull=True)
+    if not is_hr(user):
+        pending = pending.filter(author=user)
+    return list(pending.select_related("space", "author").order_by("publish_at"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from feeds import views
+from feeds import announcement_views, views
 
 app_name = "feeds"
 
@@ -24,6 +24,29 @@ urlpatterns = [
     path("posts/<id:post_id>/delete/", views.delete_post, name="delete"),
     path("people/<id:person_id>/follow/", views.follow, name="follow"),
     path("comments/<id:comment_id>/react/", views.react_comment, name="react_comment"),
+    # Announcements (feeds.announcement_views).
+    path(
+        "announcements/new/",
+        announcement_views.new_announcement,
+        name="new_announcement",
+    ),
+    path(
+        "posts/<id:post_id>/acknowledgements/",
+        announcement_views.acknowledgements,
+        name="acknowledgements",
+    ),
+    path(
+        "posts/<id:post_id>/acknowledgements.csv",
+        announcement_views.acknowledgements_file,
+        name="acknowledgements_csv",
+    ),
+    path(
+        "posts/<id:post_id>/acknowledge/",
+        announcement_views.acknowledge,
+        name="acknowledge",
+    ),
+    path("posts/<id:post_id>/nudge/", announcement_views.nudge, name="nudge"),
+    path("people/<id:person_id>/verified/", announcement_views.verify, name="verify"),
     path(
         "comments/<id:comment_id>/delete/", views.delete_comment, name="delete_comment"
     ),

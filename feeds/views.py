@@ -23,6 +23,7 @@ from intranet import sync
 from intranet.errors import ServiceError
 from intranet.validation import is_text, parse_id
 from profiles.models import User
+from profiles.roles import is_hr
 from profiles.types import AuthedRequest
 
 # The reactions offered in one tap; any other emoji can be typed.
@@ -40,7 +41,13 @@ def decorate(
     cards' own)."""
     reach = selectors.reach_for_page(posts, viewer)
     previews = selectors.link_previews(posts, viewer, hosts=hosts or set())
+    # HR sees every announcement's reach and acknowledgements; asked only
+    # when the page holds one (the permissions cost two queries).
+    hr = any(getattr(p, "from_announcement", False) for p in posts) and is_hr(viewer)
     for post in posts:
+        post.sees_acknowledgements = getattr(post, "from_announcement", False) and (  # type: ignore[attr-defined]
+            hr or post.author_id == viewer.pk
+        )
         post.previews = previews.get(post.pk, [])  # type: ignore[attr-defined]
         post.reaction_list = events.reaction_summary(post.post_reactions)  # type: ignore[attr-defined]
         post.reach = reach.get(post.pk)  # type: ignore[attr-defined]

@@ -6,9 +6,12 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils import timezone
 
+from intranet.errors import ServiceError
 from profiles.models import APIToken, User
+from profiles.roles import can_verify_sources
 
 TOKEN_PREFIX = "cnt"  # noqa: S105 - a label, not a secret
 
@@ -64,3 +67,20 @@ def record_token_use(token: APIToken) -> None:
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         APIToken.objects.filter(pk=token.pk).update(last_used_at=now)
+
+
+def set_verified(actor: User, *, person_id: int, verified: bool) -> User:
+    """Mark a person as a verified source, or not; HR (verify_sources)
+    only. The Trusted feed keeps verified people's posts, and their name
+    carries a badge."""
+    if not can_verify_sources(actor):
+        raise ServiceError(
+            "forbidden", "Only HR can mark verified sources.", status=403
+        )
+    person = User.objects.filter(pk=person_id, is_active=True).first()
+    if person is None:
+        raise Http404("No such person.")
+    if person.is_verified != verified:
+        User.objects.filter(pk=person.pk).update(is_verified=verified)
+        person.is_verified = verified
+    return person

@@ -62,6 +62,16 @@ def capture_published() -> Iterator[list[dict[str, Any]]]:
         realtime.apublish = original  # type: ignore[assignment]
 
 
+def ensure_roles() -> None:
+    """Make the HR and Communicators groups again: migration 0003 makes
+    them, and a transactional test's flush removes them."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("profiles.migrations.0003_roles").create_roles(apps, None)
+
+
 def services_required() -> bool:
     """True in CI's second run: missing PostgreSQL or Redis is a failure."""
     return os.environ.get("REQUIRE_SERVICES", "") == "1"

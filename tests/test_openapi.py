@@ -85,6 +85,7 @@ NOT_JSON = {
     ("get", "/api/v1/attachments/{attachment_id}/thumbnail"): "an image's bytes",
     ("get", "/api/v1/post-attachments/{attachment_id}/file"): "a file's bytes",
     ("get", "/api/v1/post-attachments/{attachment_id}/thumbnail"): "an image's bytes",
+    ("get", "/api/v1/posts/{post_id}/acknowledgements.csv"): "a CSV file",
 }
 
 

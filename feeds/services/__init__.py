@@ -5,6 +5,14 @@ Each change is stored with its event in the space's catch-up log
 on commit. One module per concept; import from here.
 """
 
+from feeds.services.announcements import (
+    acknowledge,
+    announce,
+    expire_pins,
+    nudge,
+    publish_announcement,
+    publish_due,
+)
 from feeds.services.attachments import upload_post_attachment
 from feeds.services.engagement import follow, mark_seen, mute_post, react
 from feeds.services.posts import (
@@ -35,8 +43,10 @@ from feeds.services.spaces import (
 )
 
 __all__ = [
+    "acknowledge",
     "add_comment",
     "add_members",
+    "announce",
     "company_space",
     "create_post",
     "create_space",
@@ -45,6 +55,7 @@ __all__ = [
     "delete_post",
     "edit_comment",
     "edit_post",
+    "expire_pins",
     "follow",
     "follow_closely",
     "join_space",
@@ -53,7 +64,10 @@ __all__ = [
     "mark_space_read",
     "mute_post",
     "mute_space",
+    "nudge",
     "pin_post",
+    "publish_announcement",
+    "publish_due",
     "react",
     "remove_member",
     "request_to_join",

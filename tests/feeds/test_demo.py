@@ -69,8 +69,11 @@ def test_the_company_space_is_everyone_led_by_hr(company):
     assert set(leaders.values_list("department__name", flat=True)) == {"People"}
     posts = Post.objects.filter(space=space)
     assert set(posts.values_list("author__department__name", flat=True)) == {"People"}
-    assert posts.filter(pinned_at__isnull=False).count() == 1
-    assert posts.filter(is_announcement=True).count() == 1
+    # The welcome, and HR's announcement pinned for a week.
+    assert posts.filter(pinned_at__isnull=False).count() == 2
+    # The holiday policy, the must-read and the pinned one (the scheduled
+    # one is not a post yet).
+    assert posts.filter(is_announcement=True).count() == 3
 
 
 def test_the_onboarding_space_holds_this_weeks_starters_and_hr(company):
@@ -170,3 +173,18 @@ def test_the_demo_describes_only_what_exists(company):
     ]
     for word in ("checklist", "acknowledge"):
         assert not any(word in t.lower() for t in texts), word
+
+
+def test_the_demo_has_hrs_announcements(company):
+    from feeds.models import Announcement
+
+    must_read = Announcement.objects.get(must_read=True)
+    readers = must_read.readers.count()
+    acknowledged = must_read.readers.filter(acknowledged_at__isnull=False).count()
+    assert 0 < acknowledged < readers
+    assert must_read.published_post.must_read
+    pinned = Announcement.objects.get(pinned_until__isnull=False)
+    assert pinned.published_post.pinned_at is not None
+    scheduled = Announcement.objects.get(published_at__isnull=True)
+    assert scheduled.post is None
+    assert not Post.objects.filter(body__contains="winter party").exists()

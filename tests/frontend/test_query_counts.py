@@ -23,7 +23,9 @@ QUERIES = {
     "/messages/": 7,
     "conversation": 20,  # the streams followed (one per app), then data-seen
     "message search": 13,
-    "profile": 10,  # feeds adds their spaces, posts and whether I follow them
+    # feeds adds their spaces, posts and whether I follow them, and my
+    # permissions (user and groups: may I mark verified sources?)
+    "profile": 12,
     "tokens": 6,
     "api conversations": 4,
     "api history": 7,

@@ -304,20 +304,22 @@ def test_an_unknown_or_deactivated_person_has_no_profile(client, alice, bob):
     assert "No manager on record." in page
 
 
-def test_a_profile_takes_ten_queries_whatever_the_team_size(
+def test_a_profile_takes_twelve_queries_whatever_the_team_size(
     client, alice, bob, carol, django_assert_num_queries
 ):
     """Session, user, the person with department and manager, the reports,
     the sidebar's unread count, spaces and notifications badge; and what
-    feeds adds: their spaces, their posts, whether alice follows them."""
+    feeds adds: their spaces, their posts, whether alice follows them, and
+    the viewer's permissions (user's and groups': may she mark verified
+    sources?)."""
     bob.manager = carol
     bob.save()
     client.force_login(alice)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         client.get(f"/people/{bob.pk}/")
     for _ in range(20):
         UserFactory.create(manager=bob, department=carol.department)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         response = client.get(f"/people/{bob.pk}/")
     assert len(response.context["profile"].reports) == 21
 

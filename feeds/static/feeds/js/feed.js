@@ -12,6 +12,7 @@ import { catchUpCarried, catchUpWith, on, send } from "../../frontend/js/socket.
 import { ApiError, request } from "../../frontend/js/api.js";
 import { stamp } from "../../frontend/js/dates.js";
 import { renderAttachments, setUpAttachments } from "../../frontend/js/attachments.js";
+import { fillMustRead } from "./must-read.js";
 
 const me = Number(document.body.dataset.me);
 const feed = document.querySelector("[data-feed]");
@@ -431,6 +432,7 @@ function renderPost(p) {
   node.querySelector("[data-all-comments]").href = `${p.url}#comments`;
   node.querySelector(".comments").setAttribute("aria-label", `Comments on ${p.author.name}'s post`);
   if (p.reach) renderReach(node, p.reach);
+  fillMustRead(node, p);
   const own = node.querySelector("[data-own-menu]");
   if (p.author.id === me) own.querySelector("[data-edit]").hidden = false;
   else own.remove();
@@ -493,9 +495,21 @@ function addPost(p, { now = false } = {}) {
   }
 }
 
-function postNew({ post: p }, live) {
+// A targeted announcement is in the home feeds of its readers only
+// (feeds.selectors.home_feed); the shared event cannot say whose.
+async function addressedToMe(p) {
+  if (!p.targeted || p.author.id === me || feed.dataset.feed === "space") return true;
+  try {
+    return (await request("GET", `${API}posts/${Number(p.id)}`)).addressed === true;
+  } catch {
+    return false; // as on a reload, which asks the server again
+  }
+}
+
+async function postNew({ post: p }, live) {
   if (!live && p.id <= newestPost) return;
   if (!belongsHere(p)) return;
+  if (!(await addressedToMe(p))) return;
   addPost(p, { now: p.author.id === me && live });
 }
 

@@ -1,0 +1,196 @@
+"""Pages for announcements: the composer, a must-read's acknowledgements,
+and the forms behind "I've read this", the nudge and verified sources.
+
+Plain forms (they work without JavaScript); feed.js and
+acknowledgements.js send the same writes to the REST API instead.
+"""
+
+import datetime
+import zoneinfo
+
+from django.contrib import messages as flash
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from feeds import selectors, services
+from feeds.announcements_api import acknowledgements_csv
+from feeds.models import Space
+from feeds.services.announcements import managed_announcement
+from feeds.views import back, text_field
+from intranet.errors import ServiceError
+from intranet.validation import parse_id
+from profiles import services as people
+from profiles.models import Department, User
+from profiles.roles import can_announce
+from profiles.types import AuthedRequest
+
+
+def announceable_spaces(user: User) -> list[Space]:
+    """The company-wide space, and the onboarding spaces `user` is in."""
+    return list(
+        Space.objects.filter(
+            Q(kind=Space.Kind.COMPANY)
+            | Q(kind=Space.Kind.ONBOARDING, members__user=user)
+        )
+        .distinct()
+        .order_by("kind", "name")
+    )
+
+
+def _local(value: str, user: User, label: str) -> datetime.datetime | None:
+    """A datetime-local field, read in the person's own time zone."""
+    if not value:
+        return None
+    try:
+        naive = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        raise ServiceError("invalid", f"{label}: give a date and time.") from None
+    if naive.tzinfo is not None:
+        return naive
+    return naive.replace(tzinfo=zoneinfo.ZoneInfo(user.time_zone))
+
+
+@require_http_methods(["GET", "POST"])
+def new_announcement(request: AuthedRequest):
+    """HR's and communicators' composer: now or scheduled, targeted,
+    must-read, pinned until."""
+    if not can_announce(request.user):
+        raise PermissionDenied("Only HR and communicators post announcements.")
+    spaces = announceable_spaces(request.user)
+    form = request.POST if request.method == "POST" else request.GET
+    chosen = parse_id(form.get("space", "")) or (spaces[0].pk if spaces else None)
+    if request.method == "POST":
+        try:
+            announcement = services.announce(
+                request.user,
+                space_id=chosen or 0,
+                body=text_field(request, "body"),
+                must_read=request.POST.get("must_read") == "on",
+                pinned_until=_local(
+                    request.POST.get("pinned_until", ""), request.user, "Pinned until"
+                ),
+                publish_at=_local(
+                    request.POST.get("publish_at", ""), request.user, "Publish at"
+                ),
+                department_ids=[
+                    pk
+                    for pk in map(parse_id, request.POST.getlist("departments"))
+                    if pk
+                ],
+                locations=text_field(request, "locations").split(","),
+            )
+        except ServiceError as exc:
+            flash.error(request, exc.message)
+        else:
+            if announcement.post is None:
+                when = timezone.localtime(
+                    announcement.publish_at, zoneinfo.ZoneInfo(request.user.time_zone)
+                )
+                flash.success(
+                    request,
+                    f"Scheduled: it will be published on {when:%d %b %Y at %H:%M}.",
+                )
+                return redirect("feeds:new_announcement")
+            flash.success(request, "Announcement published.")
+            return redirect(announcement.post.get_absolute_url())
+    return render(
+        request,
+        "feeds/announce.html",
+        {
+            "spaces": spaces,
+            "chosen": chosen,
+            "departments": Department.objects.order_by("name"),
+            "locations": sorted(
+                set(
+                    User.objects.filter(is_active=True)
+                    .exclude(location="")
+                    .values_list("location", flat=True)
+                )
+            ),
+            "scheduled": selectors.scheduled_announcements(request.user),
+            "form": request.POST if request.method == "POST" else {},
+        },
+    )
+
+
+def _managed(request: AuthedRequest, post_id: int):
+    try:
+        return managed_announcement(request.user, post_id)
+    except ServiceError as exc:
+        if exc.status == 403:
+            raise PermissionDenied(exc.message) from None
+        raise Http404(exc.message) from None
+
+
+@require_GET
+def acknowledgements(request: AuthedRequest, post_id: int):
+    """Who has and has not acknowledged a must-read, by department; live
+    count (acknowledgements.js); the nudge and the CSV. Author and HR."""
+    post, announcement = _managed(request, post_id)
+    report = selectors.acknowledgement_report(announcement)
+    return render(
+        request,
+        "feeds/acknowledgements.html",
+        {
+            "post": post,
+            "announcement": announcement,
+            "report": report,
+            "acknowledged_count": len(report.acknowledged),
+            "seen_count": sum(r.seen for r in report.readers),
+        },
+    )
+
+
+@require_GET
+def acknowledgements_file(request: AuthedRequest, post_id: int):
+    post, announcement = _managed(request, post_id)
+    return acknowledgements_csv(post.pk, selectors.acknowledgement_report(announcement))
+
+
+@require_POST
+def acknowledge(request: AuthedRequest, post_id: int):
+    found = selectors.get_post_for_user(request.user, post_id)
+    try:
+        services.acknowledge(request.user, post_id=found.pk)
+    except ServiceError as exc:
+        flash.error(request, exc.message)
+    else:
+        flash.success(request, "Thank you: your acknowledgement is recorded.")
+    return back(request, found.get_absolute_url())
+
+
+@require_POST
+def nudge(request: AuthedRequest, post_id: int):
+    found = selectors.get_post_for_user(request.user, post_id)
+    try:
+        count = services.nudge(request.user, post_id=found.pk)
+    except ServiceError as exc:
+        flash.error(request, exc.message)
+    else:
+        flash.success(
+            request, f"Nudged {count} {'person' if count == 1 else 'people'}."
+        )
+    return back(request, found.get_absolute_url())
+
+
+@require_POST
+def verify(request: AuthedRequest, person_id: int):
+    try:
+        person = people.set_verified(
+            request.user,
+            person_id=person_id,
+            verified=request.POST.get("verified") != "0",
+        )
+    except ServiceError as exc:
+        flash.error(request, exc.message)
+        return back(request, "/")
+    flash.success(
+        request,
+        f"{person.display_name} is {'now' if person.is_verified else 'no longer'} "
+        "a verified source.",
+    )
+    return back(request, f"/people/{person.pk}/")

@@ -1,0 +1,271 @@
+"""REST endpoints for announcements, acknowledgements and verified
+sources: parse, check access, call one service, answer a schema.
+
+A scheduled announcement is not a post yet: only its author (and HR) see
+it, here under /announcements/scheduled; every post path ignores it.
+"""
+
+import csv
+import datetime
+import io
+from typing import Any
+
+from django.http import HttpResponse
+from ninja import Field, Router, Schema, Status
+
+from feeds import selectors, services
+from feeds.models import Announcement
+from feeds.services.announcements import (
+    MAX_LOCATION_LENGTH,
+    MAX_LOCATIONS,
+    managed_announcement,
+)
+from intranet.api import ERRORS, require_scope
+from intranet.errors import ServiceError
+from intranet.validation import Id, Text
+from profiles import services as people
+from profiles.roles import can_announce, is_hr
+from profiles.types import AuthedRequest
+
+router = Router(tags=["announcements"])
+
+
+class AnnouncementIn(Schema):
+    """`publish_at` (ISO 8601 with a time zone) in the future schedules
+    it; `departments` and `locations` target the space's members in them
+    (none: everyone in the space)."""
+
+    space: Id
+    body: Text
+    must_read: bool = False
+    pinned_until: datetime.datetime | None = None
+    publish_at: datetime.datetime | None = None
+    departments: list[Id] = Field(default_factory=list, max_length=100)
+    locations: list[Text] = Field(default_factory=list, max_length=MAX_LOCATIONS)
+
+
+class AnnouncementOut(Schema):
+    """An announcement; `post` is null until it is published."""
+
+    id: int
+    space: int
+    author: int
+    body: str
+    must_read: bool
+    pinned_until: str | None
+    publish_at: str
+    published_at: str | None
+    departments: list[int]
+    locations: list[str]
+    post: int | None
+    url: str | None
+
+
+class AcknowledgedOut(Schema):
+    post: int
+    acknowledged_at: str
+
+
+class ReaderOut(Schema):
+    id: int
+    name: str
+    email: str
+    department: str
+    acknowledged_at: str | None
+    seen: bool
+
+
+class DepartmentOut(Schema):
+    """Reach (`seen`) and acknowledgement in one department."""
+
+    name: str
+    expected: int
+    seen: int
+    acknowledged: int
+
+
+class AcknowledgementsOut(Schema):
+    """Who an announcement is for, who saw it and (a must-read) who
+    acknowledged it, by department then name; for its author and HR."""
+
+    post: int
+    acknowledged: int
+    expected: int
+    nudged_at: str | None
+    departments: list[DepartmentOut]
+    readers: list[ReaderOut]
+
+
+class NudgedOut(Schema):
+    nudged: int
+
+
+class VerifiedOut(Schema):
+    id: int
+    verified: bool
+
+
+def _iso(value: datetime.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def announcement_data(announcement: Announcement) -> dict[str, Any]:
+    return {
+        "id": announcement.pk,
+        "space": announcement.space_id,
+        "author": announcement.author_id,
+        "body": announcement.body,
+        "must_read": announcement.must_read,
+        "pinned_until": _iso(announcement.pinned_until),
+        "publish_at": announcement.publish_at.isoformat(),
+        "published_at": _iso(announcement.published_at),
+        "departments": sorted(d.pk for d in announcement.departments.all()),
+        "locations": announcement.locations,
+        "post": announcement.post_id,
+        "url": announcement.post.get_absolute_url() if announcement.post else None,
+    }
+
+
+@router.post("/announcements", response={201: AnnouncementOut, **ERRORS})
+def create_announcement(request: AuthedRequest, data: AnnouncementIn):
+    """Announce in the company-wide space or an onboarding space (HR and
+    communicators), now or at `publish_at`."""
+    require_scope(request, "write")
+    if any(len(loc) > MAX_LOCATION_LENGTH for loc in data.locations):
+        raise ServiceError(
+            "too_long", f"A location is at most {MAX_LOCATION_LENGTH} characters."
+        )
+    announcement = services.announce(
+        request.user,
+        space_id=data.space,
+        body=data.body,
+        must_read=data.must_read,
+        pinned_until=data.pinned_until,
+        publish_at=data.publish_at,
+        department_ids=data.departments,
+        locations=data.locations,
+    )
+    return Status(201, announcement_data(announcement))
+
+
+@router.get("/announcements/scheduled", response={200: list[AnnouncementOut], **ERRORS})
+def scheduled_announcements(request: AuthedRequest):
+    """Announcements waiting for their time: your own; HR sees all."""
+    require_scope(request, "read")
+    if not (can_announce(request.user) or is_hr(request.user)):
+        raise ServiceError(
+            "forbidden", "Only HR and communicators schedule announcements.", status=403
+        )
+    return [
+        announcement_data(a) for a in selectors.scheduled_announcements(request.user)
+    ]
+
+
+@router.post("/posts/{post_id}/acknowledge", response={200: AcknowledgedOut, **ERRORS})
+def acknowledge(request: AuthedRequest, post_id: Id):
+    """Say "I've read this" to a must-read you are asked to read (again:
+    the first time stays)."""
+    require_scope(request, "write")
+    reader = services.acknowledge(request.user, post_id=post_id)
+    assert reader.acknowledged_at is not None
+    return {"post": post_id, "acknowledged_at": reader.acknowledged_at.isoformat()}
+
+
+def _report(request: AuthedRequest, post_id: int):
+    post, announcement = managed_announcement(request.user, post_id)
+    return post, announcement, selectors.acknowledgement_report(announcement)
+
+
+@router.get(
+    "/posts/{post_id}/acknowledgements", response={200: AcknowledgementsOut, **ERRORS}
+)
+def acknowledgements(request: AuthedRequest, post_id: Id):
+    require_scope(request, "read")
+    post, announcement, report = _report(request, post_id)
+    return {
+        "post": post.pk,
+        "acknowledged": len(report.acknowledged),
+        "expected": report.expected,
+        "nudged_at": _iso(announcement.nudged_at),
+        "departments": [vars(line) for line in report.departments],
+        "readers": [
+            {
+                "id": r.user_id,
+                "name": r.name,
+                "email": r.email,
+                "department": r.department,
+                "acknowledged_at": _iso(r.acknowledged_at),
+                "seen": r.seen,
+            }
+            for r in report.readers
+        ],
+    }
+
+
+CSV_FILE = {
+    "responses": {
+        200: {
+            "description": "name, email, department, acknowledged_at (empty: not yet)",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    }
+}
+
+
+def acknowledgements_csv(post_id: int, report: selectors.AcknowledgementReport):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["name", "email", "department", "acknowledged_at"])
+    for r in report.readers:
+        writer.writerow(
+            [
+                _neutral(r.name),
+                _neutral(r.email),
+                _neutral(r.department),
+                _iso(r.acknowledged_at) or "",
+            ]
+        )
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="acknowledgements-post-{post_id}.csv"'
+    )
+    return response
+
+
+def _neutral(value: str) -> str:
+    """Keep a spreadsheet from running a cell as a formula (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@router.get(
+    "/posts/{post_id}/acknowledgements.csv",
+    response={200: None, **ERRORS},
+    openapi_extra=CSV_FILE,
+)
+def acknowledgements_csv_file(request: AuthedRequest, post_id: Id):
+    """The acknowledgement list as CSV, for its author and HR."""
+    require_scope(request, "read")
+    post, _, report = _report(request, post_id)
+    return acknowledgements_csv(post.pk, report)
+
+
+@router.post("/posts/{post_id}/nudge", response={200: NudgedOut, **ERRORS})
+def nudge(request: AuthedRequest, post_id: Id):
+    """Remind everyone who has not acknowledged yet; once (409 after)."""
+    require_scope(request, "write")
+    return {"nudged": services.nudge(request.user, post_id=post_id)}
+
+
+@router.put("/people/{person_id}/verified", response={200: VerifiedOut, **ERRORS})
+def mark_verified(request: AuthedRequest, person_id: Id):
+    """Mark a person as a verified source (HR)."""
+    require_scope(request, "write")
+    person = people.set_verified(request.user, person_id=person_id, verified=True)
+    return {"id": person.pk, "verified": person.is_verified}
+
+
+@router.delete("/people/{person_id}/verified", response={200: VerifiedOut, **ERRORS})
+def unmark_verified(request: AuthedRequest, person_id: Id):
+    require_scope(request, "write")
+    person = people.set_verified(request.user, person_id=person_id, verified=False)
+    return {"id": person.pk, "verified": person.is_verified}
