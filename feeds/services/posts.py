@@ -145,8 +145,10 @@ def _forget_old_text(post: Post) -> None:
 def record_news(post: Post, payload: dict[str, Any], *, subject: str) -> dict[str, Any]:
     """Log news of a post (or of its comments and reactions) in its space,
     and where anyone may read the space in its author's stream too: their
-    followers' home feeds show the post."""
-    if post.space.visibility == Space.Visibility.OPEN:
+    followers' home feeds show the post. Not for the company-wide space:
+    everyone is in it, so its stream reaches every follower already."""
+    space = post.space
+    if space.visibility == Space.Visibility.OPEN and space.kind != Space.Kind.COMPANY:
         record(events.author_stream(post.author_id), payload, subject=subject)
     return record(events.space_stream(post.space_id), payload, subject=subject)
 

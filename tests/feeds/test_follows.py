@@ -107,3 +107,15 @@ async def test_a_followers_open_tab_shows_the_post_live_without_reconnecting():
     assert live["post"]["author"]["id"] == alice.pk
     assert live["post"]["space"]["id"] == garden.pk
     await tab.disconnect()
+
+
+def test_a_company_wide_post_is_logged_once(alice, bob):
+    """Everyone is in the company-wide space: its stream already reaches
+    every follower, so its posts stay out of the authors' streams."""
+    company = services.create_space(
+        alice, name="Everyone", kind="company", members=[bob]
+    )
+    services.follow(bob, person_id=alice.pk, following=True)
+    post, _ = services.create_post(alice, space_id=company.pk, body="Hi", client_id="a")
+    news = [e for e in events_since(bob, 0).events if e["type"] == "post.new"]
+    assert [e["post"]["id"] for e in news] == [post.pk]
