@@ -196,11 +196,13 @@ def _record_csp_console_errors(context: BrowserContext) -> None:
     context.on("console", on_console)
 
 
-def check_page(page: Page, name: str) -> None:
+def check_page(page: Page, name: str, *, full_page: bool = True) -> None:
     """Let the page settle, save screenshots/<name>.png, run axe-core and
     fail on any Content-Security-Policy violation.
 
-    Call it on every page a test reaches, however it got there.
+    Call it on every page a test reaches, however it got there. A page
+    many screens long (the API reference) takes its first screen only:
+    drawing all of it outlasts the screenshot's timeout on a busy machine.
     """
     page.wait_for_load_state("load")
     # On signed-in pages, wait until the socket has answered (any state), so
@@ -209,7 +211,7 @@ def check_page(page: Page, name: str) -> None:
     if status.count():
         expect(status.first).to_have_attribute("data-state", re.compile(".+"))
     SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=full_page)
     assert_no_csp_violations(page)
     assert_accessible(page, name)
 
