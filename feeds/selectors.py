@@ -21,6 +21,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Window,
 )
 from django.db.models.expressions import RawSQL
 from django.http import Http404
@@ -481,12 +482,22 @@ def space_summaries(user: User) -> list[SpaceSummary]:
     ]
 
 
-def space_members(access: SpaceAccess) -> list[SpaceMember]:
-    return list(
+def space_members(access: SpaceAccess) -> QuerySet[SpaceMember]:
+    return (
         SpaceMember.objects.filter(space=access.space)
         .select_related("user")
         .order_by("role", "user__first_name", "user__last_name")
     )
+
+
+def first_members(access: SpaceAccess, limit: int) -> tuple[list[SpaceMember], int]:
+    """The first `limit` members (leaders first) and how many there are, in
+    one query: a space page shows a few of a thousand members."""
+    members: list[SpaceMember] = list(
+        space_members(access).annotate(total=Window(Count("pk")))[:limit]
+    )
+    total: int = members[0].total if members else 0  # type: ignore[attr-defined]
+    return members, total
 
 
 def join_requests(access: SpaceAccess) -> list[JoinRequest]:

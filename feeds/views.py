@@ -138,7 +138,7 @@ def space(request: AuthedRequest, slug: str):
     )
     pinned = selectors.pinned_posts(request.user, access) if before is None else []
     decorate(posts + pinned, request.user, hosts={request.get_host().lower()})
-    members = selectors.space_members(access)
+    members, member_count = selectors.first_members(access, MEMBERS_SHOWN)
     if (
         access.member is not None
         and before is None
@@ -154,9 +154,9 @@ def space(request: AuthedRequest, slug: str):
             "pinned": pinned,
             "older": older,
             "before": before,
-            "members": members[:MEMBERS_SHOWN],
-            "member_count": len(members),
-            "more_members": max(0, len(members) - MEMBERS_SHOWN),
+            "members": members,
+            "member_count": member_count,
+            "more_members": member_count - len(members),
             "requests": selectors.join_requests(access) if access.is_leader else [],
             "visibilities": Space.Visibility.choices,
             "whos": Space.Who.choices,

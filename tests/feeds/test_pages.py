@@ -63,6 +63,23 @@ def test_the_space_page_shows_the_feed_composer_and_members(client, alice, garde
     assert "Seen by 0 of 2 · 0 reactions · 0 comments" in text(response)
 
 
+def test_a_big_space_shows_its_leaders_first_and_counts_the_rest(
+    client, alice, garden, settings
+):
+    from feeds.views import MEMBERS_SHOWN
+
+    for person in UserFactory.create_batch(MEMBERS_SHOWN + 5):
+        services.join_space(person, space_id=garden.pk)
+    client.force_login(alice)
+    response = client.get(garden.get_absolute_url())
+    total = MEMBERS_SHOWN + 7  # with alice and bob
+    assert f"{total} members" in text(response)
+    shown = response.context["members"]
+    assert len(shown) == MEMBERS_SHOWN
+    assert shown[0].user == alice  # the leader
+    assert "and 7 more" in text(response)
+
+
 def test_a_member_posts_with_a_plain_form(client, bob, garden):
     client.force_login(bob)
     response = client.post(
