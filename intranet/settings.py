@@ -404,6 +404,11 @@ MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
 ATTACHMENT_UPLOAD_BURST = env_int("ATTACHMENT_UPLOAD_BURST", 20)
 ATTACHMENT_UPLOAD_PER_MINUTE = env_int("ATTACHMENT_UPLOAD_PER_MINUTE", 30)
 
+# Typing indicators go to conversations of at most this many members: in a
+# bigger one nobody reads "typing…", and each keystroke would be a frame to
+# every member (Zulip draws the line at 100 too).
+TYPING_MAX_MEMBERS = env_int("TYPING_MAX_MEMBERS", 100)
+
 # Real-time: how often an open socket rechecks that its session still holds.
 SOCKET_SESSION_RECHECK_SECONDS = env_int("SOCKET_SESSION_RECHECK_SECONDS", 5)
 # How often each tab pings its socket; every ping refreshes presence.

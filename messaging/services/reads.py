@@ -1,5 +1,6 @@
 """Read markers and typing."""
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
@@ -53,9 +54,14 @@ def mark_read(user: User, *, conversation_id: int, message_id: int) -> int:
 
 
 def set_typing(user: User, *, conversation_id: int, active: bool) -> None:
-    """Tell the other members `user` is (or stopped) typing. Not stored."""
+    """Tell the other members `user` is (or stopped) typing, unless they are
+    too many to care (TYPING_MAX_MEMBERS). Not stored."""
     if not is_member(user.pk, conversation_id):
         raise Http404("No such conversation.")
+    members = Membership.objects.filter(conversation_id=conversation_id)
+    # Counts at most one past the line, however big the conversation.
+    if members[: settings.TYPING_MAX_MEMBERS + 1].count() > settings.TYPING_MAX_MEMBERS:
+        return
     publish(
         events.typing(conversation_id, user, active=active),
         groups=[events.conversation_group(conversation_id)],

@@ -247,6 +247,27 @@ async def test_typing_reaches_others_but_not_the_typist(chat):
     assert await ws["carol"].receive_nothing(timeout=0.1)
 
 
+async def test_typing_stays_quiet_in_a_conversation_past_the_line(chat, settings):
+    people, _, ws = chat
+    group = await database_sync_to_async(services.create_group)(
+        people["alice"],
+        title="Trio",
+        member_ids=[people["bob"].pk, people["carol"].pk],
+    )
+    settings.TYPING_MAX_MEMBERS = 3
+    await ws["alice"].send_json_to({"type": "typing.start", "conversation": group.pk})
+    assert (await next_event(ws["bob"], "typing"))["conversation"] == group.pk
+    settings.TYPING_MAX_MEMBERS = 2
+    await ws["alice"].send_json_to({"type": "typing.start", "conversation": group.pk})
+    assert await ws["bob"].receive_nothing(timeout=0.3)
+    # And no error for alice: what she hears before the pong of her next ping.
+    await ws["alice"].send_json_to({"type": "ping"})
+    heard = [(await ws["alice"].receive_json_from())["type"]]
+    while heard[-1] != "pong":
+        heard.append((await ws["alice"].receive_json_from())["type"])
+    assert "error" not in heard
+
+
 async def test_edit_delete_reaction_and_read_flow_to_the_right_sockets(chat):
     people, direct, ws = chat
     await ws["alice"].send_json_to(
