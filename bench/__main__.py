@@ -185,6 +185,19 @@ def print_table(r: dict, path: Path) -> None:
                 "≤ 100 KiB",
             ),
             ("  connects/s", str(idle["connect_per_s"]), ""),
+            *(
+                [
+                    (
+                        "  heartbeats (a ping each 10 s): CPU %, pong p99 ms, missed",
+                        f"{idle['heartbeat_cpu_percent']}, "
+                        f"{idle['heartbeat_pong_p99_ms']}, "
+                        f"{idle['heartbeat_pongs_missed']}",
+                        "-, ≤ 250, 0",
+                    )
+                ]
+                if "heartbeat_cpu_percent" in idle
+                else []
+            ),
             (
                 "  reconnect storm: resynced, 5xx, failed tries, all done (s)",
                 f"{idle['storm_resynced']}, {idle['storm_5xx']}, "

@@ -15,6 +15,11 @@ from bench.harness import open_tab
 from testkit.processes import Server
 
 IDLE_SECONDS = 10.0
+# socket.js: an open tab pings at least this often (its heartbeat), and a
+# pong slower than PONG_WITHIN_S marks the socket dead.
+HEARTBEAT_SECONDS = 10.0
+HEARTBEAT_ROUNDS = 3
+PONG_WITHIN_S = 4.0
 STORM_SECONDS = 10.0
 MAX_ATTEMPTS = 8
 
@@ -27,6 +32,25 @@ async def connect_batched(tabs: list[tuple[str, str]], batch: int = 200) -> list
             *(open_tab(url, c) for url, c in tabs[start : start + batch])
         )
     return sockets
+
+
+async def heartbeat(ws, rounds: int) -> list[float | None]:
+    """Ping as an idle browser tab does, at a random phase; the seconds each
+    pong took, None for one that did not come within PONG_WITHIN_S."""
+    took: list[float | None] = []
+    await asyncio.sleep(random.uniform(0, HEARTBEAT_SECONDS))
+    for _ in range(rounds):
+        sent = time.perf_counter()
+        await ws.send('{"type": "ping", "active": false}')
+        try:
+            async with asyncio.timeout(PONG_WITHIN_S):
+                while json.loads(await ws.recv()).get("type") != "pong":
+                    pass
+            took.append(time.perf_counter() - sent)
+        except TimeoutError:
+            took.append(None)
+        await asyncio.sleep(max(0.0, HEARTBEAT_SECONDS - (time.perf_counter() - sent)))
+    return took
 
 
 async def resync(
@@ -76,6 +100,7 @@ async def idle_fleet(
     since: int,
     seen: dict[str, list[int]],
     around: Callable[[], AbstractContextManager] = contextlib.nullcontext,
+    heartbeats: bool = True,
 ) -> dict:
     """Connect every cookie's tab and let them idle, then drop them all and
     bring them back in a storm; `around` wraps the storm (to profile it).
@@ -105,6 +130,22 @@ async def idle_fleet(
     cpu_before = cpu()
     await asyncio.sleep(IDLE_SECONDS)
     idle_cpu = (cpu() - cpu_before) / IDLE_SECONDS
+
+    # Idle as browsers are: every tab's heartbeat (a ping, a pong).
+    beats: dict = {}
+    if heartbeats:
+        cpu_before, began = cpu(), time.perf_counter()
+        pongs = await asyncio.gather(
+            *(heartbeat(ws, HEARTBEAT_ROUNDS) for ws in sockets)
+        )
+        took = sorted(t for each in pongs for t in each if t is not None)
+        seconds = time.perf_counter() - began
+        beats = {
+            "heartbeat_cpu_percent": round(100 * (cpu() - cpu_before) / seconds, 1),
+            "heartbeat_pong_p50_ms": round(1000 * took[len(took) // 2], 1),
+            "heartbeat_pong_p99_ms": round(1000 * took[int(len(took) * 0.99)], 1),
+            "heartbeat_pongs_missed": sum(t is None for each in pongs for t in each),
+        }
 
     # The storm: every tab drops, then each comes back at a random moment
     # within STORM_SECONDS and syncs, retrying as the browser does.
@@ -142,6 +183,7 @@ async def idle_fleet(
         "rss_per_connection_kib": round((rss_after - rss_before) / count, 1),
         "rss_total_mib": round(rss_after / 1024, 1),
         "idle_cpu_percent": round(100 * idle_cpu, 1),
+        **beats,
         "storm_resynced": len(finished),
         "storm_server_cpu_percent": round(100 * storm_cpu / storm_seconds, 1),
         # Near 100 %: the load generator, not the server, sets the pace.

@@ -360,6 +360,7 @@ def reference(bench: Bench) -> None:
         tabs = [f"x={n}" for n in range(args.idle)]
         with reference_server() as ref:
             bench.results["reference_idle"] = asyncio.run(
-                idle_fleet([ref], tabs, 0, {tab: [] for tab in tabs})
+                # It answers no pings: its idle is silence.
+                idle_fleet([ref], tabs, 0, {tab: [] for tab in tabs}, heartbeats=False)
             )
         progress("reference, idle", bench.results["reference_idle"])
