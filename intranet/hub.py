@@ -17,7 +17,10 @@ A layer can be lost without an error: a frozen Redis (a stalled host, a
 network that drops packets) refuses nothing, and every call just waits for
 its read timeout. So the hub sends itself a heartbeat through the layer
 every HEARTBEAT_SECONDS, and takes SILENCE_SECONDS in which nothing at all
-came back as the layer being lost.
+came back, and no heartbeat went out either, as the layer being lost. A
+process too busy to read its heartbeats soon enough (thousands of sockets
+pinging) still gets its writes through, and is not lost: taking it for lost
+would close every socket and bring them all back at once.
 """
 
 import asyncio
@@ -50,6 +53,8 @@ HEARTBEAT_SECONDS = 1.0
 # Well above a healthy round trip (a millisecond) and a busy process's
 # delay, and short enough for tabs to say "Reconnecting…" within 5 s.
 SILENCE_SECONDS = 3.0
+# Heartbeats go out but none has come back this long: the reader is stuck.
+DEAF_SECONDS = 30.0
 RECANCEL_SECONDS = 0.25
 
 
@@ -90,6 +95,8 @@ class Hub:
         # When the reader last heard from the layer (or went back to
         # waiting on it after delivering).
         self.heard_at = 0.0
+        # When the layer last took a heartbeat (Redis answered the write).
+        self.sent_at = 0.0
         self.heartbeat: asyncio.Future | None = None
 
     @property
@@ -128,7 +135,7 @@ class Hub:
             raise
         if self.starting is starting and not self.tasks:
             self.channel = channel
-            self.heard_at = time.monotonic()
+            self.heard_at = self.sent_at = time.monotonic()
             self.tasks = [
                 asyncio.create_task(self._read(), name="hub-read"),
                 asyncio.create_task(self._watch(), name="hub-watch"),
@@ -285,9 +292,12 @@ class Hub:
             if now - before > HEARTBEAT_SECONDS + SILENCE_SECONDS / 2:
                 # This process itself was held up: what went unheard
                 # meanwhile says nothing about the layer.
-                self.heard_at = now
+                self.heard_at = self.sent_at = now
             before = now
-            if now - self.heard_at > SILENCE_SECONDS:
+            silence = now - self.heard_at
+            if silence > SILENCE_SECONDS and (
+                now - self.sent_at > SILENCE_SECONDS or silence > DEAF_SECONDS
+            ):
                 logger.warning(
                     "the channel layer has not answered for %.1f s: "
                     "closing this process's sockets",
@@ -297,10 +307,12 @@ class Hub:
                 return
             if self.heartbeat is None or self.heartbeat.done():
                 # Not awaited: a send that hangs must not stop the count.
-                self.heartbeat = asyncio.ensure_future(
-                    self.layer.send(self.channel, {"type": HEARTBEAT})
-                )
+                self.heartbeat = asyncio.ensure_future(self._beat())
                 self.heartbeat.add_done_callback(_retrieve)
+
+    async def _beat(self) -> None:
+        await self.layer.send(self.channel, {"type": HEARTBEAT})
+        self.sent_at = time.monotonic()
 
     async def _watch(self) -> None:
         """Recheck every socket's session and groups in one batch.

@@ -290,6 +290,7 @@ async def test_sockets_attaching_at_once_share_one_channel_and_one_reader():
 def quick_heartbeat(monkeypatch):
     monkeypatch.setattr(hub, "HEARTBEAT_SECONDS", 0.05)
     monkeypatch.setattr(hub, "SILENCE_SECONDS", 0.3)
+    monkeypatch.setattr(hub, "DEAF_SECONDS", 1.5)
 
 
 async def test_a_frozen_layer_closes_every_socket_with_4503(quick_heartbeat):
@@ -319,6 +320,33 @@ async def test_a_frozen_layer_closes_every_socket_with_4503(quick_heartbeat):
     assert all(t.closed_at - frozen_at >= silence for t in tabs)
     assert not the_hub.groups_of
     assert not the_hub.tasks
+
+
+class LateLayer(Layer):
+    """A healthy layer whose messages reach a busy process's reader late:
+    thousands of sockets pinging hold up its event loop."""
+
+    async def receive(self, channel: str) -> dict:
+        message = await self.queue.get()
+        await asyncio.sleep(2 * hub.SILENCE_SECONDS)
+        return message
+
+
+async def test_a_busy_process_that_reads_late_keeps_its_sockets(quick_heartbeat):
+    layer = LateLayer()
+    the_hub = hub.Hub(layer, no_recheck)  # type: ignore[arg-type]
+    tab = Closing(1)
+    attaching = asyncio.create_task(the_hub.attach(tab, {"user.1"}))
+    while not layer.joins:
+        await asyncio.sleep(0)
+    layer.joins[0].set_result(None)
+    await attaching
+    await asyncio.sleep(4 * hub.SILENCE_SECONDS)
+    assert tab.closed_with is None  # its writes go through: not lost
+    # But a reader that hears nothing at all for long is stuck.
+    layer.receive = lambda channel: asyncio.Event().wait()  # type: ignore[method-assign]
+    await asyncio.sleep(hub.DEAF_SECONDS + 3 * hub.SILENCE_SECONDS)
+    assert tab.closed_with == hub.CLOSE_LAYER_LOST
 
 
 class ClosingTab(Tab):
