@@ -53,6 +53,9 @@ HEARTBEAT_SECONDS = 1.0
 # Well above a healthy round trip (a millisecond) and a busy process's
 # delay, and short enough for tabs to say "Reconnecting…" within 5 s.
 SILENCE_SECONDS = 3.0
+# A round trip through the layer waits its turn in the event loop about
+# this many times.
+LAG_ROUND_TRIPS = 4
 # Heartbeats go out but none has come back this long: the reader is stuck.
 DEAF_SECONDS = 30.0
 RECANCEL_SECONDS = 0.25
@@ -284,24 +287,32 @@ class Hub:
             await self._fail()
 
     async def _keep_alive(self) -> None:
-        """Send heartbeats; fail the hub when the layer has gone silent."""
+        """Send heartbeats; fail the hub when the layer has gone silent.
+
+        A busy event loop (a storm of connects, thousands of pings) runs
+        every step of a round trip late, by about as much as this loop's
+        own sleep overruns: the silence allowed grows by a few times that
+        lag, so a process that is only busy keeps its sockets."""
         before = time.monotonic()
+        lag = 0.0
         while True:
             await asyncio.sleep(HEARTBEAT_SECONDS)
             now = time.monotonic()
-            if now - before > HEARTBEAT_SECONDS + SILENCE_SECONDS / 2:
+            late = now - before - HEARTBEAT_SECONDS
+            if late > SILENCE_SECONDS / 2:
                 # This process itself was held up: what went unheard
                 # meanwhile says nothing about the layer.
                 self.heard_at = self.sent_at = now
             before = now
+            # The recent worst lag, fading by a fifth a beat.
+            lag = max(late, lag * 0.8)
             silence = now - self.heard_at
-            if silence > SILENCE_SECONDS and (
-                now - self.sent_at > SILENCE_SECONDS or silence > DEAF_SECONDS
-            ):
+            if layer_lost(silence, since_sent=now - self.sent_at, lag=lag):
                 logger.warning(
-                    "the channel layer has not answered for %.1f s: "
-                    "closing this process's sockets",
-                    now - self.heard_at,
+                    "the channel layer has not answered for %.1f s "
+                    "(event loop %.2f s late): closing this process's sockets",
+                    silence,
+                    lag,
                 )
                 await self._fail()
                 return
@@ -388,6 +399,14 @@ def _cancel_until_done(task: asyncio.Task) -> None:
     if not task.done():
         task.cancel()
         task.get_loop().call_later(RECANCEL_SECONDS, _cancel_until_done, task)
+
+
+def layer_lost(silence: float, *, since_sent: float, lag: float) -> bool:
+    """Whether `silence` seconds without hearing from the layer, the last
+    heartbeat it took `since_sent` seconds ago, and an event loop running
+    `lag` seconds late mean the layer is lost."""
+    allowed = SILENCE_SECONDS + LAG_ROUND_TRIPS * lag
+    return silence > allowed and (since_sent > allowed or silence > DEAF_SECONDS)
 
 
 def _retrieve(future: asyncio.Future) -> None:

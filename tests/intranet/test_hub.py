@@ -349,6 +349,21 @@ async def test_a_busy_process_that_reads_late_keeps_its_sockets(quick_heartbeat)
     assert tab.closed_with == hub.CLOSE_LAYER_LOST
 
 
+@pytest.mark.parametrize(
+    ("silence", "since_sent", "lag", "lost"),
+    [
+        (1.0, 1.0, 0.0, False),  # healthy
+        (3.5, 3.5, 0.0, True),  # frozen or gone: nothing back, nothing out
+        (3.5, 0.5, 0.0, False),  # writes go through: busy reading, not lost
+        (31.0, 0.5, 0.0, True),  # ... but never hearing anything is a stuck reader
+        (3.5, 3.5, 0.5, False),  # a loop half a second late waits longer
+        (5.5, 5.5, 0.5, True),  # ... though not for ever
+    ],
+)
+def test_when_the_layer_counts_as_lost(silence, since_sent, lag, lost):
+    assert hub.layer_lost(silence, since_sent=since_sent, lag=lag) is lost
+
+
 class ClosingTab(Tab):
     def __init__(self, user_id: int) -> None:
         super().__init__(user_id)
