@@ -36,3 +36,17 @@ def test_the_tag_writes_a_time_element_in_the_viewers_zone():
         'title="Wednesday 3 March 2021">3 Mar 2021</time>'
     )
     assert template.render(Context({"value": None})) == ""
+
+
+def test_the_spelled_out_formats_equal_djangos_every_month_weekday_and_hour():
+    from django.utils.dateformat import format as date_format
+
+    from intranet.templatetags.when import _clock, _day, _full
+
+    start = datetime.datetime(2026, 1, 1, 0, 7, tzinfo=BERLIN)
+    for hours in range(0, 24 * 400, 7):  # every month, weekday and hour
+        value = start + datetime.timedelta(hours=hours)
+        assert _clock(value) == date_format(value, "H:i")
+        assert _day(value.date(), year=False) == date_format(value, "j M")
+        assert _day(value.date(), year=True) == date_format(value, "j M Y")
+        assert _full(value) == date_format(value, "l j F Y, H:i T")
