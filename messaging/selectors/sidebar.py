@@ -4,13 +4,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
-    Count,
-    IntegerField,
-    OuterRef,
     Prefetch,
     Q,
-    QuerySet,
-    Subquery,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
@@ -107,34 +102,28 @@ def _capped_unread_sql() -> str:
     )
 
 
-def _unread_mentions(user: User) -> QuerySet:
-    """`user`'s mentions in their unread messages, as rows of the mentions
-    table, correlated to an outer membership.
+def _capped_mentions_sql() -> str:
+    """SQL for the unread messages of one membership that @mention the
+    person, capped at UNREAD_CAP; correlated like _capped_unread_sql, and
+    takes the person's id twice.
 
     Read from the person's end (index `message_mentions_by_user`, on
-    user_id and message_id), so a count reads only their own mentions
-    above the marker, never the conversation's messages.
+    user_id and message_id, from the marker up), joined to the messages
+    from the marker up in the `message_unread` index: the range on both
+    sides keeps PostgreSQL from reading the conversation's whole history
+    (it did: 0.2 ms a conversation, 20 ms for a hundred).
     """
-    return Message.mentions.through.objects.filter(
-        user=user,
-        message_id__gt=OuterRef("last_read_id"),
-        message__conversation=OuterRef("conversation"),
-        message__deleted_at__isnull=True,
-        message__thread_root__isnull=True,
-    ).exclude(message__sender=user)
-
-
-def _count_mentions(user: User) -> Coalesce:
-    """Count `user`'s unread mentions as a subquery annotation of a
-    membership (grouped by the one user, so one row or none)."""
-    counted = (
-        _unread_mentions(user)
-        .order_by()
-        .values("user")
-        .annotate(n=Count("pk"))
-        .values("n")
+    messages, m = table(Message), table(Membership)
+    mentions = table(Message.mentions.through)
+    return (
+        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {mentions} u0"  # noqa: S608
+        f" JOIN {messages} u1 ON u1.id = u0.message_id"
+        f" WHERE u0.user_id = %s AND u0.message_id > {m}.last_read_id"
+        f" AND u1.conversation_id = {m}.conversation_id"
+        f" AND u1.id > {m}.last_read_id"
+        " AND u1.thread_root_id IS NULL AND u1.deleted_at IS NULL"
+        f" AND u1.sender_id <> %s LIMIT {UNREAD_CAP}) mentioned)"
     )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def conversation_summaries(user: User) -> list[ConversationSummary]:
@@ -156,7 +145,7 @@ def conversation_summaries(user: User) -> list[ConversationSummary]:
         )
         .annotate(
             unread=RawSQL(_capped_unread_sql(), [user.pk]),  # noqa: S611
-            mentions=_count_mentions(user),
+            mentions=RawSQL(_capped_mentions_sql(), [user.pk, user.pk]),  # noqa: S611
         )
         .select_related("conversation")
         # Only untitled conversations are named after their members; a big
@@ -182,7 +171,7 @@ def conversation_summaries(user: User) -> list[ConversationSummary]:
             conversation=m.conversation,
             last_read_id=m.last_read_id,
             unread=m.unread,  # type: ignore[attr-defined]
-            mentions=min(m.mentions, UNREAD_CAP),  # type: ignore[attr-defined]
+            mentions=m.mentions,  # type: ignore[attr-defined]
             title=display_title(m.conversation, user),
             peer=peer_of(m.conversation, user),
         )
@@ -232,7 +221,13 @@ def unread_in(user: User, conversation_id: int) -> int:
 
 
 def unread_mentions_in(user: User, conversation_id: int) -> int:
-    """Count the unread messages in a conversation that @mention `user`."""
-    marker = Membership.objects.filter(user=user, conversation_id=conversation_id)
-    found = marker.annotate(n=_count_mentions(user)).values_list("n", flat=True).first()
-    return min(found or 0, UNREAD_CAP)
+    """Count the unread messages in a conversation that @mention `user`,
+    capped."""
+    memberships = table(Membership)
+    sql = (
+        f"SELECT {_capped_mentions_sql()} FROM {memberships}"  # noqa: S608
+        f" WHERE {memberships}.user_id = %s"
+        f" AND {memberships}.conversation_id = %s"
+    )
+    found = rows(sql, [user.pk, user.pk, user.pk, conversation_id])
+    return found[0][0] if found else 0
