@@ -731,6 +731,9 @@ def get_post(request: AuthedRequest, post_id: Id):
     return _post_out(post, request.user)
 
 
+PREVIEWS_BURST, PREVIEWS_PER_MINUTE = 60, 120
+
+
 @router.get("/posts/{post_id}/previews", response={200: PreviewsOut, **ERRORS})
 def post_previews(request: AuthedRequest, post_id: Id):
     """The cards for the links in a post to Canteen's pages that you may
@@ -738,6 +741,14 @@ def post_previews(request: AuthedRequest, post_id: Id):
     Pages ask for them when a post arrives or changes live (its event is
     shared by the whole space, so it carries none)."""
     require_scope(request, "read")
+    # A page asks once per post that arrives live with links; a script
+    # looping here would run the cards' lookups without end.
+    take_token(
+        "previews",
+        request.user.pk,
+        burst=PREVIEWS_BURST,
+        per_minute=PREVIEWS_PER_MINUTE,
+    )
     post = selectors.get_post_for_user(request.user, post_id)
     cards = selectors.post_previews(
         post, request.user, hosts={request.get_host().lower()}

@@ -2,6 +2,7 @@
 check on, and over real HTTP with a personal token."""
 
 import json
+import types
 import urllib.error
 import urllib.request
 from urllib.parse import quote
@@ -598,3 +599,21 @@ def test_a_posts_cards_are_asked_for_by_each_viewer(as_bob, alice, bob, carol, g
     assert as_bob.get("/posts/nope/previews").status_code in (400, 404, 422)
     # A post without links has no cards.
     assert as_bob.get(f"/posts/{shared.pk}/previews").json()["cards"] == []
+
+
+def test_asking_for_cards_is_rate_limited(as_bob, alice, bob, garden, monkeypatch):
+    from feeds.api import PREVIEWS_BURST
+
+    # The clock stands still: no token comes back while the test asks.
+    frozen = types.SimpleNamespace(time=lambda: 1_800_000_000.0)
+    monkeypatch.setattr("intranet.ratelimit.time", frozen)
+    services.join_space(bob, space_id=garden.pk)
+    post = services.create_post(alice, space_id=garden.pk, body="Hi", client_id="p")[0]
+    statuses = [
+        as_bob.get(f"/posts/{post.pk}/previews").status_code
+        for _ in range(PREVIEWS_BURST + 1)
+    ]
+    assert statuses == [200] * PREVIEWS_BURST + [429]
+    refused = as_bob.get(f"/posts/{post.pk}/previews")
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert "too fast" in refused.json()["error"]
