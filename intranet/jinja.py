@@ -8,9 +8,8 @@ same cards in a fraction of it. Pages call a Jinja2 partial with
 
 The environment gives the Django idioms the partials use: the `date` and
 `filesizeformat` filters (Django's own, in the current time zone),
-`link(name, id)` for one-id URLs, `when(value, user)` for a date by the
-one rule ({% when %}), and `django(name, **values)` to draw a
-Django partial shared with other pages (a message's attachments).
+`link(name, *ids)` for URLs by ids, and `when(value, user)` for a date by
+the one rule ({% when %}).
 """
 
 from datetime import datetime
@@ -18,9 +17,7 @@ from typing import Any
 
 from django.template.defaultfilters import date as django_date
 from django.template.defaultfilters import filesizeformat
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 from jinja2 import Environment
 
 from intranet.links import link
@@ -34,13 +31,8 @@ def date(value: datetime | None, format_string: str) -> str:
     return django_date(value, format_string)
 
 
-def django(name: str, **values: Any) -> SafeString:
-    """Draw a Django template with `values` (its output is trusted HTML)."""
-    return mark_safe(render_to_string(name, values))  # noqa: S308
-
-
 def environment(**options: Any) -> Environment:
     env = Environment(**options)  # noqa: S701 - Django's backend turns autoescape on
     env.filters.update(date=date, filesizeformat=filesizeformat)
-    env.globals.update(link=link, django=django, when=time_element)
+    env.globals.update(link=link, when=time_element)
     return env

@@ -1,10 +1,10 @@
-"""URLs of one object by its id, without a reverse() each time.
+"""URLs of an object by its ids, without a reverse() each time.
 
 A feed page links every post and comment to several views (react, pin,
 delete, comment, its permalink): some three hundred URLs a page, and
-reverse() walks the resolver for each. The shape of a route with one id
-never changes while the process runs, so it is reversed once, with a
-stand-in id, and filled in after.
+reverse() walks the resolver for each. The shape of a route with ids
+never changes while the process runs, so it is reversed once, with
+stand-in ids, and filled in after.
 """
 
 from functools import lru_cache
@@ -16,12 +16,13 @@ _STAND_IN = 918273645546372819
 
 
 @lru_cache(maxsize=128)
-def _shape(name: str, prefix: str) -> tuple[str, str]:
-    head, _, tail = reverse(name, args=[_STAND_IN]).partition(str(_STAND_IN))
-    return head, tail
+def _shape(name: str, prefix: str, ids: int) -> list[str]:
+    return reverse(name, args=[_STAND_IN] * ids).split(str(_STAND_IN))
 
 
-def link(name: str, pk: int) -> str:
-    """reverse(name, args=[pk]) for a route taking one id."""
-    head, tail = _shape(name, get_script_prefix())
-    return f"{head}{int(pk)}{tail}"
+def link(name: str, *pks: int) -> str:
+    """reverse(name, args=pks) for a route taking only ids."""
+    head, *rest = _shape(name, get_script_prefix(), len(pks))
+    return head + "".join(
+        f"{int(pk)}{part}" for pk, part in zip(pks, rest, strict=True)
+    )

@@ -19,3 +19,8 @@ def test_a_link_follows_the_script_prefix():
         assert link("feeds:post", 5).startswith("/canteen/")
     finally:
         set_script_prefix("/")
+
+
+@pytest.mark.parametrize("ids", [(1, 2), (42, 7), (2**63 - 1, 1)])
+def test_a_link_with_two_ids_is_what_reverse_gives(ids):
+    assert link("messaging:permalink", *ids) == reverse("messaging:permalink", args=ids)
