@@ -155,6 +155,14 @@ def conversation_summaries(user: User) -> list[ConversationSummary]:
                 "conversation__memberships",
                 queryset=Membership.objects.filter(conversation__title="")
                 .select_related("user")
+                # What a title needs (display_name): a heavy list names a
+                # few hundred people.
+                .only(
+                    "conversation_id",
+                    "user__first_name",
+                    "user__last_name",
+                    "user__email",
+                )
                 .order_by("user_id"),
             )
         )
