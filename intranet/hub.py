@@ -17,10 +17,10 @@ A layer can be lost without an error: a frozen Redis (a stalled host, a
 network that drops packets) refuses nothing, and every call just waits for
 its read timeout. So the hub sends itself a heartbeat through the layer
 every HEARTBEAT_SECONDS, and takes SILENCE_SECONDS in which nothing at all
-came back, and no heartbeat went out either, as the layer being lost. A
-process too busy to read its heartbeats soon enough (thousands of sockets
-pinging) still gets its writes through, and is not lost: taking it for lost
-would close every socket and bring them all back at once.
+came back as the layer being lost, allowing more when its event loop runs
+late. A process too busy to read its heartbeats soon enough (thousands of
+sockets pinging) whose writes still go through is not lost: taking it for
+lost would close every socket and bring them all back at once.
 """
 
 import asyncio
@@ -56,7 +56,10 @@ SILENCE_SECONDS = 3.0
 # A round trip through the layer waits its turn in the event loop about
 # this many times.
 LAG_ROUND_TRIPS = 4
-# Heartbeats go out but none has come back this long: the reader is stuck.
+# A loop whose timer runs this late is busy; an idle one runs on time.
+BUSY_LAG_SECONDS = 0.1
+# Heartbeats go out but none has come back this long, however busy the
+# process: the reader is stuck.
 DEAF_SECONDS = 30.0
 RECANCEL_SECONDS = 0.25
 
@@ -406,7 +409,13 @@ def layer_lost(silence: float, *, since_sent: float, lag: float) -> bool:
     heartbeat it took `since_sent` seconds ago, and an event loop running
     `lag` seconds late mean the layer is lost."""
     allowed = SILENCE_SECONDS + LAG_ROUND_TRIPS * lag
-    return silence > allowed and (since_sent > allowed or silence > DEAF_SECONDS)
+    if silence <= allowed:
+        return False
+    if since_sent > allowed:
+        return True  # nothing came back and nothing went out: frozen or gone
+    # Heartbeats go out but none comes back: a busy process reads them
+    # late, an idle one is deaf (a reader stuck in the layer's client).
+    return lag < BUSY_LAG_SECONDS or silence > DEAF_SECONDS
 
 
 def _retrieve(future: asyncio.Future) -> None:
