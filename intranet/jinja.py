@@ -8,8 +8,9 @@ same cards in a fraction of it. Pages call a Jinja2 partial with
 
 The environment gives the Django idioms the partials use: the `date` and
 `filesizeformat` filters (Django's own, in the current time zone),
-`link(name, *ids)` for URLs by ids, and `when(value, user)` for a date by
-the one rule ({% when %}).
+`link(name, *ids)` for URLs by ids, `when(value, user)` for a date by the
+one rule ({% when %}), and what apps offer with `@jinja_global`
+(intranet.plugins: a presence dot, a badge count).
 """
 
 from datetime import datetime
@@ -20,6 +21,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from jinja2 import Environment
 
+from intranet import plugins
 from intranet.links import link
 from intranet.templatetags.when import time_element
 
@@ -34,5 +36,5 @@ def date(value: datetime | None, format_string: str) -> str:
 def environment(**options: Any) -> Environment:
     env = Environment(**options)  # noqa: S701 - Django's backend turns autoescape on
     env.filters.update(date=date, filesizeformat=filesizeformat)
-    env.globals.update(link=link, when=time_element)
+    env.globals.update(link=link, when=time_element, **plugins.jinja_globals())
     return env

@@ -14,7 +14,9 @@ app's `admin.py` (IntranetConfig.ready), that declares:
 
 An app's `pages` module adds to other apps' pages the same way: a section on
 a person's profile (`@profile_section`), so profiles shows a person's spaces
-and posts without knowing feeds exists.
+and posts without knowing feeds exists; and what its Jinja2 partials may
+call (`@jinja_global`): a person's avatar or presence dot, drawn the same in
+every app's partials.
 """
 
 import asyncio
@@ -201,3 +203,18 @@ def profile_sections(viewer: Any, person: Any) -> list[Section]:
     """The sections other apps add to `person`'s profile, as `viewer` sees it."""
     found = (source(viewer, person) for source in _profile_sections)
     return [section for section in found if section is not None]
+
+
+_jinja_globals: dict[str, Callable[..., Any]] = {}
+
+
+def jinja_global(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Offer `function` to every Jinja2 partial under its own name
+    (intranet/jinja.py), as an app's template tag is offered to Django's."""
+    assert function.__name__ not in _jinja_globals, function.__name__
+    _jinja_globals[function.__name__] = function
+    return function
+
+
+def jinja_globals() -> dict[str, Callable[..., Any]]:
+    return dict(_jinja_globals)
