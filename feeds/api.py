@@ -710,8 +710,9 @@ def home_feed(request: AuthedRequest, query: Query[HomeQuery]):
     """Posts from your spaces and the people you follow, newest first;
     `trusted`: only your team's, your managers' and verified people's."""
     require_scope(request, "read")
+    rule = selectors.trust_rule(request.user) if query.trusted else None
     posts = selectors.home_feed(
-        request.user, before=query.before, limit=query.limit, trusted=query.trusted
+        request.user, before=query.before, limit=query.limit, trust=rule
     )
     return _page(posts, request.user, query.limit)
 

@@ -264,13 +264,13 @@ def home_feed(
     *,
     before: int | None = None,
     limit: int = FEED_PAGE,
-    trusted: bool = False,
+    trust: "TrustRule | None" = None,
 ) -> list[Post]:
     """Posts from `user`'s spaces and the people they follow (in spaces
     they may read), newest first, `limit` of them below post `before`.
 
-    Trusted: only posts by their team, their management chain and
-    verified people."""
+    With a `trust` rule (trust_rule(user): the Trusted view), only posts by
+    the people it keeps."""
     followed = Follow.objects.filter(follower=user).values("person_id")
     posts = Post.objects.filter(deleted_at__isnull=True).filter(
         Q(space_id__in=member_space_ids(user))
@@ -280,8 +280,8 @@ def home_feed(
     # space's other members still read it in the space).
     is_reader = Reader.objects.filter(announcement__post=OuterRef("pk"), user=user)
     posts = posts.exclude(Q(targeted=True) & ~Exists(is_reader) & ~Q(author=user))
-    if trusted:
-        posts = posts.filter(trusted_authors(user))
+    if trust is not None:
+        posts = posts.filter(trusted_authors(trust))
     if before is not None:
         posts = posts.filter(pk__lt=before)
     return with_details(posts.order_by("-pk")[:limit], user)
@@ -313,8 +313,7 @@ def trust_rule(user: User) -> TrustRule:
     return TrustRule([user.pk, *management_chain(user)], user.department_id)
 
 
-def trusted_authors(user: User) -> Q:
-    rule = trust_rule(user)
+def trusted_authors(rule: TrustRule) -> Q:
     trusted = Q(author__is_verified=True) | Q(author_id__in=rule.people)
     if rule.department is not None:
         trusted |= Q(author__department_id=rule.department)

@@ -17,10 +17,13 @@ def home(request: AuthedRequest):
     """The home feed (all my spaces and the people I follow, or only the
     trusted authors), with who started this week beside it."""
     trusted = request.GET.get("view") == "trusted"
+    # Worked out once: the feed's query and the page (feed.js sorts live
+    # posts by it) both need it.
+    rule = feeds.trust_rule(request.user) if trusted else None
     before = before_param(request)
     context = page_context(request)
     posts, older = feed_page(
-        lambda **kw: feeds.home_feed(request.user, trusted=trusted, **kw),
+        lambda **kw: feeds.home_feed(request.user, trust=rule, **kw),
         before=before,
     )
     return render(
@@ -33,7 +36,7 @@ def home(request: AuthedRequest):
             "older_query": "view=trusted" if trusted else "",
             "before": before,
             "trusted": trusted,
-            "trust_rule": feeds.trust_rule(request.user) if trusted else None,
+            "trust_rule": rule,
             **context,
         },
     )
