@@ -98,9 +98,8 @@ def search_messages(
         messages = messages.filter(created_at__lt=_start_of_day(before, user))
     if cursor is not None:
         messages = messages.filter(id__lt=cursor)
-    engine = search.backend()
     page = list(
-        engine.matching(messages, parsed)
+        search.MESSAGES.matching(messages, parsed)
         .select_related("sender", "conversation")
         .prefetch_related(
             "reactions",
@@ -118,12 +117,12 @@ def search_messages(
     )
     more = len(page) > limit
     page = page[:limit]
-    excerpts = engine.excerpts([m.pk for m in page], parsed)
+    excerpts = search.MESSAGES.excerpts([m.pk for m in page], parsed)
     return SearchResults(
         hits=[
             SearchHit(
                 message=m,
-                snippet=search.mark_snippet(excerpts.get(m.pk, ""), m.body),
+                snippet=search.mark_snippet(excerpts.get(m.pk, ("",))[0], m.body),
                 conversation_title=display_title(m.conversation, user),
             )
             for m in page
