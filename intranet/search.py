@@ -48,6 +48,9 @@ LT = "\ue002"
 SNIPPET_WORDS = 30
 # A text too short for an excerpt is shown whole up to this length.
 PLAIN_SNIPPET_CHARS = 240
+# A count of hits stops here ("1,000+"): counting every hit of a common
+# word in a million rows would cost more than the page.
+COUNT_CAP = 1000
 # PostgreSQL's weights, one per indexed column in order.
 WEIGHTS = "ABCD"
 
@@ -287,6 +290,11 @@ class FullTextIndex:
                 for excerpt, text in zip(values[:count], values[count:], strict=True)
             )
         return result
+
+
+def capped_count(rows: QuerySet) -> int:
+    """Return how many `rows` there are, at most COUNT_CAP (one query)."""
+    return rows.order_by().values("pk")[:COUNT_CAP].count()
 
 
 def _tsquery(parsed: ParsedQuery) -> SearchQuery:
