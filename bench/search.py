@@ -11,6 +11,7 @@ bench/results/search.json and a table; the target is p95 ≤ 100 ms.
 """
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -111,11 +112,11 @@ def measure(requests: int) -> dict[str, Any]:
         client = Client()
         client.force_login(person)
         calls: dict[str, Callable[[], object]] = {
-            name: (lambda q=query, p=person: search_everything(p, q, Filters()))
+            name: functools.partial(search_everything, person, query, Filters())
             for name, query in QUERIES.items()
         }
-        calls["page, one word"] = lambda c=client: c.get(
-            "/search/", {"q": QUERIES["one word"]}, secure=True
+        calls["page, one word"] = functools.partial(
+            client.get, "/search/", {"q": QUERIES["one word"]}, secure=True
         )
         for name, call in calls.items():
             for _ in range(3):
