@@ -30,9 +30,9 @@ P95_MS = 100.0
 RECIPE = ["profiles/demo.py", "feeds/demo.py", "messaging/demo.py"]
 # Words the demo company writes often, and a phrase it writes.
 QUERIES = {
-    "one word": "launch",
-    "two words": "team update",
-    "phrase": '"holiday policy"',
+    "one word": "planning",
+    "two words": "team lunch",
+    "phrase": '"release notes"',
 }
 
 
@@ -62,6 +62,10 @@ def set_up_django() -> None:
     import django
 
     django.setup()
+    from django.core.management import call_command
+
+    # Production settings serve hashed static files: the page needs them.
+    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def build(args: argparse.Namespace) -> None:
