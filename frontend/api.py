@@ -45,7 +45,8 @@ class SearchHitOut(Out):
     author: SearchAuthorOut | None
     created_at: Timestamp | None
     place: str | None = Field(
-        description="The space or conversation it is in; a space's visibility"
+        description='Where it is ("in Design", "Direct message with Ana"); '
+        "a space's visibility"
     )
 
 

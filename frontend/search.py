@@ -70,8 +70,7 @@ class Hit:
     url: str
     author: User | None = None
     created_at: datetime.datetime | None = None
-    place: str = ""  # the space or conversation it is in
-    place_url: str = ""
+    place: str = ""  # where it is: "in Design", "Direct message with Ana"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -242,8 +241,7 @@ def _posts(
             url=hit.url,
             author=hit.item.author,
             created_at=hit.item.created_at,
-            place=hit.post.space.name,
-            place_url=hit.post.space.get_absolute_url(),
+            place=f"in {hit.post.space.name}",
         )
         for hit in results.hits
     ]
@@ -276,9 +274,10 @@ def _messages(
             ),
             author=hit.message.sender,
             created_at=hit.message.created_at,
-            place=hit.conversation_title,
-            place_url=reverse(
-                "messaging:conversation", args=[hit.message.conversation_id]
+            place=(
+                f"Direct message with {hit.conversation_title}"
+                if hit.message.conversation.kind == "direct"
+                else f"in {hit.conversation_title}"
             ),
         )
         for hit in results.hits

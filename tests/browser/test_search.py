@@ -67,7 +67,7 @@ class SearchTests(BrowserTestCase):
         expect(hits(page)).to_have_count(1)
         hit = hits(page).first
         expect(hit).to_contain_text("Bob Brown")
-        expect(hit).to_contain_text("in Bob Brown")
+        expect(hit).to_contain_text("Direct message with Bob Brown")
         expect(hit.locator("mark")).to_have_text(["rollout"])
         # The message's text, escaped: the <b> is text, not bold.
         expect(hit.locator(".hit-snippet")).to_have_text(
