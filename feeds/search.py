@@ -155,10 +155,7 @@ def search_feeds(
     more = p < len(found_posts) or c < len(found_comments)
     next_cursor = None
     if more:
-        next_cursor = (
-            f"{_next_bound(found_posts, p, post_bound)}."
-            f"{_next_bound(found_comments, c, comment_bound)}"
-        )
+        next_cursor = f"{_next_bound(found_posts, p)}.{_next_bound(found_comments, c)}"
 
     post_excerpts = POSTS.excerpts([i.pk for i in taken if isinstance(i, Post)], parsed)
     comment_excerpts = COMMENTS.excerpts(
@@ -175,7 +172,7 @@ def search_feeds(
     return FeedResults(hits=hits, count=count, next_cursor=next_cursor)
 
 
-def _next_bound(found: list, used: int, bound: int | None) -> int | None:
+def _next_bound(found: list, used: int) -> int:
     if used == len(found):
         return 0  # all that was left was used: none left
     if used:
