@@ -71,7 +71,7 @@ def groups(user: User, query: str, **filters) -> dict[str, tuple[int, list[str]]
 def test_an_outsider_finds_nothing_private_and_counts_none_of_it(
     alice, bob, carol, world
 ):
-    nothing = {
+    nothing: dict[str, tuple[int, list[str]]] = {
         "people": (0, []),
         "spaces": (0, []),
         "posts": (0, []),
