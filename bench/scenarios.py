@@ -189,6 +189,18 @@ def feeds(bench: Bench) -> None:
 
 
 @scenario(
+    "search",
+    "the one search for a heavy and a light user: one-word, two-word and "
+    "phrase queries on the demo company (bench/search.py, its own process)",
+    needs=(Need.POSTGRESQL,),
+    results="search",
+)
+def search(bench: Bench) -> None:
+    # Its own process and database, kept between runs while its recipe holds.
+    subprocess.run([sys.executable, "-m", "bench.search"], cwd=ROOT, check=True)
+
+
+@scenario(
     "direct",
     "1:1 messages one at a time, 20 a second: delivery and end-to-end latency",
     needs=(Need.PEOPLE, Need.ONE_DAPHNE),

@@ -6,8 +6,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from feeds import selectors as feeds
 from feeds.views import before_param, decorate, feed_page, page_context
+from frontend import search as searching
+from frontend.forms import SearchForm
 from intranet import notifications as notices
+from intranet.errors import ServiceError
 from intranet.validation import parse_id
+from messaging.selectors import conversation_summaries
+from profiles.models import User
 from profiles.selectors import new_starters
 from profiles.types import AuthedRequest
 
@@ -71,3 +76,46 @@ def favicon(request):
     """Send browsers that ask for /favicon.ico on their own (the admin, the
     health check, a JSON answer) to the icon every page names."""
     return redirect(static("frontend/favicon.svg"))
+
+
+@require_GET
+def search(request: AuthedRequest):
+    """Search people, spaces, posts and comments, and messages, grouped by
+    kind; without a query, say how."""
+    form = SearchForm(request.GET)
+    groups = None
+    status = 200
+    if not form.is_valid():
+        status = 400
+    elif "q" in request.GET:
+        data = form.cleaned_data
+        try:
+            groups = searching.search_everything(
+                request.user,
+                data["q"],
+                searching.Filters(
+                    kind=data["kind"] or None,
+                    space=data["space"],
+                    conversation=data["conversation"],
+                    author=data["author"],
+                    after=data["after"],
+                    before=data["before"],
+                    cursor=data["cursor"] or None,
+                ),
+            )
+        except ServiceError as exc:
+            form.add_error("q", exc.message)
+            status = 400
+    author_id = form.cleaned_data.get("author") if form.is_bound else None
+    return render(
+        request,
+        "frontend/search.html",
+        {
+            "form": form,
+            "groups": groups,
+            "kinds": searching.KIND_LABELS,
+            "conversations": conversation_summaries(request.user),
+            "author": User.objects.filter(pk=author_id).first() if author_id else None,
+        },
+        status=status,
+    )

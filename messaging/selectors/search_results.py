@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Prefetch
 from pydantic import Field
 
+from intranet.search import capped_count
 from messaging import events, search
 from messaging.models import Membership, Message
 from messaging.selectors.access import get_conversation_for_user
@@ -52,6 +53,8 @@ class SearchResults:
     hits: list[SearchHit]
     # Pass as `cursor` for the next (older) page; None on the last page.
     next_cursor: int | None
+    # How many match, at most intranet.search.COUNT_CAP; None unless asked for.
+    count: int | None = None
 
 
 def _start_of_day(day: datetime.date, user: User) -> datetime.datetime:
@@ -70,6 +73,7 @@ def search_messages(
     before: datetime.date | None = None,
     cursor: int | None = None,
     limit: int = SEARCH_PAGE,
+    count: bool = False,
 ) -> SearchResults:
     """Return one page of `user`'s messages that match `query`, newest first.
 
@@ -79,7 +83,9 @@ def search_messages(
     `before` are days in `user`'s time zone (on or after, strictly before);
     `cursor` is the previous page's `next_cursor`. Raise ServiceError (400)
     for an unusable query and Http404 for a conversation that is not theirs.
-    Six queries, whatever the number of hits.
+    With `count`, also count the matches (up to COUNT_CAP) in the same
+    conversations, under the same filters but the cursor.
+    Six queries, whatever the number of hits (seven with `count`).
     """
     parsed = search.parse_query(query)
     limit = max(1, min(limit, SEARCH_PAGE_MAX))
@@ -96,12 +102,14 @@ def search_messages(
         messages = messages.filter(created_at__gte=_start_of_day(after, user))
     if before is not None:
         messages = messages.filter(created_at__lt=_start_of_day(before, user))
+    messages = search.MESSAGES.matching(messages, parsed)
+    total = None
+    if count:
+        total = capped_count(messages)
     if cursor is not None:
         messages = messages.filter(id__lt=cursor)
-    engine = search.backend()
     page = list(
-        engine.matching(messages, parsed)
-        .select_related("sender", "conversation")
+        messages.select_related("sender", "conversation")
         .prefetch_related(
             "reactions",
             "mentions",
@@ -118,15 +126,16 @@ def search_messages(
     )
     more = len(page) > limit
     page = page[:limit]
-    excerpts = engine.excerpts([m.pk for m in page], parsed)
+    excerpts = search.MESSAGES.excerpts([m.pk for m in page], parsed)
     return SearchResults(
         hits=[
             SearchHit(
                 message=m,
-                snippet=search.mark_snippet(excerpts.get(m.pk, ""), m.body),
+                snippet=search.mark_snippet(excerpts.get(m.pk, ("",))[0], m.body),
                 conversation_title=display_title(m.conversation, user),
             )
             for m in page
         ],
         next_cursor=page[-1].pk if more else None,
+        count=total,
     )

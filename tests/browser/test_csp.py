@@ -64,6 +64,7 @@ class ContentSecurityPolicyTests(BrowserTestCase):
             "/messages/": "csp-messages",
             "/messages/new/": "csp-new-message",
             "/messages/search/?q=code": "csp-search",
+            "/search/?q=code": "csp-search-everything",
             "/people/": "csp-people",
             f"/people/{self.alice.pk}/": "csp-profile",
             "/settings/tokens/": "csp-tokens",

@@ -1,4 +1,9 @@
-"""Message search in a real browser: find a message, open it in context."""
+"""Message search in a real browser: find a message, open it in context.
+
+The box on every page is the one search (frontend/search.py); its messages
+group links to the same permalinks as /messages/search/, still a page of
+its own with the messages' filters.
+"""
 
 import re
 
@@ -20,6 +25,8 @@ from tests.browser.test_messaging import (
     messages,
     say,
 )
+
+BOX = "Search people, spaces, posts and messages"
 
 
 def hits(page: Page):
@@ -49,11 +56,11 @@ class SearchTests(BrowserTestCase):
         page = self.open_as(self.alice, "/", "home-search-box")
         # "/" jumps to the search box in the sidebar.
         page.locator("body").press("/")
-        box = page.get_by_role("searchbox", name="Search messages")
+        box = page.get_by_role("searchbox", name=BOX)
         expect(box).to_be_focused()
         page.keyboard.type("rollouts")
         page.keyboard.press("Enter")
-        page.wait_for_url(re.compile(r"/messages/search/\?q=rollouts"))
+        page.wait_for_url(re.compile(r"/search/\?q=rollouts"))
         check_page(page, "search-results")
 
         # Only alice's conversations: carol's support group stays hidden.
@@ -101,9 +108,7 @@ class SearchTests(BrowserTestCase):
         page.get_by_label("Use the / shortcut").uncheck()
         visit(page, "/", "home-shortcut-off")
         page.locator("body").press("/")
-        expect(
-            page.get_by_role("searchbox", name="Search messages")
-        ).not_to_be_focused()
+        expect(page.get_by_role("searchbox", name=BOX)).not_to_be_focused()
 
     def test_search_works_on_a_phone(self):
         for n in range(3):
@@ -115,8 +120,8 @@ class SearchTests(BrowserTestCase):
         page = self.open_as(
             self.alice, "/", "home-phone-search", PHONE, has_touch=True, is_mobile=True
         )
-        page.get_by_role("link", name="Search messages").tap()
-        page.wait_for_url("**/messages/search/")
+        page.get_by_role("link", name="Search", exact=True).tap()
+        page.wait_for_url("**/search/")
         check_page(page, "search-phone-empty")
         box = page.get_by_role("searchbox", name="Search for")
         box.fill("invoice")

@@ -45,6 +45,7 @@ def assert_strict(directives: dict[str, set[str]], *, socket: str) -> None:
         "/messages/",
         "/messages/new/",
         "/messages/search/?q=x",
+        "/search/?q=x",
         "/people/",
         "/people/{me}/",
         "/settings/tokens/",

@@ -394,7 +394,7 @@ def test_postgresql_matches_with_the_gin_index_on_a_generated_column(alice, dire
         generated, expression = cursor.fetchone()
     assert generated == "ALWAYS"
     assert "english" in expression
-    matching = search.PostgreSQLSearch().matching(
+    matching = search.MESSAGES.matching(
         Message.objects.all(), search.parse_query("indexed")
     )
     with connection.cursor() as cursor:

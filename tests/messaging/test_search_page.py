@@ -21,9 +21,13 @@ def say(sender, conversation, body):
 def test_every_page_has_a_labelled_search_box(client, alice):
     client.force_login(alice)
     html = client.get("/").content.decode()
-    assert 'role="search" aria-label="Message search"' in html
-    assert '<label for="side-search-q" class="visually-hidden">Search messages' in html
-    assert 'action="/messages/search/"' in html
+    # The one search box (frontend/_search_box.html) covers messages too.
+    assert 'role="search" aria-label="Search Canteen"' in html
+    assert (
+        '<label for="side-search-q" class="visually-hidden">'
+        "Search people, spaces, posts and messages" in html
+    )
+    assert 'action="/search/"' in html
 
 
 def test_without_a_query_the_page_says_what_to_try(client, alice):

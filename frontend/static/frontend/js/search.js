@@ -1,4 +1,4 @@
-// Message search: "/" jumps to the search box from anywhere but a text
+// Search: "/" jumps to the search box from anywhere but a text
 // field, as in Slack and GitHub. A one-key shortcut can fire by accident
 // (speech input, a stray key), so the search page has a switch to turn it
 // off, remembered in this browser (WCAG 2.1.4 Character Key Shortcuts).
