@@ -51,3 +51,30 @@ class ImportForm(forms.Form):
 
 class BuddyForm(forms.Form):
     email = forms.EmailField(label="Buddy's email")
+
+
+class EnrollForm(forms.Form):
+    """HR enrolls one person. The buddy is proposed when left empty; the
+    "Propose a buddy" button fills it in first, so HR can change it."""
+
+    email = forms.EmailField(
+        label="Person's work email",
+        help_text="Someone already in the directory (add new people by import).",
+    )
+    start_date = forms.DateField(
+        label="Start date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Their first day (a returner's first day back).",
+    )
+    journey = forms.ModelChoiceField(queryset=Journey.objects.none())
+    buddy_email = forms.EmailField(
+        label="Buddy's work email",
+        required=False,
+        help_text="Leave empty to have one proposed.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["journey"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Journey.objects.order_by("kind", "name")

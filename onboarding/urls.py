@@ -18,4 +18,5 @@ urlpatterns = [
     ),
     path("onboarding/steps/<id:step_id>/", views.edit_step, name="edit_step"),
     path("onboarding/import/", views.import_starters, name="import"),
+    path("onboarding/enroll/", views.enroll, name="enroll"),
 ]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from intranet import sync
 from intranet.errors import ServiceError
 from onboarding import access, imports, nav, selectors, services
-from onboarding.forms import BuddyForm, ImportForm, JourneyForm, StepForm
+from onboarding.forms import BuddyForm, EnrollForm, ImportForm, JourneyForm, StepForm
 from onboarding.models import Journey, Step
 from profiles import roles
 from profiles.models import User
@@ -231,6 +231,59 @@ def edit_step(request: AuthedRequest, step_id: int):
         request,
         "onboarding/step_edit.html",
         {"step": step, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _person_by_email(form: EnrollForm, field: str) -> User | None:
+    email = form.cleaned_data.get(field)
+    if not email:
+        return None
+    person = User.objects.filter(email__iexact=email, is_active=True).first()
+    if person is None:
+        form.add_error(field, "No one works here with that email.")
+    return person
+
+
+@require_http_methods(["GET", "POST"])
+def enroll(request: AuthedRequest):
+    """HR: enroll one person. "Propose a buddy" shows who would be
+    proposed, in the buddy field, to keep or change; "Enroll" enrolls."""
+    _hr_only(request)
+    form = EnrollForm(request.POST or None)
+    proposed = None
+    if request.method == "POST" and form.is_valid():
+        person = _person_by_email(form, "email")
+        buddy = _person_by_email(form, "buddy_email")
+        if person is not None and "propose" in request.POST:
+            proposed = services.propose_buddy(person)
+            data = request.POST.copy()
+            data["buddy_email"] = proposed.email if proposed else ""
+            form = EnrollForm(data)
+            form.is_valid()
+        elif person is not None and not form.errors:
+            try:
+                enrollment, created = services.enroll(
+                    person,
+                    start_date=form.cleaned_data["start_date"],
+                    journey=form.cleaned_data["journey"],
+                    buddy=buddy,
+                    by=request.user,
+                )
+            except ServiceError as error:
+                form.add_error(None, error.message)
+            else:
+                flash.success(
+                    request,
+                    f"{person.display_name} is enrolled."
+                    if created
+                    else f"{person.display_name} was on this journey already.",
+                )
+                return redirect("onboarding:journey", enrollment.pk)
+    return render(
+        request,
+        "onboarding/enroll.html",
+        {"form": form, "proposed": proposed, "proposing": "propose" in request.POST},
         status=400 if form.errors else 200,
     )
 
