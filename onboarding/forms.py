@@ -67,6 +67,13 @@ class EnrollForm(forms.Form):
         help_text="Their first day (a returner's first day back).",
     )
     journey = forms.ModelChoiceField(queryset=Journey.objects.none())
+    away_since = forms.DateField(
+        label="Away since (returners)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The day their leave began: their first page shows what "
+        "they missed since.",
+    )
     buddy_email = forms.EmailField(
         label="Buddy's work email",
         required=False,
@@ -78,3 +85,17 @@ class EnrollForm(forms.Form):
         field = self.fields["journey"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Journey.objects.order_by("kind", "name")
+
+
+class TaskForm(forms.Form):
+    """A task from a post or a message: for me, or someone's email."""
+
+    title = TextField(max_length=MAX_TITLE_LENGTH, label="What to do")
+    assignee_email = forms.EmailField(
+        label="For (work email)",
+        required=False,
+        help_text="Leave empty for yourself.",
+    )
+    due_date = forms.DateField(
+        label="Due", widget=forms.DateInput(attrs={"type": "date"})
+    )
