@@ -63,14 +63,14 @@ class EnrollForm(forms.Form):
     )
     start_date = forms.DateField(
         label="Start date",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         help_text="Their first day (a returner's first day back).",
     )
     journey = forms.ModelChoiceField(queryset=Journey.objects.none())
     away_since = forms.DateField(
         label="Away since (returners)",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         help_text="The day their leave began: their first page shows what "
         "they missed since.",
     )
@@ -97,5 +97,5 @@ class TaskForm(forms.Form):
         help_text="Leave empty for yourself.",
     )
     due_date = forms.DateField(
-        label="Due", widget=forms.DateInput(attrs={"type": "date"})
+        label="Due", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
