@@ -34,7 +34,8 @@ run: venv
 	@# The embedded default's worker: tasks run in-process and cannot wait,
 	@# so this publishes scheduled announcements on time (docs/architecture.md).
 	$(PY) manage.py publish_announcements --every 15 & ticker=$$!; \
-	trap 'kill $$ticker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py send_reminders --every 300 & reminders=$$!; \
+	trap 'kill $$ticker $$reminders 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/daphne -b $(HOST) -p $(PORT) --websocket-max-message-size 1048576 intranet.asgi:application
 
 # Django 5.2 idioms (django-upgrade): the same checks as .pre-commit-config.yaml.

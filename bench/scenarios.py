@@ -201,6 +201,18 @@ def search(bench: Bench) -> None:
 
 
 @scenario(
+    "onboarding",
+    "HR's board with 500 starters, the acknowledgements of a must-read to "
+    "5,000 people, and 5,000 acknowledgements in a minute with the live count "
+    "(bench/onboarding.py, its own process)",
+    needs=(Need.POSTGRESQL,),
+    results="onboarding",
+)
+def onboarding(bench: Bench) -> None:
+    subprocess.run([sys.executable, "-m", "bench.onboarding"], cwd=ROOT, check=True)
+
+
+@scenario(
     "direct",
     "1:1 messages one at a time, 20 a second: delivery and end-to-end latency",
     needs=(Need.PEOPLE, Need.ONE_DAPHNE),

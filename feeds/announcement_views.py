@@ -20,6 +20,7 @@ from feeds import selectors, services
 from feeds.announcements_api import acknowledgements_csv
 from feeds.models import Space
 from feeds.services.announcements import managed_announcement
+from feeds.services.scheduling import get_scheduled_for_user
 from feeds.views import back, text_field
 from intranet.errors import ServiceError
 from intranet.validation import parse_id
@@ -115,6 +116,89 @@ def new_announcement(request: AuthedRequest):
             "form": request.POST if request.method == "POST" else {},
         },
     )
+
+
+def _local_value(value: datetime.datetime | None, user: User) -> str:
+    """A datetime-local field's value, in the person's own time zone."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value, zoneinfo.ZoneInfo(user.time_zone))
+    return f"{local:%Y-%m-%dT%H:%M}"
+
+
+def _scheduled(request: AuthedRequest, announcement_id: int):
+    try:
+        return get_scheduled_for_user(request.user, announcement_id)
+    except ServiceError as exc:
+        raise Http404(exc.message) from None
+
+
+@require_http_methods(["GET", "POST"])
+def edit_announcement(request: AuthedRequest, announcement_id: int):
+    """Change a scheduled (or held) announcement: its author and HR; once
+    it is published, a 409 page that says so."""
+    announcement = _scheduled(request, announcement_id)
+    user = request.user
+    status = 200
+    if request.method == "POST":
+        try:
+            edited = services.edit_scheduled(
+                user,
+                announcement_id=announcement.pk,
+                body=text_field(request, "body"),
+                must_read=request.POST.get("must_read") == "on",
+                pinned_until=_local(
+                    request.POST.get("pinned_until", ""), user, "Pinned until"
+                ),
+                publish_at=_local(
+                    request.POST.get("publish_at", ""), user, "Publish at"
+                ),
+                department_ids=[
+                    pk
+                    for pk in map(parse_id, request.POST.getlist("departments"))
+                    if pk
+                ],
+                locations=text_field(request, "locations").split(","),
+            )
+        except ServiceError as exc:
+            flash.error(request, exc.message)
+            status = exc.status
+        else:
+            if edited.post is not None:
+                flash.success(request, "Announcement published.")
+                return redirect(edited.post.get_absolute_url())
+            when = _local_value(edited.publish_at, user).replace("T", " at ")
+            flash.success(request, f"Saved: it will be published on {when}.")
+            return redirect("feeds:new_announcement")
+    elif announcement.is_published:
+        status = 409
+        flash.error(request, "It is published already: edit the post instead.")
+    return render(
+        request,
+        "feeds/announce_edit.html",
+        {
+            "announcement": announcement,
+            "chosen_departments": {d.pk for d in announcement.departments.all()},
+            "departments": Department.objects.order_by("name"),
+            "publish_at": _local_value(announcement.publish_at, user),
+            "pinned_until": _local_value(announcement.pinned_until, user),
+        },
+        status=status,
+    )
+
+
+@require_POST
+def cancel_announcement(request: AuthedRequest, announcement_id: int):
+    announcement = _scheduled(request, announcement_id)
+    try:
+        services.cancel_scheduled(request.user, announcement_id=announcement.pk)
+    except ServiceError as exc:
+        flash.error(request, exc.message)
+        if announcement.post is not None:
+            return redirect(announcement.post.get_absolute_url())
+    else:
+        flash.success(request, "Cancelled: it will not be published.")
+    return redirect("feeds:new_announcement")
 
 
 def _managed(request: AuthedRequest, post_id: int):

@@ -44,8 +44,22 @@ class AnnouncementIn(Schema):
     locations: list[Text] = Field(default_factory=list, max_length=MAX_LOCATIONS)
 
 
+class AnnouncementPatch(Schema):
+    """Change a scheduled announcement; what is left out stays. A
+    `publish_at` already past publishes it now."""
+
+    body: Text | None = None
+    must_read: bool | None = None
+    pinned_until: datetime.datetime | None = None
+    publish_at: datetime.datetime | None = None
+    departments: list[Id] | None = Field(None, max_length=100)
+    locations: list[Text] | None = Field(None, max_length=MAX_LOCATIONS)
+
+
 class AnnouncementOut(Schema):
-    """An announcement; `post` is null until it is published."""
+    """An announcement; `post` is null until it is published, `held` when
+    its time came but its author had lost the role (HR edits or cancels
+    it)."""
 
     id: int
     space: int
@@ -59,6 +73,7 @@ class AnnouncementOut(Schema):
     locations: list[str]
     post: int | None
     url: str | None
+    held: bool
 
 
 class AcknowledgedOut(Schema):
@@ -123,6 +138,7 @@ def announcement_data(announcement: Announcement) -> dict[str, Any]:
         "locations": announcement.locations,
         "post": announcement.post_id,
         "url": announcement.post.get_absolute_url() if announcement.post else None,
+        "held": announcement.is_held,
     }
 
 
@@ -159,6 +175,41 @@ def scheduled_announcements(request: AuthedRequest):
     return [
         announcement_data(a) for a in selectors.scheduled_announcements(request.user)
     ]
+
+
+@router.patch(
+    "/announcements/{announcement_id}", response={200: AnnouncementOut, **ERRORS}
+)
+def edit_announcement(
+    request: AuthedRequest, announcement_id: Id, data: AnnouncementPatch
+):
+    """Change a scheduled announcement: its author or HR (404 for anyone
+    else); 409 once it is published."""
+    require_scope(request, "write")
+    if data.locations and any(len(x) > MAX_LOCATION_LENGTH for x in data.locations):
+        raise ServiceError(
+            "too_long", f"A location is at most {MAX_LOCATION_LENGTH} characters."
+        )
+    announcement = services.edit_scheduled(
+        request.user,
+        announcement_id=announcement_id,
+        body=data.body,
+        must_read=data.must_read,
+        pinned_until=data.pinned_until,
+        publish_at=data.publish_at,
+        department_ids=data.departments,
+        locations=data.locations,
+    )
+    return announcement_data(announcement)
+
+
+@router.delete("/announcements/{announcement_id}", response={204: None, **ERRORS})
+def cancel_announcement(request: AuthedRequest, announcement_id: Id):
+    """Cancel a scheduled (or held) announcement: its author or HR; 409
+    once it is published."""
+    require_scope(request, "write")
+    services.cancel_scheduled(request.user, announcement_id=announcement_id)
+    return Status(204, None)
 
 
 @router.post("/posts/{post_id}/acknowledge", response={200: AcknowledgedOut, **ERRORS})

@@ -445,7 +445,14 @@ class Announcement(models.Model):
 
     @property
     def is_published(self) -> bool:
-        return self.published_at is not None
+        return self.post_id is not None
+
+    @property
+    def is_held(self) -> bool:
+        """Claimed at its time but not published: its author had lost the
+        role (feeds.services.announcements._hold). HR reschedules or
+        cancels it."""
+        return self.published_at is not None and self.post_id is None
 
     @property
     def published_post(self) -> Post:

@@ -815,9 +815,9 @@ def acknowledgement_report(announcement: Announcement) -> AcknowledgementReport:
 
 
 def scheduled_announcements(user: User) -> list[Announcement]:
-    """Announcements waiting for their time that `user` may see: their
-    own, or every one for HR."""
-    pending = Announcement.objects.filter(published_at__isnull=True)
+    """Announcements waiting for their time, or held (their author lost
+    the role), that `user` may see: their own, or every one for HR."""
+    pending = Announcement.objects.filter(post__isnull=True)
     if not is_hr(user):
         pending = pending.filter(author=user)
     return list(pending.select_related("space", "author").order_by("publish_at"))

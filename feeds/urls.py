@@ -31,6 +31,16 @@ urlpatterns = [
         name="new_announcement",
     ),
     path(
+        "announcements/<id:announcement_id>/edit/",
+        announcement_views.edit_announcement,
+        name="edit_announcement",
+    ),
+    path(
+        "announcements/<id:announcement_id>/cancel/",
+        announcement_views.cancel_announcement,
+        name="cancel_announcement",
+    ),
+    path(
         "posts/<id:post_id>/acknowledgements/",
         announcement_views.acknowledgements,
         name="acknowledgements",

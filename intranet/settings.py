@@ -356,6 +356,8 @@ EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
 EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
 EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="canteen@localhost")
+# Where emails link to: the address people open Canteen at.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 
 # Production hardening; `manage.py check --deploy` is clean with DEBUG=0.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -131,12 +131,14 @@ class StepIn(Schema):
 
 class EnrollmentIn(Schema):
     """Enroll one person (by id) on a journey from a date; `buddy` is
-    proposed when left out."""
+    proposed when left out; a returner's `away_since` is the day their
+    leave began."""
 
     person: Id
     journey: Id
     start_date: datetime.date
     buddy: Id | None = None
+    away_since: datetime.date | None = None
 
 
 class EnrollmentPatch(Schema):
@@ -145,6 +147,24 @@ class EnrollmentPatch(Schema):
 
 class TaskPatch(Schema):
     done: bool
+
+
+class TaskIn(Schema):
+    """A task from one post or one message you can read, for you
+    (`assignee` left out) or someone who can read it too."""
+
+    title: Text = Field(max_length=200)
+    due_date: datetime.date
+    assignee: Id | None = None
+    post: Id | None = None
+    message: Id | None = None
+
+
+class MyTaskOut(TaskOut):
+    """An open task of yours; `source` links to the post, message or
+    journey it came from."""
+
+    source: str
 
 
 # Builders ----------------------------------------------------------------
@@ -309,6 +329,7 @@ def enroll(request: AuthedRequest, data: EnrollmentIn):
         journey=journey,
         buddy=_person(data.buddy),
         by=request.user,
+        away_since=data.away_since,
     )
     found = selectors.get_enrollment_for_user(request.user, enrollment.pk)
     return Status(201 if created else 200, _enrollment(found))
@@ -343,3 +364,34 @@ def set_task_done(request: AuthedRequest, task_id: Id, data: TaskPatch):
     task = selectors.get_task_for_user(request.user, task_id)
     task = services.set_task_done(request.user, task=task, done=data.done)
     return events.task_data(task, timezone.localdate())
+
+
+def _my_task(task, today: datetime.date) -> dict:
+    return {**events.task_data(task, today), "source": selectors.source_url(task)}
+
+
+@router.get("/tasks", response={200: list[MyTaskOut], **ERRORS})
+def my_tasks(request: AuthedRequest):
+    """Every open task you own, by due date: journey steps (as starter,
+    manager, buddy or HR) and tasks made from posts and messages."""
+    require_scope(request, "read")
+    today = timezone.localdate()
+    mine = selectors.my_tasks(request.user, today)
+    return [_my_task(t, today) for group in mine.groups.values() for t in group]
+
+
+@router.post("/tasks", response={201: MyTaskOut, **ERRORS})
+def create_task(request: AuthedRequest, data: TaskIn):
+    """Make a task from a post or a message (404 if you cannot read it;
+    403 if the assignee cannot)."""
+    require_scope(request, "write")
+    assignee = _person(data.assignee) or request.user
+    task = services.create_task(
+        request.user,
+        title=data.title,
+        assignee=assignee,
+        due_date=data.due_date,
+        post_id=data.post,
+        message_id=data.message,
+    )
+    return Status(201, _my_task(task, timezone.localdate()))

@@ -51,3 +51,51 @@ class ImportForm(forms.Form):
 
 class BuddyForm(forms.Form):
     email = forms.EmailField(label="Buddy's email")
+
+
+class EnrollForm(forms.Form):
+    """HR enrolls one person. The buddy is proposed when left empty; the
+    "Propose a buddy" button fills it in first, so HR can change it."""
+
+    email = forms.EmailField(
+        label="Person's work email",
+        help_text="Someone already in the directory (add new people by import).",
+    )
+    start_date = forms.DateField(
+        label="Start date",
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        help_text="Their first day (a returner's first day back).",
+    )
+    journey = forms.ModelChoiceField(queryset=Journey.objects.none())
+    away_since = forms.DateField(
+        label="Away since (returners)",
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        help_text="The day their leave began: their first page shows what "
+        "they missed since.",
+    )
+    buddy_email = forms.EmailField(
+        label="Buddy's work email",
+        required=False,
+        help_text="Leave empty to have one proposed.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["journey"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Journey.objects.order_by("kind", "name")
+
+
+class TaskForm(forms.Form):
+    """A task from a post or a message: for me, or someone's email."""
+
+    title = TextField(max_length=MAX_TITLE_LENGTH, label="What to do")
+    assignee_email = forms.EmailField(
+        label="For (work email)",
+        required=False,
+        help_text="Leave empty for yourself.",
+    )
+    due_date = forms.DateField(
+        label="Due", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )

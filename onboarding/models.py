@@ -73,6 +73,9 @@ class Enrollment(models.Model):
         Journey, on_delete=models.PROTECT, related_name="enrollments"
     )
     start_date = models.DateField()
+    # A returner's last day before their leave: "while you were away"
+    # starts here. Empty for new starters.
+    away_since = models.DateField(null=True, blank=True)
     buddy = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -160,6 +163,25 @@ class Task(models.Model):
     step = models.ForeignKey(
         Step, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
     )
+    # A task made from a post or a message links back to it; whoever made
+    # it could read it, and so could its assignee (services.create_task).
+    post = models.ForeignKey(
+        "feeds.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.ForeignKey(
+        "messaging.Message",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -194,3 +216,27 @@ class Task(models.Model):
 
 # An open task due within this many days is "due", later ones "upcoming".
 DUE_SOON_DAYS = 7
+
+
+class ReminderDigest(models.Model):
+    """The one reminder a person gets on a day (their own calendar day):
+    its row is the claim, so two schedulers or a retried task send it
+    once (onboarding.services.reminders)."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField()
+    due = models.PositiveIntegerField()
+    late = models.PositiveIntegerField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "day"], name="reminder_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder for {self.person_id} on {self.day}"

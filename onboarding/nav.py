@@ -7,9 +7,9 @@ refreshed when the person opens an onboarding page. Pages still check
 access themselves on every request: a stale link only leads to a 403.
 """
 
-from django.db.models import Q
+from django.db.models import Exists, Q
 
-from onboarding.models import Enrollment
+from onboarding.models import Enrollment, Task
 from profiles import roles
 from profiles.models import User
 
@@ -17,10 +17,20 @@ SESSION_KEY = "onboarding_links"
 
 
 def links_for(user: User) -> dict[str, bool]:
+    # Both of the person's own questions in one statement.
+    running = Enrollment.objects.filter(person=user, ended_at__isnull=True)
+    open_tasks = Task.objects.filter(assignee=user, status=Task.Status.OPEN)
+    me, tasks = (
+        User.objects.filter(pk=user.pk)
+        .annotate(on_journey=Exists(running), has_tasks=Exists(open_tasks))
+        .values_list("on_journey", "has_tasks")
+        .get()
+    )
     return {
-        "me": Enrollment.objects.filter(person=user, ended_at__isnull=True).exists(),
+        "me": me,
         "board": roles.is_hr(user)
         or User.objects.filter(Q(manager=user), is_active=True).exists(),
+        "tasks": tasks,
     }
 
 
@@ -36,7 +46,8 @@ def refresh(request) -> None:
 
 
 def links(request):
-    """Context processor: `onboarding_links` (me, board) from the session."""
+    """Context processor: `onboarding_links` (me, board, tasks) from the
+    session."""
     session = getattr(request, "session", None)
     if session is None:
         return {}

@@ -9,6 +9,7 @@ from django.db.models.functions import Cast
 from django.http import Http404
 
 from feeds.models import Comment, Post, Space, SpaceMember
+from feeds.selectors import member_space_ids, readable_posts
 from intranet.errors import ServiceError
 from messaging.models import Message
 from onboarding import events
@@ -46,8 +47,8 @@ def active_enrollment(user: User) -> Enrollment | None:
 
 
 def get_task_for_user(user: User, task_id: int) -> Task:
-    """Return a task `user` may see (its assignee's, or in a journey they
-    may see), else raise Http404."""
+    """Return a task `user` may see (its assignee's or its maker's, or in
+    a journey they may see), else raise Http404."""
     task = (
         Task.objects.select_related("assignee", "step", "enrollment__person")
         .filter(pk=task_id)
@@ -55,7 +56,7 @@ def get_task_for_user(user: User, task_id: int) -> Task:
     )
     if task is None:
         raise Http404("No such task.")
-    if task.assignee_id == user.pk:
+    if user.pk in (task.assignee_id, task.created_by_id):
         return task
     if (
         task.enrollment_id is not None
@@ -237,3 +238,93 @@ def streams_by_user(user_ids: list[int]) -> dict[int, set[str]]:
         for user_id in wanted.intersection((person, buddy, manager)):
             found.setdefault(user_id, set()).add(events.enrollment_stream(pk))
     return found
+
+
+@dataclass
+class MyTasks:
+    """A person's open tasks by when they are due, late first."""
+
+    today: datetime.date
+    groups: dict[str, list[Task]] = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        return sum(len(tasks) for tasks in self.groups.values())
+
+
+MY_GROUPS = {
+    "late": "Late",
+    "today": "Due today",
+    "week": "This week",
+    "later": "Later",
+}
+
+
+def my_tasks(user: User, today: datetime.date) -> MyTasks:
+    """Return every open task `user` owns, whatever their part (starter,
+    manager, buddy, HR, or a task from a post or a message), in one query
+    on the `task_mine` index."""
+    found = MyTasks(today, {group: [] for group in MY_GROUPS})
+    week = today + datetime.timedelta(days=7)
+    tasks = (
+        Task.objects.filter(assignee=user, status=Task.Status.OPEN)
+        .select_related("enrollment__person", "step", "post", "message", "created_by")
+        .order_by("due_date", "pk")
+    )
+    for task in tasks:
+        if task.due_date < today:
+            group = "late"
+        elif task.due_date == today:
+            group = "today"
+        elif task.due_date <= week:
+            group = "week"
+        else:
+            group = "later"
+        found.groups[group].append(task)
+    return found
+
+
+def source_url(task: Task) -> str:
+    """The post or message a task was made from, or its journey."""
+    from django.urls import reverse
+
+    if task.post_id is not None:
+        assert task.post is not None
+        return task.post.get_absolute_url()
+    if task.message_id is not None:
+        assert task.message is not None
+        return reverse(
+            "messaging:permalink", args=[task.message.conversation_id, task.message_id]
+        )
+    if task.enrollment_id is not None:
+        return reverse("onboarding:journey", args=[task.enrollment_id])
+    return ""
+
+
+# Posts shown in a returner's "while you were away".
+AWAY_POSTS = 5
+
+
+def while_away(enrollment: Enrollment) -> list[Post]:
+    """Return the most-reached posts in the returner's spaces since their
+    leave began (most people who saw them first, then the newest), only
+    those they may read, in one query; [] for anyone else."""
+    since = enrollment.away_since
+    if since is None:
+        return []
+    person = enrollment.person
+    start = datetime.datetime.combine(since, datetime.time.min, tzinfo=datetime.UTC)
+    return list(
+        readable_posts(person)
+        .filter(
+            space_id__in=member_space_ids(person),
+            created_at__gte=start,
+            deleted_at__isnull=True,
+        )
+        # Their own welcome back is not news to them, nor their own posts.
+        .exclude(author=person)
+        .exclude(pk=enrollment.welcome_post_id or 0)
+        .annotate(seen=Count("views"))
+        .select_related("space", "author")
+        .order_by("-seen", "-created_at", "-pk")[:AWAY_POSTS]
+    )

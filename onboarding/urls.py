@@ -18,4 +18,7 @@ urlpatterns = [
     ),
     path("onboarding/steps/<id:step_id>/", views.edit_step, name="edit_step"),
     path("onboarding/import/", views.import_starters, name="import"),
+    path("onboarding/enroll/", views.enroll, name="enroll"),
+    path("tasks/", views.my_tasks, name="tasks"),
+    path("tasks/new/", views.new_task, name="new_task"),
 ]

@@ -5,6 +5,8 @@ onboarding/js/journey.js completes steps over REST without a reload. A
 refusal comes back as an error flash, never as a 500.
 """
 
+import datetime
+
 from django.contrib import messages as flash
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -13,10 +15,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from feeds.selectors import get_post_for_user
 from intranet import sync
 from intranet.errors import ServiceError
+from intranet.validation import parse_id
+from messaging.selectors import get_message_for_user
 from onboarding import access, imports, nav, selectors, services
-from onboarding.forms import BuddyForm, ImportForm, JourneyForm, StepForm
+from onboarding.forms import (
+    BuddyForm,
+    EnrollForm,
+    ImportForm,
+    JourneyForm,
+    StepForm,
+    TaskForm,
+)
 from onboarding.models import Journey, Step
 from profiles import roles
 from profiles.models import User
@@ -85,6 +97,7 @@ def _journey_page(request: AuthedRequest, enrollment):
             "own": enrollment.person_id == user.pk,
             "day": enrollment.day(today),
             "contacts": selectors.people_to_meet(enrollment),
+            "away": selectors.while_away(enrollment),
             "spaces": selectors.spaces_of(enrollment.person),
             "may_change_buddy": access.may_change_buddy(user, enrollment),
             "buddy_form": BuddyForm(),
@@ -101,12 +114,96 @@ def task_done(request: AuthedRequest, task_id: int):
         services.set_task_done(request.user, task=task, done=done)
     except ServiceError as error:
         flash.error(request, error.message)
+    if request.POST.get("next") == "tasks":
+        return redirect(reverse("onboarding:tasks"))
     if task.enrollment is None:
-        return redirect("onboarding:me")
+        return redirect("onboarding:tasks")
     if task.enrollment.person_id == request.user.pk:
         return redirect(reverse("onboarding:me") + f"#task-{task.pk}")
     return redirect(
         reverse("onboarding:journey", args=[task.enrollment_id]) + f"#task-{task.pk}"
+    )
+
+
+@require_GET
+def my_tasks(request: AuthedRequest):
+    """Every open task I own, across journeys and tasks from posts and
+    messages: late, due today, this week, later; done in one click."""
+    nav.refresh(request)
+    mine = selectors.my_tasks(request.user, timezone.localdate())
+    for tasks in mine.groups.values():
+        for task in tasks:
+            task.source_url = selectors.source_url(task)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "onboarding/tasks.html",
+        {"mine": mine, "labels": selectors.MY_GROUPS},
+    )
+
+
+def _task_source(request: AuthedRequest) -> tuple[int | None, int | None, object]:
+    """The post or message a new task is made from (?post= or ?message=),
+    read as `request.user`: a 404 for anyone who cannot."""
+    form = request.POST if request.method == "POST" else request.GET
+    post_id = parse_id(form.get("post", "")) or None
+    message_id = parse_id(form.get("message", "")) or None
+    if (post_id is None) == (message_id is None):
+        raise Http404("Make a task from one post or one message.")
+    if post_id is not None:
+        return post_id, None, get_post_for_user(request.user, post_id)
+    return None, message_id, get_message_for_user(request.user, message_id or 0)
+
+
+@require_http_methods(["GET", "POST"])
+def new_task(request: AuthedRequest):
+    """ "Make this a task" from a post or a message: for me or someone who
+    can read it too."""
+    post_id, message_id, source = _task_source(request)
+    body = " ".join(getattr(source, "body", "").split())
+    form = TaskForm(
+        request.POST or None,
+        initial={
+            "title": body[:80],
+            "due_date": timezone.localdate() + datetime.timedelta(days=1),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["assignee_email"]
+        assignee = (
+            User.objects.filter(email__iexact=email, is_active=True).first()
+            if email
+            else request.user
+        )
+        if assignee is None:
+            form.add_error("assignee_email", "No one works here with that email.")
+        else:
+            try:
+                services.create_task(
+                    request.user,
+                    title=form.cleaned_data["title"],
+                    assignee=assignee,
+                    due_date=form.cleaned_data["due_date"],
+                    post_id=post_id,
+                    message_id=message_id,
+                )
+            except ServiceError as error:
+                form.add_error(None, error.message)
+            else:
+                if assignee.pk == request.user.pk:
+                    flash.success(request, "Added to your tasks.")
+                    return redirect("onboarding:tasks")
+                flash.success(request, f"Task given to {assignee.display_name}.")
+                return redirect(request.POST.get("back") or "onboarding:tasks")
+    return render(
+        request,
+        "onboarding/task_new.html",
+        {
+            "form": form,
+            "post_id": post_id,
+            "message_id": message_id,
+            "source": source,
+        },
+        status=400 if form.errors else 200,
     )
 
 
@@ -231,6 +328,60 @@ def edit_step(request: AuthedRequest, step_id: int):
         request,
         "onboarding/step_edit.html",
         {"step": step, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _person_by_email(form: EnrollForm, field: str) -> User | None:
+    email = form.cleaned_data.get(field)
+    if not email:
+        return None
+    person = User.objects.filter(email__iexact=email, is_active=True).first()
+    if person is None:
+        form.add_error(field, "No one works here with that email.")
+    return person
+
+
+@require_http_methods(["GET", "POST"])
+def enroll(request: AuthedRequest):
+    """HR: enroll one person. "Propose a buddy" shows who would be
+    proposed, in the buddy field, to keep or change; "Enroll" enrolls."""
+    _hr_only(request)
+    form = EnrollForm(request.POST or None)
+    proposed = None
+    if request.method == "POST" and form.is_valid():
+        person = _person_by_email(form, "email")
+        buddy = _person_by_email(form, "buddy_email")
+        if person is not None and "propose" in request.POST:
+            proposed = services.propose_buddy(person)
+            data = request.POST.copy()
+            data["buddy_email"] = proposed.email if proposed else ""
+            form = EnrollForm(data)
+            form.is_valid()
+        elif person is not None and not form.errors:
+            try:
+                enrollment, created = services.enroll(
+                    person,
+                    start_date=form.cleaned_data["start_date"],
+                    journey=form.cleaned_data["journey"],
+                    buddy=buddy,
+                    by=request.user,
+                    away_since=form.cleaned_data.get("away_since"),
+                )
+            except ServiceError as error:
+                form.add_error(None, error.message)
+            else:
+                flash.success(
+                    request,
+                    f"{person.display_name} is enrolled."
+                    if created
+                    else f"{person.display_name} was on this journey already.",
+                )
+                return redirect("onboarding:journey", enrollment.pk)
+    return render(
+        request,
+        "onboarding/enroll.html",
+        {"form": form, "proposed": proposed, "proposing": "propose" in request.POST},
         status=400 if form.errors else 200,
     )
 

@@ -25,6 +25,7 @@ from feeds.services.posts import (
     pin_post,
     set_announcement,
 )
+from feeds.services.scheduling import cancel_scheduled, edit_scheduled
 from feeds.services.spaces import (
     add_members,
     company_space,
@@ -47,6 +48,7 @@ __all__ = [
     "add_comment",
     "add_members",
     "announce",
+    "cancel_scheduled",
     "company_space",
     "create_post",
     "create_space",
@@ -55,6 +57,7 @@ __all__ = [
     "delete_post",
     "edit_comment",
     "edit_post",
+    "edit_scheduled",
     "expire_pins",
     "follow",
     "follow_closely",

@@ -198,6 +198,12 @@ def publish_announcement(
             .prefetch_related("departments")
             .get(pk=announcement_id)
         )
+        # The role is checked again at its time: whoever lost it since
+        # scheduling no longer speaks for the company. The claim stays
+        # (published_at set, no post): held, never retried, told once.
+        if not can_announce(announcement.author):
+            _hold(announcement)
+            return None
         post = _make_post(announcement, now)
     if announcement.publish_at < now - datetime.timedelta(minutes=5):
         logger.warning(
@@ -206,6 +212,29 @@ def publish_announcement(
             now - announcement.publish_at,
         )
     return post
+
+
+def _hold(announcement: Announcement) -> None:
+    """Tell the author and HR that a due announcement was held back."""
+    from django.urls import reverse
+
+    space, author = announcement.space, announcement.author
+    url = reverse("feeds:edit_announcement", args=[announcement.pk])
+    notify(
+        [author.pk],
+        kind="announcement_held",
+        text=f"Your announcement in {space.name} was not published: you no "
+        "longer post announcements. HR can publish or cancel it",
+        url=url,
+    )
+    notify(
+        [pk for pk in hr_people() if pk != author.pk],
+        kind="announcement_held",
+        text=f"{author.display_name}'s announcement in {space.name} was held: "
+        "they no longer post announcements",
+        url=url,
+    )
+    logger.warning("announcement %s held: its author lost the role", announcement.pk)
 
 
 def _make_post(announcement: Announcement, now: datetime.datetime) -> Post:

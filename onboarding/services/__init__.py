@@ -17,7 +17,7 @@ from onboarding.services.journeys import (
     update_journey,
     update_step,
 )
-from onboarding.services.tasks import progress, set_task_done
+from onboarding.services.tasks import create_task, progress, set_task_done
 
 __all__ = [
     "MAX_BUDDIES",
@@ -25,6 +25,7 @@ __all__ = [
     "cohort_name",
     "cohort_space",
     "create_journey",
+    "create_task",
     "delete_step",
     "end_enrollment",
     "enroll",

@@ -141,6 +141,7 @@ def enroll(
     buddy: User | None = None,
     by: User,
     space: Space | None = None,
+    away_since: datetime.date | None = None,
 ) -> tuple[Enrollment, bool]:
     """Put `person` on `journey` from `start_date`; HR only. Return the
     enrollment and whether it is new.
@@ -150,7 +151,9 @@ def enroll(
     team and company-wide spaces, opens their tasks and welcomes them with
     a post in the cohort space (`space`, an onboarding space HR picks, or
     the start month's, made once). Enrolling again in the same journey from
-    the same date changes nothing; another journey while one runs is 409."""
+    the same date changes nothing; another journey while one runs is 409.
+    A returner's `away_since` (the day their leave began) starts their
+    "while you were away" digest."""
     require_hr(by)
     if not person.is_active:
         raise ServiceError("inactive", f"{person} has left the company.")
@@ -166,6 +169,13 @@ def enroll(
             f"{current.start_date:%-d %B %Y}).",
             status=409,
         )
+    if away_since is not None:
+        if journey.kind != Journey.Kind.RETURNER:
+            raise ServiceError(
+                "invalid", "Only a returner has a leave to come back from."
+            )
+        if away_since >= start_date:
+            raise ServiceError("invalid", "A leave begins before the first day back.")
     if space is not None and space.kind != Space.Kind.ONBOARDING:
         raise ServiceError("invalid", "A cohort's space is an onboarding space.")
     if buddy is None:
@@ -173,7 +183,11 @@ def enroll(
     try:
         with transaction.atomic():
             space = space or cohort_space(start_date, by=by)
-            return _enroll(person, start_date, journey, buddy, by, space), True
+            enrollment = _enroll(person, start_date, journey, buddy, by, space)
+            if away_since is not None:
+                enrollment.away_since = away_since
+                enrollment.save(update_fields=["away_since"])
+            return enrollment, True
     except IntegrityError:  # enrolled twice at once: the other one won
         current = Enrollment.objects.filter(
             person=person, ended_at__isnull=True

@@ -178,3 +178,73 @@ class OnboardingTests(BrowserTestCase):
             PHONE,
         )
         assert_no_horizontal_scroll(phone)
+
+
+class EnrollOnePersonTests(BrowserTestCase):
+    def test_hr_enrolls_one_person_on_a_phone_changing_the_proposed_buddy(self):
+        self.make_personas()
+        hana = UserFactory.create(
+            email="hana@canteen.test", first_name="Hana", last_name="Hill"
+        )
+        hana.user_permissions.add(
+            Permission.objects.get(codename=roles.MANAGE_ONBOARDING.split(".")[1])
+        )
+        journey = services.create_journey(hana, name="Returners", kind="returner")
+        services.add_step(
+            hana, journey_id=journey.pk, title="Catch up", owner="starter", due_day=1
+        )
+        start = timezone.localdate() + datetime.timedelta(days=3)
+        page = self.open_as(hana, "/onboarding/enroll/", "onboarding-enroll", PHONE)
+        assert_no_horizontal_scroll(page)
+        page.get_by_label("Person's work email").fill(self.alice.email)
+        page.get_by_label("Start date").fill(start.isoformat())
+        page.get_by_label("Journey").select_option(label="Returners")
+        page.get_by_role("button", name="Propose a buddy").click()
+        expect(page.locator("[data-proposed]")).to_contain_text("Proposed buddy")
+        buddy = page.get_by_label("Buddy's work email")
+        expect(buddy).not_to_have_value("")
+        check_page(page, "onboarding-enroll-proposed")
+        buddy.fill(self.carol.email)
+        page.get_by_role("button", name="Enroll").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Alice")
+        check_page(page, "onboarding-enroll-done")
+        assert_no_horizontal_scroll(page)
+        enrollment = off_the_loop(
+            lambda: self.alice.enrollments.select_related("buddy").get()
+        )
+        assert enrollment.buddy == self.carol
+
+
+class MyTasksTests(BrowserTestCase):
+    def test_a_post_becomes_a_task_found_in_the_nav_and_done_in_one_click(self):
+        from feeds import services as feeds
+
+        self.make_personas()
+
+        def seeds():
+            space = feeds.create_space(self.alice, name="Gardening")
+            feeds.join_space(self.bob, space_id=space.pk)
+            post, _ = feeds.create_post(
+                self.alice,
+                space_id=space.pk,
+                body="Who orders the seeds?",
+                client_id="t1",
+            )
+            return post.get_absolute_url()
+
+        url = off_the_loop(seeds)
+        page = self.open_as(self.bob, url, "task-post", PHONE)
+        page.get_by_role("link", name="Make this a task").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Make this a task")
+        check_page(page, "task-new")
+        assert_no_horizontal_scroll(page)
+        page.get_by_label("What to do").fill("Order the seeds")
+        page.get_by_role("button", name="Add the task").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("My tasks")
+        expect(page.locator("[data-task]")).to_contain_text("Order the seeds")
+        expect(page.locator('a[href="/tasks/"]').first).to_be_attached()  # nav
+        check_page(page, "my-tasks")
+        assert_no_horizontal_scroll(page)
+        page.locator("[data-task]").get_by_role("button", name="Mark done").click()
+        expect(page.locator("[data-task]")).to_have_count(0)
+        expect(page.locator(".lede")).to_contain_text("Nothing to do")

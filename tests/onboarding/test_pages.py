@@ -28,7 +28,11 @@ def test_my_first_weeks_shows_the_checklist_to_the_starter(
     assert "Buddy · Support Lead" in html and "Manager · Engineering Manager" in html
     assert enrollment.space.name in html
     # The nav links there, decided at sign-in.
-    assert client.session[nav.SESSION_KEY] == {"me": True, "board": False}
+    assert client.session[nav.SESSION_KEY] == {
+        "me": True,
+        "board": False,
+        "tasks": True,
+    }
     assert 'href="/onboarding/me/"' in html
 
 
@@ -134,6 +138,9 @@ def test_the_board_reads_in_a_constant_number_of_queries(
             services.enroll(
                 UserFactory.create(), start_date=today, journey=journey, by=hana
             )
+        # hana's first starter gives her HR's steps: her nav gains "My
+        # tasks", stored once in her session.
+        client.get("/onboarding/")
         with django_assert_num_queries(9):
             # Session, user, the HR permission (two), the nav's refresh,
             # the board, and the sidebar's spaces, unread messages and
