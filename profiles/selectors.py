@@ -1,18 +1,23 @@
 """Reads about people, shared by pages, the API and the socket."""
 
 import binascii
+import functools
 import hmac
 import json
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import PurePath
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
 from intranet.validation import check_text, is_id
-from profiles.models import NEW_STARTER_DAYS, APIToken, User
+from profiles.matching import query_words
+from profiles.models import NEW_STARTER_DAYS, APIToken, Skill, User
+from profiles.org import management_chain
 from profiles.services import TOKEN_PREFIX, hash_token
 
 # Alphabetical by first name, as the pickers list people; the id makes the
@@ -21,17 +26,16 @@ BY_NAME = ("first_name", "last_name", "id")
 
 
 def people_matching(query: str, *, department_id: int | None = None) -> QuerySet[User]:
-    """Active people with every word of `query` in their name, email or job
-    title, in `department_id` if given, by name (the pickers, the directory
-    and GET /api/v1/people)."""
+    """Active people with every word of `query` in their name, email, job
+    title or skills, in `department_id` if given, by name (the pickers, the
+    directory, GET /api/v1/people and search).
+
+    Words match by the one rule (profiles.matching): regardless of case
+    and accents, ß as ss, anywhere in a word.
+    """
     people = User.objects.filter(is_active=True)
-    for word in query.split():
-        people = people.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(email__icontains=word)
-            | Q(title__icontains=word)
-        )
+    for word in query_words(query):
+        people = people.filter(search_key__contains=word)
     if department_id is not None:
         people = people.filter(department_id=department_id)
     return people.select_related("department").order_by(*BY_NAME)
@@ -141,6 +145,8 @@ class Profile:
     manager: User | None
     # The active people who report to them, by name.
     reports: list[User]
+    # Their skills, by name.
+    skills: list[Skill]
 
 
 def get_profile(person_id: int) -> Profile:
@@ -148,7 +154,7 @@ def get_profile(person_id: int) -> Profile:
 
     Raise Http404 for an unknown or deactivated person: a deactivated
     person has no page, and is never shown as anyone's manager or report.
-    Two queries.
+    Three queries.
     """
     person = get_object_or_404(
         User.objects.filter(is_active=True).select_related(
@@ -164,7 +170,43 @@ def get_profile(person_id: int) -> Profile:
         .select_related("department")
         .order_by(*BY_NAME)
     )
-    return Profile(person=person, manager=manager, reports=reports)
+    skills = list(person.skills.order_by("name"))
+    return Profile(person=person, manager=manager, reports=reports, skills=skills)
+
+
+@functools.cache
+def _photo_path() -> str:
+    return reverse("profiles:photo", args=[1, "small"])
+
+
+def photo_url(person: User, size: str) -> str | None:
+    """Return the address of `person`'s photo in `size` ("small", "large"),
+    or None when they have none. The address changes with the photo, so
+    browsers may keep it for good (profiles.views.photo)."""
+    field = person.photo if size == "large" else person.photo_small
+    if not field:
+        return None
+    version = PurePath(field.name or "").stem
+    path = _photo_path().replace("/1/", f"/{person.pk}/", 1)
+    return f"{path.replace('/small/', f'/{size}/')}?v={version}"
+
+
+@dataclass(frozen=True)
+class OrgChart:
+    person: User
+    # From the top of the company down to the person's own manager.
+    chain: list[User]
+    reports: list[User]
+
+
+def org_chart(person_id: int) -> OrgChart:
+    """Return the active person's management chain and direct reports.
+
+    Http404 as get_profile. Two queries and one per level above them.
+    """
+    profile = get_profile(person_id)
+    chain = management_chain(profile.person)
+    return OrgChart(person=profile.person, chain=chain[::-1], reports=profile.reports)
 
 
 def get_active_token(plain: str) -> APIToken | None:
