@@ -304,22 +304,22 @@ def test_an_unknown_or_deactivated_person_has_no_profile(client, alice, bob):
     assert "No manager on record." in page
 
 
-def test_a_profile_takes_twelve_queries_whatever_the_team_size(
+def test_a_profile_takes_thirteen_queries_whatever_the_team_size(
     client, alice, bob, carol, django_assert_num_queries
 ):
     """Session, user, the person with department and manager, the reports,
-    the sidebar's unread count, spaces and notifications badge; and what
+    their skills, the sidebar's unread count, spaces and notifications badge; and what
     feeds adds: their spaces, their posts, whether alice follows them, and
     the viewer's permissions (user's and groups': may she mark verified
     sources?)."""
     bob.manager = carol
     bob.save()
     client.force_login(alice)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get(f"/people/{bob.pk}/")
     for _ in range(20):
         UserFactory.create(manager=bob, department=carol.department)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(f"/people/{bob.pk}/")
     assert len(response.context["profile"].reports) == 21
 
@@ -335,7 +335,8 @@ def test_the_profile_api_returns_the_page_s_fields(
     UserFactory.create(first_name="Ed", last_name="Gone", manager=bob, is_active=False)
     presence.mark_seen(bob.pk, active=True)
     client.force_login(alice)
-    with django_assert_num_queries(4):  # session, user, person, reports
+    # Session, user, person, reports, skills.
+    with django_assert_num_queries(5):
         response = client.get(f"/api/v1/people/{bob.pk}")
     assert response.status_code == 200
     body = response.json()
@@ -362,6 +363,8 @@ def test_the_profile_api_returns_the_page_s_fields(
             "initials": "CC",
             "title": "Support Specialist",
             "department": "Customer Support",
+            "photo": None,
+            "status": None,
         },
         "reports": [
             {
@@ -370,8 +373,19 @@ def test_the_profile_api_returns_the_page_s_fields(
                 "initials": "AA",
                 "title": "Software Engineer",
                 "department": "Engineering",
+                "photo": None,
+                "status": None,
             }
         ],
+        "pronouns": "",
+        "phone": "",
+        "bio": "",
+        "links": [],
+        "skills": [],
+        "team": "",
+        "photo": None,
+        "photo_large": None,
+        "status": None,
     }
     carol_body = client.get(f"/api/v1/people/{carol.pk}").json()
     assert carol_body["manager"] is None
