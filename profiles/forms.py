@@ -48,7 +48,7 @@ class CursorField(forms.CharField):
 
 
 class DirectoryForm(forms.Form):
-    """The directory's query string: a search, a department, a page."""
+    """The directory's query string: a search, filters, an order, a page."""
 
     q = TextField(required=False, max_length=100, label="Find people")
     department = forms.ChoiceField(
@@ -56,10 +56,29 @@ class DirectoryForm(forms.Form):
         label="Department",
         error_messages={"invalid_choice": "Choose a department from the list."},
     )
+    location = forms.ChoiceField(
+        required=False,
+        label="Location",
+        error_messages={"invalid_choice": "Choose a location from the list."},
+    )
+    skill = TextField(required=False, max_length=40, label="Skill")
+    new = forms.BooleanField(required=False, label="New starters only")
+    sort = forms.ChoiceField(
+        required=False,
+        label="Order",
+        choices=[("name", "By first name"), ("start", "Newest first")],
+        error_messages={"invalid_choice": "Choose an order from the list."},
+    )
     after = CursorField(required=False)
     before = CursorField(required=False)
 
-    def __init__(self, *args, departments: Iterable[Department], **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        departments: Iterable[Department],
+        locations: Iterable[str],
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.departments = {d.slug: d for d in departments}
         department = self.fields["department"]
@@ -67,9 +86,25 @@ class DirectoryForm(forms.Form):
         department.choices = [("", "All departments")] + [
             (d.slug, d.name) for d in self.departments.values()
         ]
+        location = self.fields["location"]
+        assert isinstance(location, forms.ChoiceField)
+        location.choices = [("", "Anywhere")] + [(p, p) for p in locations]
 
     def clean_department(self) -> Department | None:
         return self.departments.get(self.cleaned_data["department"])
+
+    def clean_sort(self) -> str:
+        return self.cleaned_data["sort"] or "name"
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        # A page link made for one order does not fit another.
+        width = 4 if data.get("sort") == "start" else 3
+        for name in ("after", "before"):
+            key = data.get(name)
+            if key is not None and len(key) != width:
+                self.add_error(name, CursorField.default_error_messages["invalid"])
+        return data
 
 
 def _time_zones() -> list[tuple[str, str]]:

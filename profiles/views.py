@@ -28,13 +28,21 @@ def directory(request: AuthedRequest):
     A part of the query string that does not hold (a broken cursor, an
     unknown department) is left out and the page says so, with a 400.
     """
-    form = DirectoryForm(request.GET, departments=Department.objects.all())
+    form = DirectoryForm(
+        request.GET,
+        departments=Department.objects.all(),
+        locations=selectors.directory_locations(),
+    )
     valid = form.is_valid()
     data = form.cleaned_data  # only the parts that held
     department = data.get("department")
     page = selectors.directory_page(
         data.get("q", ""),
         department_id=department.pk if department else None,
+        location=data.get("location") or None,
+        skill=data.get("skill") or None,
+        new_starters=data.get("new", False),
+        sort=data.get("sort", "name"),
         after=data.get("after"),
         before=data.get("before"),
         limit=PEOPLE_PER_PAGE,
@@ -46,6 +54,11 @@ def directory(request: AuthedRequest):
             "form": form,
             "query": data.get("q", ""),
             "department": department,
+            "location": data.get("location", ""),
+            "skill": data.get("skill", ""),
+            "new": data.get("new", False),
+            "filtered": bool(department or data.get("location") or data.get("skill"))
+            or data.get("new", False),
             "page": page,
             "presence": presence.statuses(p.pk for p in page.people),
         },

@@ -188,9 +188,9 @@ def test_a_broken_cursor_is_a_400_and_shows_the_first_page(client, alice, bob):
 def test_the_directory_takes_the_same_queries_whatever_the_page_size(
     client, alice, many, monkeypatch, page_size, django_assert_num_queries
 ):
-    """Session, user, departments, the count, the page and the sidebar's
-    unread count, spaces and notifications badge: eight queries, with
-    search, filter and cursor too."""
+    """Session, user, departments, locations, the count, the page and the
+    sidebar's unread count, spaces and notifications badge: nine queries,
+    with search, filters, the other order and a cursor too."""
     monkeypatch.setattr(views, "PEOPLE_PER_PAGE", page_size)
     bob = many[1]
     for person in many[3:]:
@@ -198,19 +198,31 @@ def test_the_directory_takes_the_same_queries_whatever_the_page_size(
         person.manager = bob
         person.save()
     client.force_login(alice)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get("/people/")
     assert len(names(response)) == min(page_size, 12)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(
             "/people/",
             {
                 "q": "a",
                 "department": "engineering",
+                "location": "London",
                 "after": encode_cursor(("Alice", "Adams", alice.pk)),
             },
         )
     assert names(response)[0] == "Bob Brown"
+    with django_assert_num_queries(9):
+        response = client.get(
+            "/people/",
+            {
+                "skill": "python",
+                "new": "1",
+                "sort": "start",
+                "after": encode_cursor(("2026-01-01", "Alice", "Adams", alice.pk)),
+            },
+        )
+    assert response.status_code == 200
 
 
 def test_a_profile_shows_who_someone_is_where_and_whom_they_work_with(
