@@ -217,7 +217,7 @@ class StatusForm(forms.Form):
     text = TextField(
         required=False,
         max_length=100,
-        label="Status",
+        label="Status text",
         help_text="For example: On holiday until Monday.",
     )
     clear_after = forms.ChoiceField(
