@@ -315,3 +315,14 @@ def test_only_hr_opens_the_org_fields_page(client, alice, bob, carol, hr):
     response = client.post(f"/people/{bob.pk}/edit/", {"manager": alice.email})
     assert response.status_code == 400
     assert "already reports to them" in response.content.decode()
+
+
+def test_a_group_s_people_list_shows_statuses(client, alice, bob, carol):
+    from messaging import services as messaging
+
+    group = messaging.create_group(alice, title="Ops", member_ids=[bob.pk, carol.pk])
+    later = timezone.now() + datetime.timedelta(hours=2)
+    set_status(bob, emoji="🏖️", text="On the beach", expires_at=later)
+    client.force_login(alice)
+    page = client.get(f"/messages/{group.pk}/").content.decode()
+    assert "On the beach" in page

@@ -50,9 +50,14 @@ function pickRow(pick, person, key) {
   });
   const label = document.createElement("label");
   label.htmlFor = id;
-  const avatar = Object.assign(document.createElement("span"), {
-    className: "avatar", textContent: person.initials,
-  });
+  // The photo where there is one, as the {% avatar %} tag draws it.
+  const avatar = person.photo
+    ? Object.assign(document.createElement("img"), {
+      className: "avatar avatar-photo", src: person.photo, alt: "",
+    })
+    : Object.assign(document.createElement("span"), {
+      className: "avatar", textContent: person.initials,
+    });
   avatar.setAttribute("aria-hidden", "true");
   const text = Object.assign(document.createElement("span"), { className: "person-text" });
   text.append(Object.assign(document.createElement("strong"), { textContent: person.display_name }));
