@@ -16,15 +16,14 @@ import codecs
 import io
 import re
 import unicodedata
-import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import IO
 
-from django.conf import settings
 from PIL import Image, ImageOps
 
+from intranet import images
 from intranet.errors import ServiceError
 from messaging import metadata
 from messaging.models import THUMBNAIL_MAX
@@ -176,7 +175,7 @@ def inspect(file: IO[bytes], name: str) -> Inspected:
     file.seek(0)
     head = file.read(_CHUNK)
     file.seek(0)
-    image_format = _image_format(head)
+    image_format = images.image_format(head)
     if image_format is not None:
         inspected = _inspect_image(file, image_format)
     else:
@@ -206,60 +205,17 @@ def _check_name(kind: Kind, name: str) -> None:
         )
 
 
-def _image_format(head: bytes) -> str | None:
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "PNG"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "JPEG"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "GIF"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "WEBP"
-    return None
-
-
-def _bad_image() -> ServiceError:
-    return ServiceError(
-        "bad_image", "This image could not be read: the file may be damaged."
-    )
-
-
 def _inspect_image(file: IO[bytes], image_format: str) -> Inspected:
     """Decode the image (proving it is one), make its thumbnail, and strip
     its metadata (messaging.metadata)."""
-    limit = settings.MAX_IMAGE_PIXELS
-    with warnings.catch_warnings():
-        # Pillow warns past its own pixel limit and raises past twice that;
-        # both mean "too big" here, before anything is decoded.
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            with Image.open(file, formats=[image_format]) as image:
-                width, height = image.size
-                if width * height > limit:
-                    raise ServiceError(
-                        "image_too_large",
-                        f"Images can be at most {limit / 1_000_000:g} megapixels "
-                        f"(this one is {width:,} by {height:,} pixels).",
-                    )
-                # JPEG decodes at a fraction of its size when that is all a
-                # thumbnail needs: less memory and time for big photos.
-                image.draft("RGB", (THUMBNAIL_SIZE * 2, THUMBNAIL_SIZE * 2))
-                image.load()
-                thumbnail, (width, height) = _thumbnail(image, (width, height))
-            content = metadata.strip(file, image_format)
-        except ServiceError:
-            raise
-        except (
-            Image.DecompressionBombError,
-            Image.DecompressionBombWarning,
-        ):
-            raise ServiceError(
-                "image_too_large",
-                f"Images can be at most {limit / 1_000_000:g} megapixels.",
-            ) from None
-        except (OSError, SyntaxError, ValueError, EOFError, MemoryError):
-            # Pillow reports a truncated or corrupt file with any of these.
-            raise _bad_image() from None
+    with images.opened(file, image_format) as image:
+        size = image.size  # draft() below may shrink what image.size says
+        # JPEG decodes at a fraction of its size when that is all a
+        # thumbnail needs: less memory and time for big photos.
+        image.draft("RGB", (THUMBNAIL_SIZE * 2, THUMBNAIL_SIZE * 2))
+        image.load()
+        thumbnail, (width, height) = _thumbnail(image, size)
+        content = metadata.strip(file, image_format)
     return Inspected(
         IMAGE_KINDS[image_format],
         width=width,

@@ -222,7 +222,7 @@ class _People:
             start_date = self.today - datetime.timedelta(
                 days=self.random.randint(60, 365 * 9)
             )
-        return User(
+        person = User(
             email=extra.pop("email", None)
             or self.email_for(_ascii(first), _ascii(last)),
             first_name=first,
@@ -236,6 +236,9 @@ class _People:
             password=self.password,
             **extra,
         )
+        # bulk_create does not call save(), which keeps the key in step.
+        person.search_key = person.make_search_key()
+        return person
 
 
 def _pin(person: User, persona: Persona) -> None:
@@ -247,6 +250,7 @@ def _pin(person: User, persona: Persona) -> None:
     person.first_name = persona.first_name
     person.last_name = persona.last_name
     person.email = persona.email
+    person.search_key = person.make_search_key()
 
 
 def _ascii(text: str) -> str:

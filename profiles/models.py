@@ -1,4 +1,5 @@
 import datetime
+import secrets
 import zoneinfo
 
 from django.contrib.auth.models import AbstractUser
@@ -7,9 +8,17 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from profiles.matching import fold
+
 # Someone who started in the last week is a new starter: the home page's
 # "New this week" and the "New starter" on a profile.
 NEW_STARTER_DAYS = 7
+BIO_MAX = 1000
+# Saves of these fields rewrite User.search_key.
+KEYED_FIELDS = frozenset({"first_name", "last_name", "email", "title"})
+# Between a person's own words and their skills in search_key: whitespace,
+# so no query word matches across it.
+SKILLS_MARK = "\n"
 
 
 def validate_time_zone(value: str) -> None:
@@ -27,6 +36,29 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Skill(models.Model):
+    """A skill or area of expertise, as people tag themselves.
+
+    `key` is the name folded by the one matching rule, so "Python" and
+    "python " are one skill; `name` is the spelling first given.
+    """
+
+    name = models.CharField(max_length=40)
+    key = models.CharField(max_length=40, unique=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def photo_path(person: "User", filename: str) -> str:
+    # A new name for every upload: a cached old photo is never shown as
+    # the new one, and the name reveals nothing.
+    return f"people/{person.pk}/{secrets.token_hex(12)}{filename[-5:]}"
 
 
 class UserManager(DjangoUserManager):
@@ -89,6 +121,34 @@ class User(AbstractUser):
     # A source HR vouches for (leadership, HR, IT): a badge by the name,
     # and the home feed's Trusted view keeps their posts.
     is_verified = models.BooleanField("verified source", default=False)
+    team = models.CharField(max_length=120, blank=True)
+    # The identity system's id for this person (SCIM externalId, an HR
+    # system's employee number): imports match on it before email.
+    external_id = models.CharField(
+        max_length=255, null=True, blank=True, unique=True, default=None
+    )
+
+    # What people say about themselves (profiles.services.update_profile).
+    pronouns = models.CharField(max_length=40, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    bio = models.TextField(max_length=BIO_MAX, blank=True)
+    links = models.JSONField(default=list, blank=True)
+    skills = models.ManyToManyField(Skill, blank=True, related_name="people")
+    # A square crop and its thumbnails, re-encoded from the pixels, so no
+    # metadata of the upload survives (profiles.photos).
+    photo = models.FileField(upload_to=photo_path, blank=True)
+    photo_small = models.FileField(upload_to=photo_path, blank=True)
+
+    # "🌴 On holiday until Monday": gone once status_expires_at passes,
+    # which readers check (status_now), so nothing has to clear it.
+    status_emoji = models.CharField(max_length=16, blank=True)
+    status_text = models.CharField(max_length=100, blank=True)
+    status_expires_at = models.DateTimeField(null=True, blank=True)
+
+    # Names, email, title and skills folded by the one matching rule
+    # (profiles.matching), kept in step by save() and set_skills(); every
+    # people search is a LIKE on it.
+    search_key = models.TextField(blank=True, default="", editable=False)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -109,6 +169,24 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name
 
+    def save(self, *args, **kwargs) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or set(update_fields) & KEYED_FIELDS:
+            # The skills are read again: this instance may be older than
+            # the last change of them (profiles.services._set_skills).
+            skills = list(self.skills.values_list("name", flat=True)) if self.pk else []
+            self.search_key = self.make_search_key(skills)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "search_key"}
+        super().save(*args, **kwargs)
+
+    def make_search_key(self, skills: list[str] | None = None) -> str:
+        """Return the folded text people searches match this person by:
+        names, email, job title and the `skills` given."""
+        own = fold(" ".join([self.first_name, self.last_name, self.email, self.title]))
+        kept = fold(" ".join(skills or []))
+        return f"{own}{SKILLS_MARK}{kept}" if kept else own
+
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.email
@@ -117,6 +195,15 @@ class User(AbstractUser):
     def initials(self) -> str:
         parts = [self.first_name[:1], self.last_name[:1]]
         return "".join(parts).upper() or self.email[:1].upper()
+
+    @property
+    def status_now(self) -> tuple[str, str] | None:
+        """Return (emoji, text) of the custom status while it lasts."""
+        if not (self.status_text or self.status_emoji):
+            return None
+        if self.status_expires_at and self.status_expires_at <= timezone.now():
+            return None
+        return (self.status_emoji, self.status_text)
 
     def local_time(self) -> datetime.datetime:
         """Return the time now where this person is."""

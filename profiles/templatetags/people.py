@@ -1,8 +1,11 @@
 """Template helpers for showing people: {% load people %}."""
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from profiles.models import User
+from profiles.selectors import photo_url
 
 register = template.Library()
 
@@ -30,3 +33,38 @@ def time_apart(person: User, viewer: User) -> str:
         return "same time as you"
     direction = "ahead of" if minutes > 0 else "behind"
     return f"{_span(abs(minutes))} {direction} you"
+
+
+@register.simple_tag
+def avatar(person: User, size: str = "") -> SafeString:
+    """Return `person`'s photo, or their initials where they have none.
+
+    Decorative either way (the name is always beside it): alt="" and
+    aria-hidden. `size` is "" (the 2.25rem avatar), "small" or "large".
+    """
+    classes = f"avatar avatar-{size}" if size else "avatar"
+    url = photo_url(person, "large" if size == "large" else "small")
+    if url is None:
+        return format_html(
+            '<span class="{}" aria-hidden="true">{}</span>', classes, person.initials
+        )
+    return format_html(
+        '<img class="{} avatar-photo" src="{}" alt="" aria-hidden="true">',
+        classes,
+        url,
+    )
+
+
+@register.simple_tag
+def custom_status(person: User) -> SafeString:
+    """Return `person`'s custom status while it lasts, else nothing."""
+    status = person.status_now
+    if status is None:
+        return SafeString("")
+    emoji, text = status
+    return format_html(
+        '<span class="custom-status" title="{}">{}{}</span>',
+        text or emoji,
+        format_html('<span aria-hidden="true">{}</span> ', emoji) if emoji else "",
+        text or format_html('<span class="visually-hidden">status</span>'),
+    )

@@ -19,13 +19,13 @@ _ids = itertools.count()
 # unread count, its spaces, and the notifications badge.
 QUERIES = {
     "/": 8,  # the home feed: the catch-up cursor, its posts (none here)
-    "/people/": 8,
+    "/people/": 9,  # and the locations for its filter
     "/messages/": 7,
     "conversation": 20,  # the streams followed (one per app), then data-seen
     "message search": 13,
     # feeds adds their spaces, posts and whether I follow them, and my
     # permissions (user and groups: may I mark verified sources?)
-    "profile": 12,
+    "profile": 13,  # and their skills
     "tokens": 6,
     "api conversations": 4,
     "api history": 7,

@@ -114,6 +114,8 @@ def test_people_search_finds_active_people_by_every_word(client, alice, bob, car
             "initials": carol.initials,
             "title": "Support Lead",
             "department": "Customer Support",
+            "photo": None,
+            "status": None,
         }
     ]
     assert [p["id"] for p in client.get("/api/v1/people?q=BROWN").json()] == [bob.pk]

@@ -188,9 +188,9 @@ def test_a_broken_cursor_is_a_400_and_shows_the_first_page(client, alice, bob):
 def test_the_directory_takes_the_same_queries_whatever_the_page_size(
     client, alice, many, monkeypatch, page_size, django_assert_num_queries
 ):
-    """Session, user, departments, the count, the page and the sidebar's
-    unread count, spaces and notifications badge: eight queries, with
-    search, filter and cursor too."""
+    """Session, user, departments, locations, the count, the page and the
+    sidebar's unread count, spaces and notifications badge: nine queries,
+    with search, filters, the other order and a cursor too."""
     monkeypatch.setattr(views, "PEOPLE_PER_PAGE", page_size)
     bob = many[1]
     for person in many[3:]:
@@ -198,19 +198,31 @@ def test_the_directory_takes_the_same_queries_whatever_the_page_size(
         person.manager = bob
         person.save()
     client.force_login(alice)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get("/people/")
     assert len(names(response)) == min(page_size, 12)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(
             "/people/",
             {
                 "q": "a",
                 "department": "engineering",
+                "location": "London",
                 "after": encode_cursor(("Alice", "Adams", alice.pk)),
             },
         )
     assert names(response)[0] == "Bob Brown"
+    with django_assert_num_queries(9):
+        response = client.get(
+            "/people/",
+            {
+                "skill": "python",
+                "new": "1",
+                "sort": "start",
+                "after": encode_cursor(("2026-01-01", "Alice", "Adams", alice.pk)),
+            },
+        )
+    assert response.status_code == 200
 
 
 def test_a_profile_shows_who_someone_is_where_and_whom_they_work_with(
@@ -304,22 +316,22 @@ def test_an_unknown_or_deactivated_person_has_no_profile(client, alice, bob):
     assert "No manager on record." in page
 
 
-def test_a_profile_takes_twelve_queries_whatever_the_team_size(
+def test_a_profile_takes_thirteen_queries_whatever_the_team_size(
     client, alice, bob, carol, django_assert_num_queries
 ):
     """Session, user, the person with department and manager, the reports,
-    the sidebar's unread count, spaces and notifications badge; and what
+    their skills, the sidebar's unread count, spaces and notifications badge; and what
     feeds adds: their spaces, their posts, whether alice follows them, and
     the viewer's permissions (user's and groups': may she mark verified
     sources?)."""
     bob.manager = carol
     bob.save()
     client.force_login(alice)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get(f"/people/{bob.pk}/")
     for _ in range(20):
         UserFactory.create(manager=bob, department=carol.department)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(f"/people/{bob.pk}/")
     assert len(response.context["profile"].reports) == 21
 
@@ -335,7 +347,8 @@ def test_the_profile_api_returns_the_page_s_fields(
     UserFactory.create(first_name="Ed", last_name="Gone", manager=bob, is_active=False)
     presence.mark_seen(bob.pk, active=True)
     client.force_login(alice)
-    with django_assert_num_queries(4):  # session, user, person, reports
+    # Session, user, person, reports, skills.
+    with django_assert_num_queries(5):
         response = client.get(f"/api/v1/people/{bob.pk}")
     assert response.status_code == 200
     body = response.json()
@@ -362,6 +375,8 @@ def test_the_profile_api_returns_the_page_s_fields(
             "initials": "CC",
             "title": "Support Specialist",
             "department": "Customer Support",
+            "photo": None,
+            "status": None,
         },
         "reports": [
             {
@@ -370,8 +385,19 @@ def test_the_profile_api_returns_the_page_s_fields(
                 "initials": "AA",
                 "title": "Software Engineer",
                 "department": "Engineering",
+                "photo": None,
+                "status": None,
             }
         ],
+        "pronouns": "",
+        "phone": "",
+        "bio": "",
+        "links": [],
+        "skills": [],
+        "team": "",
+        "photo": None,
+        "photo_large": None,
+        "status": None,
     }
     carol_body = client.get(f"/api/v1/people/{carol.pk}").json()
     assert carol_body["manager"] is None

@@ -15,6 +15,7 @@
 import { on } from "./socket.js";
 import { onLoad } from "./store.js";
 import { presenceDot, presenceOf } from "./presence.js";
+import { fold } from "./fold.js";
 
 const me = Number(document.body.dataset.me);
 const root = document.querySelector(".chat");
@@ -41,11 +42,6 @@ on("conversation.updated", (event) => {
     people.set(person.id, { title: before.get(person.id)?.title || "", ...person });
   }
 });
-
-// Lower-case, without accents: "Zoë" is found by "zoe".
-function fold(text) {
-  return text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
-}
 
 /** Rank the people matching `query`: best first, at most MAX_OPTIONS. */
 function matches(query) {

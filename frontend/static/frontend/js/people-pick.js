@@ -12,15 +12,18 @@
 // Enter would submit it half-chosen: there Enter ticks the first match
 // instead, so "car", Enter, Tab to "Add people", Enter adds Carol.
 import { get, urls } from "./api.js";
+import { fold, foldedWords } from "./fold.js";
 
+// A row's data-key is what the server matched it by (User.search_key: its
+// email and skills too), so a row found by email is not hidden again.
 function matches(row, words) {
-  const text = row.textContent.toLowerCase();
+  const text = `${row.dataset.key || ""} ${fold(row.textContent)}`;
   return words.every((word) => text.includes(word));
 }
 
 /** Show only the picker's people who match `query` (every word of it). */
 export function filterPick(pick, query) {
-  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  const words = foldedWords(query);
   let shown = 0;
   for (const row of pick.querySelectorAll(".person-pick")) {
     // A ticked person stays in view: hiding a choice hides a surprise.
@@ -37,18 +40,24 @@ function excluded(pick) {
 }
 
 /** A picker row for `person` (the shape GET /api/v1/people answers). */
-function pickRow(pick, person) {
+function pickRow(pick, person, key) {
   const id = `${pick.id}-${person.id}`;
   const row = document.createElement("div");
   row.className = "person-pick";
+  row.dataset.key = key;
   const box = Object.assign(document.createElement("input"), {
     type: "checkbox", name: "members", value: String(person.id), id,
   });
   const label = document.createElement("label");
   label.htmlFor = id;
-  const avatar = Object.assign(document.createElement("span"), {
-    className: "avatar", textContent: person.initials,
-  });
+  // The photo where there is one, as the {% avatar %} tag draws it.
+  const avatar = person.photo
+    ? Object.assign(document.createElement("img"), {
+      className: "avatar avatar-photo", src: person.photo, alt: "",
+    })
+    : Object.assign(document.createElement("span"), {
+      className: "avatar", textContent: person.initials,
+    });
   avatar.setAttribute("aria-hidden", "true");
   const text = Object.assign(document.createElement("span"), { className: "person-text" });
   text.append(Object.assign(document.createElement("strong"), { textContent: person.display_name }));
@@ -65,7 +74,7 @@ async function findMore(pick, input, query, signal) {
   const none = pick.querySelector("[data-people-none]");
   for (const person of found) {
     if (skip.has(person.id) || pick.querySelector(`input[value="${person.id}"]`)) continue;
-    none.before(pickRow(pick, person));
+    none.before(pickRow(pick, person, fold(query)));
   }
   // As the box reads now: it may have been cleared (people added) meanwhile.
   filterPick(pick, input.value);
@@ -90,7 +99,7 @@ function setUp(input) {
   input.addEventListener("keydown", (event) => {
     if (event.key !== "Enter" || input.form !== pick.form) return;
     event.preventDefault();
-    const words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+    const words = foldedWords(input.value);
     const first = [...pick.querySelectorAll(".person-pick")].find(
       (row) => !row.querySelector("input").checked && words.length && matches(row, words),
     );
