@@ -30,6 +30,11 @@ def space_stream(space_id: int) -> str:
 AUTHOR_STREAMS = "author."
 
 
+# Every must-read's acknowledgement count, for HR's sockets: one stream
+# instead of a copy of each count to every HR person's own.
+ACKNOWLEDGEMENTS_STREAM = "announcements.acknowledgements"
+
+
 def author_stream(user_id: int) -> str:
     """A person's posts in open spaces, for the people who follow them
     (their home feed takes those posts from spaces they are not in)."""

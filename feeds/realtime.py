@@ -7,13 +7,15 @@ from intranet.plugins import Budget, command, streams
 
 @streams
 def space_streams(user_ids: list[int]) -> dict[int, set[str]]:
-    """A socket follows `space.<id>` for every space its user is in, and
-    `author.<id>` for every person its user follows; the recheck drops a
-    removed member's or an unfollowed person's within its interval."""
+    """A socket follows `space.<id>` for every space its user is in,
+    `author.<id>` for every person its user follows, and HR's the
+    acknowledgement counts; the recheck drops a removed member's, an
+    unfollowed person's or a former HR person's within its interval."""
     return {
-        user_id: {events.space_stream(s) for s in spaces}
-        | {events.author_stream(p) for p in people}
-        for user_id, (spaces, people) in selectors.followed_by_user(user_ids).items()
+        user_id: {events.space_stream(s) for s in found.spaces}
+        | {events.author_stream(p) for p in found.people}
+        | ({events.ACKNOWLEDGEMENTS_STREAM} if found.hr else set())
+        for user_id, found in selectors.followed_by_user(user_ids).items()
     }
 
 

@@ -9,13 +9,14 @@
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import Permission
 from django.db.models import (
     Count,
     Exists,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -43,6 +44,7 @@ from feeds.models import (
     SpaceMember,
 )
 from intranet.sql import placeholders, rows, table
+from profiles import roles
 from profiles.models import User
 from profiles.roles import is_hr
 
@@ -187,24 +189,46 @@ def get_comment_for_user(user: User, comment_id: int) -> Comment:
     return comment
 
 
-def followed_by_user(user_ids: list[int]) -> dict[int, tuple[set[int], set[int]]]:
-    """Return each user's space ids and the ids of the people they follow,
-    in one statement (every connect and every recheck asks; raw SQL as
-    messaging's conversation_ids_by_user)."""
-    result: dict[int, tuple[set[int], set[int]]] = {
-        user_id: (set(), set()) for user_id in user_ids
-    }
+@dataclass
+class Followed:
+    """What a user's socket follows in feeds."""
+
+    spaces: set[int] = field(default_factory=set)
+    people: set[int] = field(default_factory=set)
+    # HR: every must-read's acknowledgement count.
+    hr: bool = False
+
+
+def followed_by_user(user_ids: list[int]) -> dict[int, Followed]:
+    """Return each user's space ids, the ids of the people they follow and
+    whether they are HR, in one statement (every connect and every recheck
+    asks; raw SQL as messaging's conversation_ids_by_user)."""
+    result = {user_id: Followed() for user_id in user_ids}
     if not user_ids:
         return result
     marks = placeholders(user_ids)
+    hr_sql, hr_params = (
+        roles.holders(user_ids, roles.MANAGE_ONBOARDING)
+        .annotate(holder=F("pk"))
+        .values_list("holder")
+        .order_by()
+        .query.sql_with_params()
+    )
     sql = (
         f"SELECT user_id, 0, space_id FROM {table(SpaceMember)}"  # noqa: S608
         f" WHERE user_id IN ({marks})"
         f" UNION ALL SELECT follower_id, 1, person_id FROM {table(Follow)}"
         f" WHERE follower_id IN ({marks})"
+        f" UNION ALL SELECT hr.holder, 2, 0 FROM ({hr_sql}) hr"
     )
-    for user_id, kind, other in rows(sql, [*user_ids, *user_ids]):
-        result[user_id][kind].add(other)
+    for user_id, kind, other in rows(sql, [*user_ids, *user_ids, *hr_params]):
+        found = result[user_id]
+        if kind == 0:
+            found.spaces.add(other)
+        elif kind == 1:
+            found.people.add(other)
+        else:
+            found.hr = True
     return result
 
 

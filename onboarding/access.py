@@ -7,7 +7,6 @@ person they buddy; a starter sees their own. Anyone else gets 404: an
 enrollment's existence is private.
 """
 
-from django.contrib.auth.models import Permission
 from django.db.models import Q, QuerySet
 
 from intranet.errors import ServiceError
@@ -23,19 +22,7 @@ def require_hr(user: User) -> None:
 
 def hr_people(user_ids: list[int]) -> QuerySet[User]:
     """Those of `user_ids` who are HR (one query, to run or to combine)."""
-    app_label, codename = roles.MANAGE_ONBOARDING.split(".")
-    permission = Permission.objects.filter(
-        content_type__app_label=app_label, codename=codename
-    )
-    return (
-        User.objects.filter(pk__in=user_ids, is_active=True)
-        .filter(
-            Q(is_superuser=True)
-            | Q(user_permissions__in=permission)
-            | Q(groups__permissions__in=permission)
-        )
-        .distinct()
-    )
+    return roles.holders(user_ids, roles.MANAGE_ONBOARDING)
 
 
 def visible_enrollments(user: User) -> QuerySet[Enrollment]:
