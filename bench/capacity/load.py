@@ -260,7 +260,7 @@ class Employee(FastHttpUser):
                 fire("WS", "socket: sync", _ms(started), "no answer in 30 s")
         self.synced = None
 
-    # The day (weights: LOAD-PROFILE's actions per hour, times 10) ---------------
+    # The day (weights: docs/capacity.md's actions an hour, times 10) ---------------
 
     def conversation(self) -> int:
         plan = self.plan
