@@ -347,11 +347,10 @@ class Employee(FastHttpUser):
     def home_feed(self) -> None:
         self.get("/", "page: home")
         response = self.get("/api/v1/feed", "api: feed")
-        posts = response.json().get("posts", []) if response is not None else []
-        if posts:
+        older = response.json().get("next") if response is not None else None
+        if older:
             gevent.sleep(random.uniform(1, 10))
-            before = min(p["id"] for p in posts)
-            self.get(f"/api/v1/feed?before={before}", "api: feed")
+            self.get(f"/api/v1/feed?before={older}", "api: feed")
 
     @task(5)
     def open_space(self) -> None:

@@ -121,7 +121,7 @@ def plot(results: dict, path: Path) -> Path:
                 [s["users"] for s in steps],
                 [s["http_p95_ms"] for s in steps],
                 marker="o",
-                label=name,
+                label=f"{name}: {setup.get('description', '')}",
             )
     axes.axhline(PAGE_P95_MS, color="grey", linestyle="--", label="limit (p95)")
     axes.set_xlabel("simulated employees")
