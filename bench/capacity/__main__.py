@@ -88,7 +88,7 @@ def main() -> None:
             "generator_cpu_percent": report.GENERATOR_CPU_LIMIT,
         },
         "cores": {"servers": server_cores, "generator": generator_core},
-        "setups": {},
+        "setups": kept_setups(args),
     }
     collect_static()
     for name in args.setups:
@@ -100,6 +100,7 @@ def main() -> None:
         began = time.perf_counter()
         setup = run_setup(name, args, steps, server_cores, generator_core)
         setup["seconds"] = round(time.perf_counter() - began)
+        setup["load_average"] = os.getloadavg()
         results["setups"][name] = setup
         RESULTS.write_text(json.dumps(results, indent=2))
     results["finished_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -107,6 +108,18 @@ def main() -> None:
     print(f"\nCanteen capacity, {args.people:,}-person company → {RESULTS}")
     print(report.table(results))
     print(f"Chart: {report.plot(results, CHART)}")
+
+
+def kept_setups(args: argparse.Namespace) -> dict:
+    """The last run's figures of the set-ups not run now, when it was at
+    the same size: `--setups two` adds to a run instead of erasing it."""
+    try:
+        last = json.loads(RESULTS.read_text())
+    except (OSError, ValueError):
+        return {}
+    if last.get("data", {}).get("people") != args.people:
+        return {}
+    return {k: v for k, v in last["setups"].items() if k not in args.setups}
 
 
 def collect_static() -> None:
@@ -169,6 +182,7 @@ def run_setup(
         step.update(sampler.over(*step["window"]))
     return {
         "description": SETUPS[name],
+        "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "steps": generated,
         "capacity": report.capacity(generated),
     }
