@@ -67,7 +67,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--step-seconds", type=float, default=25.0)
     parser.add_argument("--settle-seconds", type=float, default=3.0)
     parser.add_argument(
-        "--spawn-rate", type=float, default=25.0, help="sign-ins a second"
+        "--spawn-rate", type=float, default=40.0, help="sign-ins a second"
     )
     return parser.parse_args()
 

@@ -46,6 +46,8 @@ NEXT = itertools.count()
 # index -> connection epoch, for connected employees only.
 CONNECTED: dict[int, int] = {}
 EPOCH: dict[int, int] = defaultdict(int)
+# Employees whose tab is closed on purpose (close_tab_and_come_back).
+AWAY: set[int] = set()
 # Employees past on_start (signed in, socket open or given up).
 STARTED = {"count": 0}
 BUSY: dict[int, list[int]] = defaultdict(list)  # busy chat -> indices
@@ -325,9 +327,11 @@ class Employee(FastHttpUser):
 
     @task(3)
     def close_tab_and_come_back(self) -> None:
+        AWAY.add(self.n)
         self.disconnect()
         gevent.sleep(random.uniform(1, 10))
         self.reconnect_and_sync()
+        AWAY.discard(self.n)
 
     @task(3)
     def react(self) -> None:
@@ -414,6 +418,7 @@ def figures(t0: float, t1: float, users: int, cpu_s: float) -> dict:
     return {
         "users": users,
         "users_connected": len(CONNECTED),
+        "users_away": len(AWAY),
         "seconds": round(t1 - t0, 1),
         "requests": len(http),
         "requests_per_s": round(len(http) / (t1 - t0), 1),

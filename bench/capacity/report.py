@@ -54,8 +54,11 @@ def reasons(step: dict) -> list[str]:
         why.append(f"{step['errors']} errors")
     if step.get("lost"):
         why.append(f"{step['lost']} lost")
-    if step.get("users_connected", step.get("users")) != step.get("users"):
-        why.append("not every employee connected")
+    # A tab closed on purpose is away, not lost; anyone else without a
+    # socket at the end of the window could not connect.
+    present = step.get("users_connected", 0) + step.get("users_away", 0)
+    if present < step["users"]:
+        why.append(f"{step['users'] - present} employees without a socket")
     return why
 
 

@@ -30,12 +30,16 @@ class CapacityTests(TestCase):
             "delivery p99 251.0 ms > 250": {"delivery_p99_ms": 251.0},
             "2 errors": {"errors": 2},
             "1 lost": {"lost": 1},
-            "not every employee connected": {"users_connected": 99},
+            "2 employees without a socket": {"users_connected": 98},
         }
         for reason, figures in cases.items():
             with self.subTest(reason):
                 self.assertEqual(verdict(step(100, **figures)), "fail")
                 self.assertEqual(reasons(step(100, **figures)), [reason])
+
+    def test_a_tab_closed_on_purpose_is_away_not_missing(self):
+        away = step(100, users_connected=97, users_away=3)
+        self.assertEqual(verdict(away), "pass")
 
     def test_the_limits_themselves_pass(self):
         at_limits = step(100, http_p95_ms=200.0, delivery_p99_ms=250.0)
