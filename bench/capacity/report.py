@@ -128,7 +128,10 @@ def plot(results: dict, path: Path) -> Path:
             )
     axes.axhline(PAGE_P95_MS, color="grey", linestyle="--", label="limit (p95)")
     axes.set_xlabel("simulated employees")
-    axes.set_ylabel("page and API p95 (ms)")
+    # Log scale: a saturated set-up's seconds and a healthy one's tens of
+    # milliseconds stay readable on one chart.
+    axes.set_yscale("log")
+    axes.set_ylabel("page and API p95 (ms, log scale)")
     axes.set_title(f"Canteen capacity, {results['data']['people']:,}-person company")
     axes.legend()
     axes.grid(alpha=0.3)
