@@ -44,6 +44,26 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--direct-messages", type=int, default=300)
     parser.add_argument("--idle", type=int, default=5000, help="idle sockets")
     parser.add_argument(
+        "--people",
+        type=int,
+        default=5000,
+        help="capacity: the demo company's size (smaller for a quick run)",
+    )
+    parser.add_argument(
+        "--steps",
+        type=int,
+        nargs="+",
+        default=[100, 200, 400, 700, 1000, 1500],
+        help="capacity: simulated employees at each step",
+    )
+    parser.add_argument(
+        "--setups",
+        nargs="+",
+        choices=["embedded", "one", "two"],
+        default=["embedded", "one", "two"],
+        help="capacity: the set-ups to ramp",
+    )
+    parser.add_argument(
         "--only",
         nargs="+",
         choices=list(REGISTRY),

@@ -388,3 +388,30 @@ def reference(bench: Bench) -> None:
                 idle_fleet([ref], tabs, 0, {tab: [] for tab in tabs}, heartbeats=False)
             )
         progress("reference, idle", bench.results["reference_idle"])
+
+
+@scenario(
+    "capacity",
+    "simulated employees ramped (Locust, one socket each) on the embedded, "
+    "one-Daphne and two-Daphne (HAProxy) set-ups until a step passes a limit "
+    "(bench/capacity/, its own process)",
+    needs=(Need.POSTGRESQL,),
+    results="capacity",
+)
+def capacity(bench: Bench) -> None:
+    args = bench.args
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.capacity",
+            "--people",
+            str(args.people),
+            "--steps",
+            *map(str, args.steps),
+            "--setups",
+            *args.setups,
+        ],
+        cwd=ROOT,
+        check=True,
+    )
