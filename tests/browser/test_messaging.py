@@ -654,7 +654,7 @@ class NewConversationTests(BrowserTestCase):
         expect(page.get_by_role("heading", level=1)).to_have_text("New message")
 
         page.get_by_role("searchbox", name="Find people").fill("brown")
-        page.get_by_role("button", name="Search").click()
+        page.get_by_role("main").get_by_role("button", name="Search").click()
         check_page(page, "new-message-search")
         expect(page.get_by_role("checkbox")).to_have_count(1)
         page.get_by_role("checkbox", name=re.compile("Bob Brown")).check()
