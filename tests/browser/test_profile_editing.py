@@ -33,7 +33,8 @@ class ProfileEditingTests(BrowserTestCase):
         expect(page.get_by_role("link", name="Café latte art")).to_be_visible()
         photo = page.locator("img.avatar-large")
         expect(photo).to_be_visible()
-        assert photo.evaluate("img => img.naturalWidth") == 256
+        # Visible before it has loaded: wait for the image itself.
+        expect(photo).to_have_js_property("naturalWidth", 256)
         check_page(page, "profile-edited")
 
         page.get_by_role("link", name="Edit profile").click()
