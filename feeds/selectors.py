@@ -46,6 +46,7 @@ from feeds.models import (
 from intranet.sql import placeholders, rows, table
 from profiles import roles
 from profiles.models import User
+from profiles.org import management_chain_ids
 from profiles.roles import is_hr
 
 # As for messages: a count of UNREAD_CAP shows as "99+", and bounds what
@@ -311,18 +312,6 @@ def home_feed(
     return with_details(posts.order_by("-pk")[:limit], user)
 
 
-def management_chain(user: User, *, depth: int = 12) -> list[int]:
-    """The ids of `user`'s manager, their manager, … up to the top."""
-    chain: list[int] = []
-    current = user.manager_id
-    while current is not None and current not in chain and len(chain) < depth:
-        chain.append(current)
-        current = (
-            User.objects.filter(pk=current).values_list("manager_id", flat=True).first()
-        )
-    return chain
-
-
 @dataclass(frozen=True)
 class TrustRule:
     """Who the Trusted view keeps: verified people, `people` (me and my
@@ -334,7 +323,7 @@ class TrustRule:
 
 
 def trust_rule(user: User) -> TrustRule:
-    return TrustRule([user.pk, *management_chain(user)], user.department_id)
+    return TrustRule([user.pk, *management_chain_ids(user)], user.department_id)
 
 
 def trusted_authors(rule: TrustRule) -> Q:

@@ -269,7 +269,7 @@ class OrgChart:
 def org_chart(person_id: int) -> OrgChart:
     """Return the active person's management chain and direct reports.
 
-    Http404 as get_profile. Two queries and one per level above them.
+    Http404 as get_profile. Four queries, whatever the depth.
     """
     profile = get_profile(person_id)
     chain = management_chain(profile.person)

@@ -27,7 +27,7 @@ from profiles.models import (
     User,
     validate_time_zone,
 )
-from profiles.org import management_chain
+from profiles.org import management_chain_ids
 from profiles.roles import can_verify_sources, is_hr
 
 TOKEN_PREFIX = "cnt"  # noqa: S105 - a label, not a secret
@@ -224,7 +224,7 @@ def _clean_manager(person: User, manager_id: int | None) -> User | None:
         raise _invalid("There is no such person to report to.")
     # Nobody may report to themselves, even through others: the org chart
     # walks up from anyone and must reach the top.
-    chain = [p.pk for p in management_chain(manager)]
+    chain = management_chain_ids(manager)
     if manager.pk == person.pk or person.pk in chain:
         raise _invalid(
             f"{person.display_name} cannot report to {manager.display_name}: "

@@ -1,6 +1,8 @@
 """The org chart: a person's chain up to the top and their reports."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from profiles.factories import UserFactory
 from profiles.models import User
@@ -64,3 +66,32 @@ def test_the_org_chart_over_rest(client, company):
     assert body["reports"] == []
     body = client.get(f"/api/v1/people/{company['bob'].pk}/org").json()
     assert [p["display_name"] for p in body["reports"]] == ["Alice Adams", "Dan Dale"]
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_chain_costs_the_same_queries_at_any_depth(client, company):
+    client.force_login(company["dan"])
+    url = f"/api/v1/people/{company['alice'].pk}/org"
+    shallow = _queries(client, url)
+    top = company["ceo"]
+    for n in range(8):  # eight more levels above the CEO
+        boss = UserFactory.create(first_name=f"Boss{n}", last_name="Above")
+        User.objects.filter(pk=top.pk).update(manager=boss)
+        top = boss
+    assert len(client.get(url).json()["chain"]) == 11
+    assert _queries(client, url) == shallow
+    # The page too.
+    assert _queries(client, f"/people/{company['alice'].pk}/org/") == _queries(
+        client, f"/people/{company['ceo'].pk}/org/"
+    )
+
+
+def test_a_deactivated_manager_ends_the_chain(company):
+    User.objects.filter(pk=company["carol"].pk).update(is_active=False)
+    alice = User.objects.get(pk=company["alice"].pk)
+    assert management_chain(alice) == [company["bob"]]
