@@ -20,6 +20,7 @@ from feeds.services.announcements import (
     MAX_LOCATIONS,
     managed_announcement,
 )
+from feeds.services.scheduling import KEEP
 from intranet.api import ERRORS, require_scope
 from intranet.errors import ServiceError
 from intranet.validation import Id, Text
@@ -46,7 +47,8 @@ class AnnouncementIn(Schema):
 
 class AnnouncementPatch(Schema):
     """Change a scheduled announcement; what is left out stays. A
-    `publish_at` already past publishes it now."""
+    `publish_at` already past publishes it now; `pinned_until: null`
+    unpins it."""
 
     body: Text | None = None
     must_read: bool | None = None
@@ -195,7 +197,10 @@ def edit_announcement(
         announcement_id=announcement_id,
         body=data.body,
         must_read=data.must_read,
-        pinned_until=data.pinned_until,
+        # `"pinned_until": null` unpins; leaving it out keeps the pin.
+        pinned_until=(
+            data.pinned_until if "pinned_until" in data.model_fields_set else KEEP
+        ),
         publish_at=data.publish_at,
         department_ids=data.departments,
         locations=data.locations,

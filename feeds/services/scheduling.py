@@ -12,7 +12,9 @@ unpublished: HR may edit it, which schedules it again, or cancel it.
 """
 
 import datetime
+import enum
 from collections.abc import Iterable
+from typing import Literal
 
 from django.db import transaction
 from django.utils import timezone
@@ -29,6 +31,15 @@ from feeds.services.posts import _clean
 from intranet.errors import ServiceError
 from profiles.models import Department, User
 from profiles.roles import is_hr
+
+
+class Keep(enum.Enum):
+    """An argument not given: the field stays as it is (None would clear it)."""
+
+    KEEP = "keep"
+
+
+KEEP: Literal[Keep.KEEP] = Keep.KEEP
 
 
 def may_change_scheduled(user: User, announcement: Announcement) -> bool:
@@ -74,12 +85,13 @@ def edit_scheduled(
     announcement_id: int,
     body: str | None = None,
     must_read: bool | None = None,
-    pinned_until: datetime.datetime | None = None,
+    pinned_until: datetime.datetime | Keep | None = KEEP,
     publish_at: datetime.datetime | None = None,
     department_ids: Iterable[int] | None = None,
     locations: Iterable[str] | None = None,
 ) -> Announcement:
-    """Change what is given of a scheduled announcement (None: keep it).
+    """Change what is given of a scheduled announcement (None: keep it;
+    for `pinned_until`, KEEP keeps it and None unpins it).
 
     A `publish_at` already past publishes it now. Editing a held one (HR)
     schedules it again; its author still needs the role by then."""
@@ -103,8 +115,8 @@ def edit_scheduled(
                 )
             announcement.publish_at = max(publish_at, now)
             fields.append("publish_at")
-        if pinned_until is not None:
-            if timezone.is_naive(pinned_until):
+        if pinned_until is not KEEP:
+            if pinned_until is not None and timezone.is_naive(pinned_until):
                 raise ServiceError("invalid", "Give the pin's end with its time zone.")
             announcement.pinned_until = pinned_until
             fields.append("pinned_until")

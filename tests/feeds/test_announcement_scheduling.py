@@ -207,3 +207,31 @@ def test_the_cancel_button_withdraws_it(hanna, chris, alice, company, scheduled)
     assert client_for(alice).post(url).status_code == 404
     assert client_for(hanna).post(url).status_code == 302
     assert not Announcement.objects.exists()
+
+
+def test_a_pin_is_kept_when_left_out_and_cleared_when_emptied(
+    chris, company, clock, scheduled
+):
+    pin = later(clock, days=3)
+    path = f"/announcements/{scheduled.pk}"
+    answer = Browser(chris).call("PATCH", path, {"pinned_until": pin.isoformat()})
+    assert answer.status_code == 200, answer.json()
+    assert Announcement.objects.get().pinned_until == pin
+    # Over REST, leaving the field out keeps the pin; null takes it off.
+    Browser(chris).call("PATCH", path, {"body": "Still pinned"})
+    assert Announcement.objects.get().pinned_until == pin
+    answer = Browser(chris).call("PATCH", path, {"pinned_until": None})
+    assert answer.status_code == 200 and answer.json()["pinned_until"] is None
+    assert Announcement.objects.get().pinned_until is None
+    # The page's form always shows the pin: emptying the field unpins.
+    services.edit_scheduled(chris, announcement_id=scheduled.pk, pinned_until=pin)
+    url = f"/announcements/{scheduled.pk}/edit/"
+    page = client_for(chris).get(url)
+    assert page.context["pinned_until"]
+    form = {"body": "Unpinned", "publish_at": page.context["publish_at"]}
+    assert client_for(chris).post(url, form).status_code == 302
+    assert Announcement.objects.get().pinned_until is None
+    # And the service keeps it unless told.
+    services.edit_scheduled(chris, announcement_id=scheduled.pk, pinned_until=pin)
+    services.edit_scheduled(chris, announcement_id=scheduled.pk, body="Kept")
+    assert Announcement.objects.get().pinned_until == pin
