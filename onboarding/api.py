@@ -356,6 +356,19 @@ def change_buddy(request: AuthedRequest, enrollment_id: Id, data: EnrollmentPatc
     return _enrollment(selectors.get_enrollment_for_user(request.user, enrollment_id))
 
 
+@router.post(
+    "/onboarding/enrollments/{enrollment_id}/end",
+    response={200: EnrollmentOut, **ERRORS},
+)
+def end_enrollment(request: AuthedRequest, enrollment_id: Id):
+    """End a journey: HR only. It leaves the board and its tasks stay as
+    they are; ending an ended journey changes nothing."""
+    require_scope(request, "write")
+    enrollment = selectors.get_enrollment_for_user(request.user, enrollment_id)
+    services.end_enrollment(request.user, enrollment=enrollment)
+    return _enrollment(selectors.get_enrollment_for_user(request.user, enrollment_id))
+
+
 @router.patch("/onboarding/tasks/{task_id}", response={200: TaskOut, **ERRORS})
 def set_task_done(request: AuthedRequest, task_id: Id, data: TaskPatch):
     """Mark a task done or open; the starter, the step's owner, or HR for

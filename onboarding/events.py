@@ -61,3 +61,12 @@ def task_updated(task: Task, progress: dict[str, Any], today: datetime.date) -> 
         "task": task_data(task, today),
         "progress": progress,
     }
+
+
+def enrollment_ended(enrollment: Enrollment) -> dict:
+    assert enrollment.ended_at is not None
+    return {
+        "type": "enrollment.ended",
+        "enrollment": enrollment.pk,
+        "ended_at": enrollment.ended_at.isoformat(),
+    }

@@ -9,6 +9,7 @@ urlpatterns = [
     path("onboarding/me/", views.me, name="me"),
     path("onboarding/<id:enrollment_id>/", views.journey, name="journey"),
     path("onboarding/<id:enrollment_id>/buddy/", views.change_buddy, name="buddy"),
+    path("onboarding/<id:enrollment_id>/end/", views.end_journey, name="end"),
     path("onboarding/tasks/<id:task_id>/done/", views.task_done, name="task_done"),
     path("onboarding/journeys/", views.journeys, name="journeys"),
     path(

@@ -100,6 +100,7 @@ def _journey_page(request: AuthedRequest, enrollment):
             "away": selectors.while_away(enrollment),
             "spaces": selectors.spaces_of(enrollment.person),
             "may_change_buddy": access.may_change_buddy(user, enrollment),
+            "may_end": enrollment.is_active and roles.is_hr(user),
             "buddy_form": BuddyForm(),
             "cursor": cursor,
         },
@@ -228,6 +229,21 @@ def change_buddy(request: AuthedRequest, enrollment_id: int):
     else:
         flash.success(request, f"{buddy.display_name} is the buddy now.")
     return redirect(here)
+
+
+@require_POST
+def end_journey(request: AuthedRequest, enrollment_id: int):
+    """HR: take a journey off the board; its page stays, saying so."""
+    enrollment = selectors.get_enrollment_for_user(request.user, enrollment_id)
+    try:
+        services.end_enrollment(request.user, enrollment=enrollment)
+    except ServiceError as error:
+        flash.error(request, error.message)
+        return redirect("onboarding:journey", enrollment.pk)
+    flash.success(
+        request, f"{enrollment.person.display_name}'s journey has ended: off the board."
+    )
+    return redirect("onboarding:board")
 
 
 # HR's pages ---------------------------------------------------------------

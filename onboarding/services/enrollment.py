@@ -21,6 +21,8 @@ from feeds.services.spaces import _add, lock_space
 from intranet.errors import ServiceError
 from intranet.notifications import notify
 from intranet.ratelimit import exempt
+from intranet.realtime import publish_on_commit, record
+from onboarding import events
 from onboarding.access import may_change_buddy, require_hr
 from onboarding.models import Enrollment, Journey, Step, Task
 from profiles.models import User
@@ -301,9 +303,21 @@ def set_buddy(user: User, *, enrollment: Enrollment, buddy: User) -> Enrollment:
     return enrollment
 
 
-def end_enrollment(hr: User, *, enrollment: Enrollment) -> None:
-    """Take a journey off the board (HR); its tasks stay as they are."""
+def end_enrollment(hr: User, *, enrollment: Enrollment) -> Enrollment:
+    """Take a journey off the board (HR); its tasks stay as they are, and
+    its people's open pages and HR's board hear it at once. Ending an
+    ended journey changes nothing."""
     require_hr(hr)
-    if enrollment.ended_at is None:
-        enrollment.ended_at = timezone.now()
-        enrollment.save(update_fields=["ended_at"])
+    with transaction.atomic():
+        locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+        if locked.ended_at is not None:
+            return locked
+        locked.ended_at = timezone.now()
+        locked.save(update_fields=["ended_at"])
+        stored = record(
+            events.enrollment_stream(locked.pk),
+            events.enrollment_ended(locked),
+            subject=f"enrollment.{locked.pk}",
+        )
+        publish_on_commit(stored, groups=[events.BOARD_STREAM])
+    return locked

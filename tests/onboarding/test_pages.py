@@ -305,3 +305,41 @@ def test_the_buddy_form_changes_the_buddy(client, bob, carol, dan, enrollment):
     client.post(url, {"email": "carol@canteen.test"})
     enrollment.refresh_from_db()
     assert enrollment.buddy == carol
+
+
+def test_hr_ends_a_journey_on_the_page_and_over_rest(
+    client, hana, bob, dan, nina, enrollment
+):
+    url = reverse("onboarding:end", args=[enrollment.pk])
+    page = reverse("onboarding:journey", args=[enrollment.pk])
+    # Only HR: the manager and the buddy see the page without the button,
+    # and their posts change nothing; an outsider gets a 404.
+    for person in (bob, dan):
+        client.force_login(person)
+        assert url not in client.get(page).content.decode()
+        client.post(url)
+        assert client.post(f"{API}/enrollments/{enrollment.pk}/end").status_code == 403
+    enrollment.refresh_from_db()
+    assert enrollment.is_active
+    client.force_login(hana)
+    html = client.get(page).content.decode()
+    assert f'action="{url}"' in html and "End Nina Novak's journey" in html
+    answer = client.post(url, follow=True)
+    assert "journey has ended" in answer.content.decode()
+    assert f'data-enrollment="{enrollment.pk}"' not in answer.content.decode()
+    enrollment.refresh_from_db()
+    assert not enrollment.is_active
+    html = client.get(page).content.decode()
+    assert "This journey has ended" in html and url not in html
+    assert client.get(f"{API}/enrollments").json() == []
+    # Again over REST: nothing changes, the answer says it has ended.
+    ended_at = enrollment.ended_at
+    body = client.post(f"{API}/enrollments/{enrollment.pk}/end").json()
+    assert body["ended"] is True and body["id"] == enrollment.pk
+    enrollment.refresh_from_db()
+    assert enrollment.ended_at == ended_at
+    # Nina's own page is now the plain one, and her tasks are still hers.
+    client.force_login(nina)
+    mine = client.get(reverse("onboarding:me")).content.decode()
+    assert "not on an onboarding journey" in mine
+    assert Task.objects.filter(enrollment=enrollment).exists()

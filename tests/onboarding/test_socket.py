@@ -69,3 +69,25 @@ async def test_completing_a_step_reaches_the_journeys_people_and_hr_live():
     finally:
         for ws in sockets.values():
             await ws.disconnect()
+
+
+async def test_ending_a_journey_reaches_its_people_and_hr_live():
+    people, task = await database_sync_to_async(_world)()
+    sockets = {name: await signed_in_socket(p) for name, p in people.items()}
+    try:
+        enrollment = await database_sync_to_async(lambda: task.enrollment)()
+        await database_sync_to_async(services.end_enrollment)(
+            people["hana"], enrollment=enrollment
+        )
+        for name in ("hana", "bob", "nina", "dan"):
+            event = await next_event(sockets[name], "enrollment.ended")
+            assert event["enrollment"] == enrollment.pk, name
+        assert await sockets["carol"].receive_nothing(timeout=0.3)
+        # Ending it again publishes nothing.
+        await database_sync_to_async(services.end_enrollment)(
+            people["hana"], enrollment=enrollment
+        )
+        assert await sockets["hana"].receive_nothing(timeout=0.3)
+    finally:
+        for ws in sockets.values():
+            await ws.disconnect()

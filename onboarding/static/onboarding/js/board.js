@@ -1,6 +1,7 @@
 // The onboarding board, live: a step done anywhere updates its person's
-// row (HR hears it on onboarding.board, a manager on their reports'
-// journeys: docs/realtime.md). A reload reads the board afresh.
+// row, and an ended journey leaves the board (HR hears both on
+// onboarding.board, a manager on their reports' journeys:
+// docs/realtime.md). A reload reads the board afresh.
 import { on } from "../../frontend/js/socket.js";
 
 const board = document.querySelector("[data-board]");
@@ -13,4 +14,8 @@ on("task.updated", ({ progress }) => {
   const late = row.querySelector("[data-late]");
   late.textContent = progress.late;
   late.classList.toggle("late-count", progress.late > 0);
+});
+
+on("enrollment.ended", ({ enrollment }) => {
+  board?.querySelector(`[data-enrollment="${enrollment}"]`)?.remove();
 });

@@ -1,6 +1,7 @@
 // A journey's checklist, live: "Mark done" without a reload, and every
 // task.updated from the journey's stream (another tab, the manager, the
-// buddy, HR) moves the step to its group in place (docs/realtime.md).
+// buddy, HR) moves the step to its group in place; an ended journey says
+// so (docs/realtime.md).
 // Without this module the forms post and the page reloads.
 import { catchUpCarried, catchUpWith, on, send } from "../../frontend/js/socket.js";
 import { ApiError, patch } from "../../frontend/js/api.js";
@@ -63,7 +64,13 @@ function showTask(task) {
 }
 
 function apply(event) {
-  if (event.type !== "task.updated" || event.task.enrollment !== Number(page.dataset.journey)) return;
+  const journey = Number(page.dataset.journey);
+  if (event.type === "enrollment.ended" && event.enrollment === journey) {
+    page.querySelector("[data-ended]").hidden = false;
+    page.querySelector("[data-end-journey]")?.remove();
+    return;
+  }
+  if (event.type !== "task.updated" || event.task.enrollment !== journey) return;
   showTask(event.task);
   showProgress(event.progress);
 }
@@ -93,6 +100,7 @@ if (page) {
   });
 
   on("task.updated", apply);
+  on("enrollment.ended", apply);
 
   // After a reconnect, what happened meanwhile comes from the journey's
   // catch-up log.
