@@ -16,7 +16,6 @@ from django.contrib.auth.models import Permission
 from django.db.models import (
     Count,
     Exists,
-    F,
     OuterRef,
     Prefetch,
     Q,
@@ -208,19 +207,13 @@ def followed_by_user(user_ids: list[int]) -> dict[int, Followed]:
     if not user_ids:
         return result
     marks = placeholders(user_ids)
-    hr_sql, hr_params = (
-        roles.holders(user_ids, roles.MANAGE_ONBOARDING)
-        .annotate(holder=F("pk"))
-        .values_list("holder")
-        .order_by()
-        .query.sql_with_params()
-    )
+    hr_sql, hr_params = roles.holders_sql(user_ids, roles.MANAGE_ONBOARDING)
     sql = (
         f"SELECT user_id, 0, space_id FROM {table(SpaceMember)}"  # noqa: S608
         f" WHERE user_id IN ({marks})"
         f" UNION ALL SELECT follower_id, 1, person_id FROM {table(Follow)}"
         f" WHERE follower_id IN ({marks})"
-        f" UNION ALL SELECT hr.holder, 2, 0 FROM ({hr_sql}) hr"
+        f" UNION ALL SELECT hr.id, 2, 0 FROM ({hr_sql}) hr"
     )
     for user_id, kind, other in rows(sql, [*user_ids, *user_ids, *hr_params]):
         found = result[user_id]

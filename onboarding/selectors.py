@@ -4,16 +4,16 @@ here (an enrollment one may not see is a 404)."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import BigIntegerField, Count, Exists, OuterRef, Q, Value
-from django.db.models.functions import Cast
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 
 from feeds.models import Comment, Post, Space, SpaceMember
 from feeds.selectors import member_space_ids, readable_posts
 from intranet.errors import ServiceError
+from intranet.sql import placeholders, rows, table
 from messaging.models import Message
 from onboarding import events
-from onboarding.access import hr_people, visible_enrollments
+from onboarding.access import hr_people_sql, visible_enrollments
 from onboarding.models import Enrollment, Task
 from profiles import roles
 from profiles.models import User
@@ -211,27 +211,24 @@ def board(user: User, today: datetime.date) -> list[BoardRow]:
 def streams_by_user(user_ids: list[int]) -> dict[int, set[str]]:
     """The onboarding streams each user follows: their own journey's, their
     reports' and buddies', and HR the board, in one statement (every
-    connect and every recheck asks)."""
+    connect and every recheck asks: raw SQL, as feeds' followed_by_user)."""
     found: dict[int, set[str]] = {}
-    running = (
-        Enrollment.objects.filter(ended_at__isnull=True)
-        .filter(
-            Q(person_id__in=user_ids)
-            | Q(buddy_id__in=user_ids)
-            | Q(person__manager_id__in=user_ids)
-        )
-        .values_list("pk", "person_id", "buddy_id", "person__manager_id")
-        .order_by()
-    )
+    if not user_ids:
+        return found
+    marks = placeholders(user_ids)
+    hr_sql, hr_params = hr_people_sql(user_ids)
     # HR's rows carry no enrollment (0): they follow the board.
-    none = Cast(Value(None), output_field=BigIntegerField())
-    hr = (
-        hr_people(user_ids)
-        .values_list(Cast(Value(0), output_field=BigIntegerField()), "pk", none, none)
-        .order_by()
+    sql = (
+        "SELECT e.id, e.person_id, e.buddy_id, p.manager_id"  # noqa: S608
+        f" FROM {table(Enrollment)} e JOIN {table(User)} p ON p.id = e.person_id"
+        f" WHERE e.ended_at IS NULL AND (e.person_id IN ({marks})"
+        f" OR e.buddy_id IN ({marks}) OR p.manager_id IN ({marks}))"
+        f" UNION ALL SELECT 0, hr.id, NULL, NULL FROM ({hr_sql}) hr"
     )
     wanted = set(user_ids)
-    for pk, person, buddy, manager in running.union(hr, all=True):
+    for pk, person, buddy, manager in rows(
+        sql, [*user_ids, *user_ids, *user_ids, *hr_params]
+    ):
         if pk == 0:
             found.setdefault(person, set()).add(events.BOARD_STREAM)
             continue

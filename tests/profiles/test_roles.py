@@ -55,3 +55,30 @@ def test_a_flushed_database_gets_its_roles_back():
     person = UserFactory.create()
     roles.grant([person], roles.HR)
     assert roles.is_hr(User.objects.get(pk=person.pk))
+
+
+def test_holders_answers_as_has_perm_for_every_way_to_hold_a_role():
+    from django.contrib.auth.models import Group, Permission
+
+    by_group = UserFactory.create()
+    roles.grant([by_group], roles.HR)
+    direct = UserFactory.create()
+    direct.user_permissions.add(Permission.objects.get(codename="manage_onboarding"))
+    own_group = UserFactory.create()  # a company's own group with the permission
+    group = Group.objects.create(name="People team")
+    group.permissions.add(Permission.objects.get(codename="manage_onboarding"))
+    own_group.groups.add(group)
+    boss = UserFactory.create(is_superuser=True)
+    communicator = UserFactory.create()
+    roles.grant([communicator], roles.COMMUNICATORS)
+    gone = UserFactory.create(is_superuser=True, is_active=False)
+    nobody = UserFactory.create()
+    everyone = [by_group, direct, own_group, boss, communicator, gone, nobody]
+    expected = {
+        p.pk
+        for p in User.objects.filter(pk__in=[p.pk for p in everyone])
+        if p.has_perm(roles.MANAGE_ONBOARDING)
+    }
+    assert expected == {by_group.pk, direct.pk, own_group.pk, boss.pk}
+    assert roles.holders([p.pk for p in everyone], roles.MANAGE_ONBOARDING) == expected
+    assert roles.holders([], roles.MANAGE_ONBOARDING) == set()
