@@ -154,6 +154,41 @@ class OnboardingTests(BrowserTestCase):
         ).to_be_visible(timeout=LIVE_MS)
         expect(bob.locator("[data-progress-percent]")).to_have_text("25")
 
+    def test_hr_ends_a_journey_and_the_board_and_the_manager_see_it_live(self):
+        nina = UserFactory.create(
+            first_name="Nina", last_name="Novak", manager=self.bob
+        )
+        enrollment, _ = off_the_loop(
+            services.enroll,
+            nina,
+            start_date=timezone.localdate(),
+            journey=self.journey,
+            by=self.hana,
+        )
+        board = self.open_as(self.hana, "/onboarding/", "onboarding-board-before-end")
+        expect_live(board)
+        row = board.locator("tr", has_text="Nina Novak")
+        expect(row).to_be_visible()
+        manager = self.open_as(
+            self.bob, f"/onboarding/{enrollment.pk}/", "onboarding-manager-before-end"
+        )
+        expect_live(manager)
+        expect(manager.get_by_text("End this journey")).to_have_count(0)  # HR's
+        hr = self.open_as(
+            self.hana, f"/onboarding/{enrollment.pk}/", "onboarding-end-journey"
+        )
+        hr.get_by_text("End this journey").click()
+        check_page(hr, "onboarding-end-journey-open")
+        hr.get_by_role("button", name="End Nina Novak's journey").click()
+        expect(hr.get_by_role("heading", level=1)).to_have_text("Onboarding")
+        expect(hr.get_by_text("journey has ended")).to_be_visible()
+        # The open board drops the row, and the manager's page says so.
+        expect(row).to_have_count(0, timeout=LIVE_MS)
+        ended = manager.locator("[data-ended]")
+        expect(ended).to_be_visible(timeout=LIVE_MS)
+        expect(ended).to_contain_text("This journey has ended")
+        check_page(manager, "onboarding-manager-ended")
+
     def test_hr_builds_a_journey_without_javascript_errors(self):
         page = self.open_as(self.hana, "/onboarding/journeys/", "onboarding-journeys")
         page.get_by_label("Name").fill("Welcome back")
@@ -216,6 +251,36 @@ class EnrollOnePersonTests(BrowserTestCase):
 
 
 class MyTasksTests(BrowserTestCase):
+    def test_a_message_that_arrives_live_becomes_a_task(self):
+        from messaging import services as messaging
+
+        self.make_personas()
+        direct = off_the_loop(
+            messaging.get_or_create_direct, self.alice, other_id=self.bob.pk
+        )
+        page = self.open_as(self.bob, f"/messages/{direct.pk}/", "task-live-message")
+        expect_live(page)
+        # alice writes in her own browser: the message reaches bob's live.
+        alice = self.open_as(self.alice, f"/messages/{direct.pk}/", "task-live-sender")
+        expect_live(alice)
+        alice.get_by_label(re.compile("^Message Bob")).fill(
+            "Can you book the room for Thursday?"
+        )
+        alice.get_by_label(re.compile("^Message Bob")).press("Enter")
+        live = page.locator(".msg", has_text="book the room")
+        expect(live).to_have_attribute("data-id", re.compile(r"^\d+$"), timeout=LIVE_MS)
+        message_id = live.get_attribute("data-id")
+        link = live.locator("a.make-task")
+        expect(link).to_have_attribute("href", f"/tasks/new/?message={message_id}")
+        live.hover()  # a message's actions show on hover and focus
+        expect(link).to_have_accessible_name("Make this a task")
+        link.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Make this a task")
+        expect(page.locator("main")).to_contain_text("book the room")
+        page.get_by_label("What to do").fill("Book the room")
+        page.get_by_role("button", name="Add the task").click()
+        expect(page.locator("[data-task]")).to_contain_text("Book the room")
+
     def test_a_post_becomes_a_task_found_in_the_nav_and_done_in_one_click(self):
         from feeds import services as feeds
 

@@ -92,6 +92,14 @@ export function fillMessage(el, m) {
       actions = template.content.querySelector(".msg-actions").cloneNode(true);
       el.querySelector(".msg-main").append(actions);
     }
+    // "Make this a task" (onboarding's, when installed) names its message.
+    const task = actions.querySelector("a.make-task");
+    if (task) {
+      // Read the attribute: a clone of the template resolves no URL yet.
+      const url = new URL(task.getAttribute("href"), location.href);
+      url.searchParams.set("message", m.id);
+      task.href = url.pathname + url.search;
+    }
   }
   renderAttachments(el, m.deleted ? [] : m.attachments);
   renderReactions(el.querySelector(".reactions"), m.reactions);
