@@ -76,7 +76,7 @@ def prepare(members: int, idle: int) -> dict:
     from profiles.models import User
     from testkit.personas import signed_in_cookies
 
-    people = User.objects.bulk_create(
+    people = [
         User(
             email=f"bench{n}@canteen.test",
             first_name="Bench",
@@ -84,7 +84,11 @@ def prepare(members: int, idle: int) -> dict:
             password="!",  # noqa: S106 - unusable; sessions are made directly,
         )
         for n in range(max(members, idle) + 2)
-    )
+    ]
+    # bulk_create skips save(), which keeps the people search's key.
+    for person in people:
+        person.search_key = person.make_search_key()
+    people = User.objects.bulk_create(people)
     cookies = signed_in_cookies(people)
     sender, partner = people[0], people[1]
     crowd = people[2 : members + 2]
