@@ -8,6 +8,7 @@ import random
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from urllib.parse import urlencode
 
 import websockets
 
@@ -75,12 +76,13 @@ async def resync(
 
 
 async def catch_up(url: str, cookie: str, since: int, seen: list[int]):
-    """Connect and sync as a returning tab does; return the open socket
-    (a tab stays connected: closing it would add a disconnect to the storm
-    that no browser makes)."""
-    ws = await open_tab(url, cookie)
+    """Connect and sync as a returning tab does (socket.js: its cursor in
+    the socket's URL, so the server starts the catch-up with the connect);
+    return the open socket (a tab stays connected: closing it would add a
+    disconnect to the storm that no browser makes)."""
+    query = {"since": since, **({"seen": ",".join(map(str, seen))} if seen else {})}
+    ws = await open_tab(f"{url}?{urlencode(query)}", cookie)
     try:
-        await ws.send(json.dumps({"type": "sync", "since": since, "seen": seen}))
         while True:
             event = json.loads(await asyncio.wait_for(ws.recv(), 30))
             if event["type"] == "resync.required":
