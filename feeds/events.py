@@ -14,6 +14,7 @@ from intranet.events import MAX_CLIENT_ID_LENGTH
 from intranet.validation import Id, Text
 from messaging.events import attachment_data
 from messaging.services import MAX_ATTACHMENTS_PER_MESSAGE
+from profiles import roles
 
 MAX_POST_LENGTH = 20_000
 MAX_COMMENT_LENGTH = 5_000
@@ -30,9 +31,9 @@ def space_stream(space_id: int) -> str:
 AUTHOR_STREAMS = "author."
 
 
-# Every must-read's acknowledgement count, for HR's sockets: one stream
-# instead of a copy of each count to every HR person's own.
-ACKNOWLEDGEMENTS_STREAM = "announcements.acknowledgements"
+# Every must-read's acknowledgement count, for HR's sockets: HR's one
+# stream (profiles.realtime) instead of a copy to every HR person's own.
+ACKNOWLEDGEMENTS_STREAM = roles.HR_STREAM
 
 
 def author_stream(user_id: int) -> str:

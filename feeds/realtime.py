@@ -7,14 +7,13 @@ from intranet.plugins import Budget, command, streams
 
 @streams
 def space_streams(user_ids: list[int]) -> dict[int, set[str]]:
-    """A socket follows `space.<id>` for every space its user is in,
-    `author.<id>` for every person its user follows, and HR's the
-    acknowledgement counts; the recheck drops a removed member's, an
-    unfollowed person's or a former HR person's within its interval."""
+    """A socket follows `space.<id>` for every space its user is in and
+    `author.<id>` for every person its user follows (HR's acknowledgement
+    counts come on HR's stream, profiles.realtime); the recheck drops a
+    removed member's or an unfollowed person's within its interval."""
     return {
         user_id: {events.space_stream(s) for s in found.spaces}
         | {events.author_stream(p) for p in found.people}
-        | ({events.ACKNOWLEDGEMENTS_STREAM} if found.hr else set())
         for user_id, found in selectors.followed_by_user(user_ids).items()
     }
 

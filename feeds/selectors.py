@@ -43,7 +43,6 @@ from feeds.models import (
     SpaceMember,
 )
 from intranet.sql import placeholders, rows, table
-from profiles import roles
 from profiles.models import User
 from profiles.org import management_chain_ids
 from profiles.roles import is_hr
@@ -195,34 +194,25 @@ class Followed:
 
     spaces: set[int] = field(default_factory=set)
     people: set[int] = field(default_factory=set)
-    # HR: every must-read's acknowledgement count.
-    hr: bool = False
 
 
 def followed_by_user(user_ids: list[int]) -> dict[int, Followed]:
-    """Return each user's space ids, the ids of the people they follow and
-    whether they are HR, in one statement (every connect and every recheck
-    asks; raw SQL as messaging's conversation_ids_by_user)."""
+    """Return each user's space ids and the ids of the people they follow,
+    in one statement (every connect and every recheck asks; raw SQL as
+    messaging's conversation_ids_by_user)."""
     result = {user_id: Followed() for user_id in user_ids}
     if not user_ids:
         return result
     marks = placeholders(user_ids)
-    hr_sql, hr_params = roles.holders_sql(user_ids, roles.MANAGE_ONBOARDING)
     sql = (
         f"SELECT user_id, 0, space_id FROM {table(SpaceMember)}"  # noqa: S608
         f" WHERE user_id IN ({marks})"
         f" UNION ALL SELECT follower_id, 1, person_id FROM {table(Follow)}"
         f" WHERE follower_id IN ({marks})"
-        f" UNION ALL SELECT hr.id, 2, 0 FROM ({hr_sql}) hr"
     )
-    for user_id, kind, other in rows(sql, [*user_ids, *user_ids, *hr_params]):
+    for user_id, kind, other in rows(sql, [*user_ids, *user_ids]):
         found = result[user_id]
-        if kind == 0:
-            found.spaces.add(other)
-        elif kind == 1:
-            found.people.add(other)
-        else:
-            found.hr = True
+        (found.spaces if kind == 0 else found.people).add(other)
     return result
 
 

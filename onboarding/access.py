@@ -20,11 +20,6 @@ def require_hr(user: User) -> None:
         raise ServiceError("forbidden", "Only HR can do that.", status=403)
 
 
-def hr_people_sql(user_ids: list[int]) -> tuple[str, list]:
-    """A statement selecting those of `user_ids` who are HR."""
-    return roles.holders_sql(user_ids, roles.MANAGE_ONBOARDING)
-
-
 def visible_enrollments(user: User) -> QuerySet[Enrollment]:
     """Enrollments `user` may see (HR: all)."""
     if roles.is_hr(user):

@@ -2,15 +2,17 @@
 
 `task.updated` is stored in the enrollment's stream (`onboarding.<id>`,
 followed by the starter, their manager and their buddy) and sent, not
-stored, to HR's board stream (`onboarding.board`). docs/realtime.md.
+stored, to HR's stream (`role.hr`). docs/realtime.md.
 """
 
 import datetime
 from typing import Any
 
 from onboarding.models import Enrollment, Task
+from profiles import roles
 
-BOARD_STREAM = "onboarding.board"
+# HR's board hears every journey on HR's one stream (profiles.realtime).
+BOARD_STREAM = roles.HR_STREAM
 
 
 def enrollment_stream(enrollment_id: int) -> str:

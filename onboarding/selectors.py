@@ -13,7 +13,7 @@ from intranet.errors import ServiceError
 from intranet.sql import placeholders, rows, table
 from messaging.models import Message
 from onboarding import events
-from onboarding.access import hr_people_sql, visible_enrollments
+from onboarding.access import visible_enrollments
 from onboarding.models import Enrollment, Task
 from profiles import roles
 from profiles.models import User
@@ -209,29 +209,22 @@ def board(user: User, today: datetime.date) -> list[BoardRow]:
 
 
 def streams_by_user(user_ids: list[int]) -> dict[int, set[str]]:
-    """The onboarding streams each user follows: their own journey's, their
-    reports' and buddies', and HR the board, in one statement (every
-    connect and every recheck asks: raw SQL, as feeds' followed_by_user)."""
+    """The journeys' streams each user follows: their own, their reports'
+    and the people's they buddy, in one statement (every connect and every
+    recheck asks: raw SQL, as feeds' followed_by_user). HR's board comes on
+    HR's stream (profiles.realtime)."""
     found: dict[int, set[str]] = {}
     if not user_ids:
         return found
     marks = placeholders(user_ids)
-    hr_sql, hr_params = hr_people_sql(user_ids)
-    # HR's rows carry no enrollment (0): they follow the board.
     sql = (
         "SELECT e.id, e.person_id, e.buddy_id, p.manager_id"  # noqa: S608
         f" FROM {table(Enrollment)} e JOIN {table(User)} p ON p.id = e.person_id"
         f" WHERE e.ended_at IS NULL AND (e.person_id IN ({marks})"
         f" OR e.buddy_id IN ({marks}) OR p.manager_id IN ({marks}))"
-        f" UNION ALL SELECT 0, hr.id, NULL, NULL FROM ({hr_sql}) hr"
     )
     wanted = set(user_ids)
-    for pk, person, buddy, manager in rows(
-        sql, [*user_ids, *user_ids, *user_ids, *hr_params]
-    ):
-        if pk == 0:
-            found.setdefault(person, set()).add(events.BOARD_STREAM)
-            continue
+    for pk, person, buddy, manager in rows(sql, [*user_ids, *user_ids, *user_ids]):
         for user_id in wanted.intersection((person, buddy, manager)):
             found.setdefault(user_id, set()).add(events.enrollment_stream(pk))
     return found

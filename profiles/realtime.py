@@ -1,11 +1,12 @@
-"""What profiles plugs into the socket: presence, kept fresh by `ping`."""
+"""What profiles plugs into the socket: presence, kept fresh by `ping`, and
+HR's stream for the people who hold the HR role."""
 
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, StrictBool
 
-from intranet.plugins import Budget, command, on_connect
-from profiles import presence
+from intranet.plugins import Budget, command, on_connect, streams
+from profiles import presence, roles
 
 
 class Ping(BaseModel):
@@ -25,3 +26,11 @@ def arrived(user) -> None:
 async def ping(user, data: Ping) -> dict[str, Any]:
     presence.local_writer().note(user.pk, active=data.active)
     return {"type": "pong"}
+
+
+@streams
+def hr_stream(user_ids: list[int]) -> dict[int, set[str]]:
+    """HR follow HR_STREAM; the recheck drops a former HR person's within
+    its interval."""
+    held = roles.holders(user_ids, roles.MANAGE_ONBOARDING)
+    return {user_id: {roles.HR_STREAM} for user_id in held}

@@ -234,7 +234,7 @@ def test_acknowledging_is_once_per_person_and_counts_go_live_to_staff(
     # To the author and HR's one stream, not to the readers.
     assert published[0]["groups"] == [
         f"user.{chris.pk}",
-        "announcements.acknowledgements",
+        "role.hr",
     ]
     assert len(published) == 1
     assert published[0]["event"] == {

@@ -21,7 +21,7 @@ QUERIES = {
     "/": 8,  # the home feed: the catch-up cursor, its posts (none here)
     "/people/": 9,  # and the locations for its filter
     "/messages/": 7,
-    "conversation": 20,  # the streams followed (one per app), then data-seen
+    "conversation": 21,  # the streams followed (one per app), then data-seen
     "message search": 13,
     # feeds adds their spaces, posts and whether I follow them, and my
     # permissions (user and groups: may I mark verified sources?)
@@ -31,7 +31,7 @@ QUERIES = {
     "api history": 7,
     "api search": 8,
     "api people": 3,
-    "api events": 7,  # the streams followed (chats, spaces, journeys), then the sync
+    "api events": 8,  # the streams followed (chats, spaces, journeys, HR), the sync
 }
 
 

@@ -166,8 +166,8 @@ def test_the_recheck_costs_the_same_queries_for_3_or_30_sockets():
     with CaptureQueriesContext(connection) as many:
         current, groups = _recheck(sessions)
     # The sessions, then one per app that plugs streams in (chats, spaces
-    # and people followed, onboarding journeys).
-    assert len(many) == len(few) == 5
+    # and people followed, onboarding journeys, HR's stream).
+    assert len(many) == len(few) == 6
     assert current == {key for key, _, _ in sessions}
     assert set(groups) == {p.pk for p in people}
 

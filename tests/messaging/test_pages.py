@@ -35,12 +35,12 @@ def test_conversation_page_for_members_and_404_for_outsiders(
     for n in range(3):
         send(bob, direct, f"hi {n}", f"c{n}")
     client.force_login(alice)
-    # 20: three list the streams alice follows (one per app: chats, spaces
-    # and people, journeys) and one
+    # 21: four list the streams alice follows (one per app: chats, spaces
+    # and people, journeys, HR's) and one
     # the events of them the page shows (data-seen), so the tab's first
     # sync is not sent them again; the sidebar's spaces and notifications
     # badge take one each.
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):
         response = client.get(f"/messages/{direct.pk}/")
     assert response.status_code == 200
     html = response.content.decode()

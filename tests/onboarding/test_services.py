@@ -6,12 +6,14 @@ import pytest
 from django.http import Http404
 
 from feeds.models import Post, Space, SpaceMember
+from intranet import plugins
 from intranet.errors import ServiceError
 from intranet.models import Notification
 from messaging import services as chat
 from messaging.models import Membership
 from onboarding import events, selectors, services
 from onboarding.models import Enrollment, Step, Task
+from profiles import roles
 from profiles.factories import DepartmentFactory, UserFactory
 from tests.base import capture_published, events_since
 
@@ -238,8 +240,12 @@ def test_the_streams_each_person_follows(
     assert found[nina.pk] == {mine}
     assert found[bob.pk] == {mine}
     assert found[dan.pk] == {mine}
-    assert found[hana.pk] == {events.BOARD_STREAM}
-    assert carol.pk not in found and alice.pk not in found
+    assert carol.pk not in found and alice.pk not in found and hana.pk not in found
+    # HR hear the board on HR's stream, as everything else only HR sees.
+    everything = plugins.streams_by_user([hana.pk, nina.pk, carol.pk])
+    assert events.BOARD_STREAM == roles.HR_STREAM
+    assert roles.HR_STREAM in everything[hana.pk]
+    assert roles.HR_STREAM not in everything[nina.pk] | everything[carol.pk]
 
 
 def test_the_checklist_groups_late_due_upcoming_and_done(nina, hana, enrollment, today):

@@ -1,6 +1,6 @@
 // The onboarding board, live: a step done anywhere updates its person's
 // row, and an ended journey leaves the board (HR hears both on
-// onboarding.board, a manager on their reports' journeys:
+// HR's stream, role.hr; a manager on their reports' journeys:
 // docs/realtime.md). A reload reads the board afresh.
 import { on } from "../../frontend/js/socket.js";
 
