@@ -5,8 +5,11 @@ see none of their private things (404, not 403).
 """
 
 import datetime
+import importlib
 from collections.abc import Iterable
+from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS
@@ -16,7 +19,8 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from profiles.factories import DepartmentFactory, UserFactory
+from profiles import roles
+from profiles.factories import DepartmentFactory, UserFactory, hashed
 from profiles.models import User
 
 PASSWORD = "correct horse battery staple"
@@ -53,6 +57,29 @@ def make_people() -> dict[str, User]:
     alice.manager = bob
     alice.save(update_fields=["manager"])
     return {"alice": alice, "bob": bob, "carol": carol}
+
+
+def make_hr_person(first_name: str, last_name: str, **fields: Any) -> User:
+    """Create someone in HR: the role's group, whose permissions include
+    profiles.manage_onboarding. Their email is <first name>@canteen.test and
+    their password PASSWORD; `fields` (department, title, …) go to UserFactory.
+    """
+    person = UserFactory.create(
+        email=f"{first_name.lower()}@canteen.test",
+        first_name=first_name,
+        last_name=last_name,
+        password=hashed(PASSWORD),
+        **fields,
+    )
+    ensure_roles()
+    roles.grant([person], roles.HR)
+    return person
+
+
+def ensure_roles() -> None:
+    """Make the HR and Communicators groups again: migration 0003 makes
+    them, and a transactional test's flush removes them."""
+    importlib.import_module("profiles.migrations.0003_roles").create_roles(apps, None)
 
 
 def session_cookie_for(user: User) -> str:

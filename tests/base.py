@@ -12,7 +12,7 @@ from typing import Any
 from intranet import plugins, sync
 from intranet.sync import SyncResult
 from profiles.models import User
-from testkit.personas import PASSWORD, make_people, session_cookie_for
+from testkit.personas import PASSWORD, ensure_roles, make_people, session_cookie_for
 from testkit.processes import free_port
 from testkit.sockets import socket_headers
 
@@ -20,6 +20,7 @@ from testkit.sockets import socket_headers
 __all__ = [
     "PASSWORD",
     "capture_published",
+    "ensure_roles",
     "events_since",
     "free_port",
     "make_people",
@@ -60,16 +61,6 @@ def capture_published() -> Iterator[list[dict[str, Any]]]:
         yield calls
     finally:
         realtime.apublish = original  # type: ignore[assignment]
-
-
-def ensure_roles() -> None:
-    """Make the HR and Communicators groups again: migration 0003 makes
-    them, and a transactional test's flush removes them."""
-    import importlib
-
-    from django.apps import apps
-
-    importlib.import_module("profiles.migrations.0003_roles").create_roles(apps, None)
 
 
 def services_required() -> bool:

@@ -12,7 +12,8 @@ from django.utils import timezone
 from feeds import services
 from feeds.models import Space
 from profiles.factories import UserFactory
-from profiles.roles import COMMUNICATORS, HR, grant
+from profiles.roles import COMMUNICATORS, grant
+from testkit.personas import make_hr_person
 from tests.base import ensure_roles
 
 
@@ -51,15 +52,7 @@ def company(people) -> Space:
 @pytest.fixture
 def hanna(company, people):
     """HR."""
-    person = UserFactory.create(
-        email="hanna@canteen.test",
-        first_name="Hanna",
-        last_name="Hart",
-        department=people["carol"].department,
-    )
-    ensure_roles()
-    grant([person], HR)
-    return person
+    return make_hr_person("Hanna", "Hart", department=people["carol"].department)
 
 
 @pytest.fixture

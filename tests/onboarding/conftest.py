@@ -9,25 +9,18 @@ from django.utils import timezone
 
 from onboarding import services
 from onboarding.models import Step
-from profiles import roles
 from profiles.factories import DepartmentFactory, UserFactory
-from testkit.personas import PASSWORD
+from testkit.personas import PASSWORD, make_hr_person
 
 
 @pytest.fixture
 def hana(people):
-    people_dept = DepartmentFactory(name="People", slug="people")
-    hana = UserFactory.create(
-        email="hana@canteen.test",
-        first_name="Hana",
-        last_name="Hill",
+    return make_hr_person(
+        "Hana",
+        "Hill",
         title="People Partner",
-        department=people_dept,
+        department=DepartmentFactory(name="People", slug="people"),
     )
-    hana.set_password(PASSWORD)
-    hana.save()
-    roles.grant([hana], roles.HR)
-    return hana
 
 
 @pytest.fixture
