@@ -8,11 +8,10 @@ knows nothing of spaces.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from intranet.links import link
+from intranet.links import link, slug_link
 from messaging.models import StoredFile
 
 
@@ -78,7 +77,7 @@ class Space(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("feeds:space", args=[self.slug])
+        return slug_link("feeds:space", self.slug)
 
 
 class SpaceMember(models.Model):
@@ -192,6 +191,13 @@ class Post(models.Model):
                 fields=["author", "id"],
                 name="post_by_author",
                 condition=Q(deleted_at__isnull=True),
+            ),
+            # A space's pins (three at most): read on every space page,
+            # which otherwise walked all the space's posts for none.
+            models.Index(
+                fields=["space", "pinned_at"],
+                name="post_pins",
+                condition=Q(pinned_at__isnull=False),
             ),
         ]
 

@@ -253,10 +253,11 @@ def with_details(posts: QuerySet[Post], viewer: User) -> list[Post]:
         )
     )
     ids = [p.pk for p in page]
+    # The authors by their ids (a prefetch): joined, PostgreSQL hashed the
+    # whole company for a few dozen comments (3 ms with 5,000 people).
     comments = (
         Comment.objects.filter(post_id__in=ids, deleted_at__isnull=True)
-        .select_related("author")
-        .prefetch_related("reactions")
+        .prefetch_related("author", "reactions")
         .order_by("pk")
     )
     by_post: dict[int, list[Comment]] = {}

@@ -8,10 +8,12 @@ stand-in ids, and filled in after.
 """
 
 from functools import lru_cache
+from urllib.parse import quote
 
 from django.urls import get_script_prefix, reverse
 
-# An id no row has, that every `<id:…>` route accepts (19 digits at most).
+# An id no row has, that every `<id:…>` and `<slug:…>` route accepts (19
+# digits at most).
 _STAND_IN = 918273645546372819
 
 
@@ -26,3 +28,10 @@ def link(name: str, *pks: int) -> str:
     return head + "".join(
         f"{int(pk)}{part}" for pk, part in zip(pks, rest, strict=True)
     )
+
+
+def slug_link(name: str, slug: str) -> str:
+    """reverse(name, args=[slug]) for a route taking only a slug (a space's
+    page: the nav and every card link one)."""
+    head, tail = _shape(name, get_script_prefix(), 1)
+    return head + quote(slug, safe="") + tail
