@@ -38,6 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.harness import collect_as_a_server
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "feeds.json"
 DATABASE = "canteen_bench_feeds"
@@ -299,6 +301,7 @@ def quiet_errors() -> Iterator[None]:
 
 
 def measure(setup: dict, requests: int) -> dict:
+    collect_as_a_server()
     from django.db import connection
     from django.test import Client
 

@@ -29,6 +29,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from bench.harness import collect_as_a_server
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "onboarding.json"
 P95_MS = 100.0
@@ -204,6 +206,7 @@ def _recorder(into: list[str]):
 
 
 def reads(setup: dict, requests: int) -> dict:
+    collect_as_a_server()
     from django.db import connection
     from django.test import Client
 

@@ -22,6 +22,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from bench.harness import collect_as_a_server
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "pages.json"
 DATABASE = "canteen_bench_pages"
@@ -297,6 +299,7 @@ def _recorder(into: list[str]):
 
 
 def measure(setup: dict, requests: int) -> dict:
+    collect_as_a_server()
     from django.db import connection
     from django.test import Client
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.feeds import percentile, psql
+from bench.harness import collect_as_a_server
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "search.json"
@@ -97,6 +98,7 @@ def people() -> dict[str, Any]:
 
 
 def measure(requests: int) -> dict[str, Any]:
+    collect_as_a_server()
     from django.conf import settings
     from django.db import connection
     from django.test import Client

@@ -131,7 +131,8 @@ class OnboardingTests(BrowserTestCase):
         )
         assert_no_horizontal_scroll(board_phone)
 
-    def test_the_manager_sees_the_step_done_live_on_the_journey(self):
+    def enroll_nina(self):
+        """Nina Novak, bob's report, starts today on the journey."""
         nina = UserFactory.create(
             first_name="Nina", last_name="Novak", manager=self.bob
         )
@@ -142,6 +143,10 @@ class OnboardingTests(BrowserTestCase):
             journey=self.journey,
             by=self.hana,
         )
+        return nina, enrollment
+
+    def test_the_manager_sees_the_step_done_live_on_the_journey(self):
+        nina, enrollment = self.enroll_nina()
         bob = self.open_as(
             self.bob, f"/onboarding/{enrollment.pk}/", "onboarding-manager"
         )
@@ -155,16 +160,7 @@ class OnboardingTests(BrowserTestCase):
         expect(bob.locator("[data-progress-percent]")).to_have_text("25")
 
     def test_hr_ends_a_journey_and_the_board_and_the_manager_see_it_live(self):
-        nina = UserFactory.create(
-            first_name="Nina", last_name="Novak", manager=self.bob
-        )
-        enrollment, _ = off_the_loop(
-            services.enroll,
-            nina,
-            start_date=timezone.localdate(),
-            journey=self.journey,
-            by=self.hana,
-        )
+        _, enrollment = self.enroll_nina()
         board = self.open_as(self.hana, "/onboarding/", "onboarding-board-before-end")
         expect_live(board)
         row = board.locator("tr", has_text="Nina Novak")
