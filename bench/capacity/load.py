@@ -61,6 +61,7 @@ class Record:
         # client_id -> [sent_at, sender, {recipient: epoch}, got]
         self.sends: dict[str, list] = {}
         self.errors: list[tuple[float, str]] = []
+        self.last_window_end = 0.0
 
 
 RECORD = Record()
@@ -101,6 +102,7 @@ class Employee(FastHttpUser):
             "Origin": self.host,
         }
         self.ws: websocket.WebSocket | None = None
+        self.connect_failures = 0
         self.cursor = 0
         self.known: dict[int, list[int]] = defaultdict(list)  # conv -> ids
         self.pending_pong: float | None = None
@@ -152,7 +154,14 @@ class Employee(FastHttpUser):
                 raise RuntimeError(f"expected hello, got {hello}")
         except Exception as exc:
             fire("WS", "socket: connect", _ms(started), f"{type(exc).__name__}")
+            # A browser tries again (socket.js: full jitter, 0.5 s doubling
+            # to 15 s); without this, a connect refused during the sign-in
+            # ramp left the employee without a socket for good.
+            self.connect_failures += 1
+            backoff = min(15.0, 0.5 * 2 ** min(self.connect_failures, 5))
+            gevent.spawn_later(random.uniform(0, backoff), self.connect)
             return
+        self.connect_failures = 0
         fire("WS", "socket: connect", _ms(started))
         ws.settimeout(None)
         self.ws = ws
@@ -175,6 +184,8 @@ class Employee(FastHttpUser):
         except (OSError, websocket.WebSocketException) as exc:
             fire("WS", f"socket: send {event['type']}", 0, type(exc).__name__)
             self.disconnect()
+            # The tab sees its socket drop and comes back, as on a close.
+            gevent.spawn_later(random.uniform(0.5, 2), self.reconnect_and_sync)
             return False
 
     def receive(self, ws: websocket.WebSocket) -> None:
@@ -403,6 +414,14 @@ def figures(t0: float, t1: float, users: int, cpu_s: float) -> dict:
         if kind != "WS":
             http.append(ms)
     errors = [e for at, e in RECORD.errors if t0 <= at <= t1]
+    # What failed while the step's employees signed in (not in the verdict,
+    # which is the window's; here to explain a step that lacks sockets).
+    ramp_failures = [
+        f"{kind} {name}"
+        for at, kind, name, _ms, ok in RECORD.requests
+        if not ok and at < t0 and at >= RECORD.last_window_end
+    ]
+    RECORD.last_window_end = t1
     lost = 0
     for sent_at, _sender, expect, got in RECORD.sends.values():
         if not t0 <= sent_at <= t1:
@@ -434,6 +453,8 @@ def figures(t0: float, t1: float, users: int, cpu_s: float) -> dict:
         "syncs": sync["n"],
         "errors": failures + len(errors),
         "error_samples": errors[:5],
+        "ramp_failures": len(ramp_failures),
+        "ramp_failure_samples": sorted(set(ramp_failures))[:5],
         "lost": lost,
         "endpoints": {
             name: report.spread(values) for name, values in sorted(by_name.items())
