@@ -33,14 +33,16 @@ ROLES = {
 }
 
 
-def holders_sql(user_ids: list[int], permission: str) -> tuple[str, list]:
-    """A statement selecting those of `user_ids` who hold `permission`
-    ("app.codename"), as `has_perm` answers for active people, to run or to
-    combine.
+def holders(user_ids: Iterable[int], permission: str) -> set[int]:
+    """Those of `user_ids` who hold `permission` ("app.codename"), as
+    `has_perm` answers for active people, in one query.
 
     Raw SQL because every connect asks (HR_STREAM): Django compiling the
     queryset, and PostgreSQL planning its joins, cost more than the query.
     """
+    ids = list(user_ids)
+    if not ids:
+        return set()
     app_label, codename = permission.split(".")
     granted = (
         f"(SELECT p.id FROM {table(Permission)} p"  # noqa: S608 - tables only
@@ -49,7 +51,7 @@ def holders_sql(user_ids: list[int], permission: str) -> tuple[str, list]:
     )
     sql = (
         f"SELECT u.id FROM {table(User)} u"  # noqa: S608 - tables only
-        f" WHERE u.id IN ({placeholders(user_ids)}) AND u.is_active AND ("
+        f" WHERE u.id IN ({placeholders(ids)}) AND u.is_active AND ("
         " u.is_superuser"
         f" OR u.id IN (SELECT up.user_id FROM {table(User.user_permissions.through)} up"
         f" WHERE up.permission_id = {granted})"
@@ -57,15 +59,8 @@ def holders_sql(user_ids: list[int], permission: str) -> tuple[str, list]:
         f" JOIN {table(Group.permissions.through)} gp ON gp.group_id = ug.group_id"
         f" WHERE gp.permission_id = {granted}))"
     )
-    return sql, [*user_ids, app_label, codename, app_label, codename]
-
-
-def holders(user_ids: Iterable[int], permission: str) -> set[int]:
-    """Those of `user_ids` who hold `permission`, in one query."""
-    ids = list(user_ids)
-    if not ids:
-        return set()
-    return {pk for (pk,) in rows(*holders_sql(ids, permission))}
+    params = [*ids, app_label, codename, app_label, codename]
+    return {pk for (pk,) in rows(sql, params)}
 
 
 def ensure_roles(**signal: object) -> None:
