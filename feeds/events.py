@@ -24,8 +24,11 @@ MAX_PINNED = 3
 MAX_ATTACHMENTS_PER_POST = MAX_ATTACHMENTS_PER_MESSAGE
 
 
+SPACE_STREAMS = "space."
+
+
 def space_stream(space_id: int) -> str:
-    return f"space.{space_id}"
+    return f"{SPACE_STREAMS}{space_id}"
 
 
 AUTHOR_STREAMS = "author."

@@ -1,21 +1,25 @@
 """What feeds plugs into the socket: the spaces a user follows, and the
 posts they had on screen (reach)."""
 
-from feeds import events, selectors, services
-from intranet.plugins import Budget, command, streams
+from feeds import events, services
+from feeds.models import Follow, SpaceMember
+from intranet.plugins import Budget, StreamQuery, command, streams
+from intranet.sql import table
 
 
 @streams
-def space_streams(user_ids: list[int]) -> dict[int, set[str]]:
+def space_streams() -> StreamQuery:
     """A socket follows `space.<id>` for every space its user is in and
     `author.<id>` for every person its user follows (HR's acknowledgement
     counts come on HR's stream, profiles.realtime); the recheck drops a
     removed member's or an unfollowed person's within its interval."""
-    return {
-        user_id: {events.space_stream(s) for s in found.spaces}
-        | {events.author_stream(p) for p in found.people}
-        for user_id, found in selectors.followed_by_user(user_ids).items()
-    }
+    return StreamQuery(
+        f"SELECT user_id, %s || space_id FROM {table(SpaceMember)}"  # noqa: S608
+        " WHERE user_id IN (SELECT id FROM asked)"
+        f" UNION ALL SELECT follower_id, %s || person_id FROM {table(Follow)}"
+        " WHERE follower_id IN (SELECT id FROM asked)",
+        (events.SPACE_STREAMS, events.AUTHOR_STREAMS),
+    )
 
 
 # The browser batches what was on screen every few seconds.

@@ -7,9 +7,9 @@ app's `admin.py` (IntranetConfig.ready), that declares:
 - its inbound socket commands, one schema and one handler each
   (`@command("message.send", MessageSend)`);
 - the streams its users follow (`@streams`): a conversation, a space. Every
-  socket follows `user.<id>` as well. The same function decides, at every
+  socket follows `user.<id>` as well. The same statement decides, at every
   recheck, whether a socket may keep a stream, and which streams a `sync`
-  replays: what it returns is the access rule for live events;
+  replays: what it selects is the access rule for live events;
 - what happens when a socket connects (`@on_connect`), without the database.
 
 An app's `pages` module adds to other apps' pages the same way: a section on
@@ -20,6 +20,7 @@ every app's partials.
 """
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -27,13 +28,34 @@ from typing import Any
 import pydantic
 from django.contrib.auth.base_user import AbstractBaseUser
 
+from intranet.sql import rows
+
 Event = dict[str, Any]
 # A handler gets the socket's user and the validated command; it returns an
 # event to answer the socket with, or None. Plain functions run in the
 # database thread; coroutine functions run on the event loop and must not
 # touch the database.
 Handler = Callable[[Any, Any], Event | Awaitable[Event | None] | None]
-StreamSource = Callable[[list[int]], dict[int, set[str]]]
+
+
+@dataclass(frozen=True)
+class StreamQuery:
+    """A statement selecting `(user id, stream name)` rows for the users in
+    the table `asked(id)`, e.g. `SELECT user_id, %s || space_id FROM
+    members WHERE user_id IN (SELECT id FROM asked)`, with its bound
+    `params`.
+
+    SQL, not a function: every connect, sync and recheck asks for a user's
+    streams, and the kernel joins every app's statement into one, a single
+    round trip to the database (a reconnect storm is thousands at once).
+    """
+
+    sql: str
+    params: tuple[Any, ...] = ()
+
+
+# Called when streams are first asked for (table names need the database).
+StreamSource = Callable[[], StreamQuery]
 
 
 @dataclass(frozen=True)
@@ -97,10 +119,9 @@ def command(
 
 
 def streams(source: StreamSource) -> StreamSource:
-    """Register a function returning the streams each of some users
-    follows (besides their own `user.<id>`), in a few queries for any
-    number of users."""
-    _stream_sources.append(source)
+    """Register a function returning the StreamQuery of the streams users
+    follow (besides their own `user.<id>`)."""
+    _stream_sources.append(functools.cache(source))
     return source
 
 
@@ -131,14 +152,21 @@ USERS_PER_QUERY = 1000
 
 
 def streams_by_user(user_ids: Iterable[int]) -> dict[int, set[str]]:
-    """Return the streams each user follows, whatever app they belong to."""
+    """Return the streams each user follows, whatever app they belong to,
+    in one statement per USERS_PER_QUERY users."""
     ids = sorted(set(user_ids))
     result = {user_id: {user_stream(user_id)} for user_id in ids}
+    queries = [source() for source in _stream_sources]
+    if not queries:
+        return result
+    selects = " UNION ALL ".join(query.sql for query in queries)
+    params = [param for query in queries for param in query.params]
     for start in range(0, len(ids), USERS_PER_QUERY):
         chunk = ids[start : start + USERS_PER_QUERY]
-        for source in _stream_sources:
-            for user_id, found in source(chunk).items():
-                result[user_id] |= found
+        asked = ", ".join(["(%s)"] * len(chunk))
+        statement = f"WITH asked(id) AS (VALUES {asked}) {selects}"
+        for user_id, stream in rows(statement, [*chunk, *params]):
+            result[user_id].add(stream)
     return result
 
 

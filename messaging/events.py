@@ -24,8 +24,11 @@ from messaging.models import (
 MAX_BODY_LENGTH = 10_000
 
 
+CONVERSATION_STREAMS = "conversation."
+
+
 def conversation_group(conversation_id: int) -> str:
-    return f"conversation.{conversation_id}"
+    return f"{CONVERSATION_STREAMS}{conversation_id}"
 
 
 def person(user) -> dict[str, Any]:

@@ -8,17 +8,19 @@ from typing import Any
 
 from django.conf import settings
 
-from intranet.plugins import Budget, command, streams
-from messaging import events, selectors, services
+from intranet.plugins import Budget, StreamQuery, command, streams
+from intranet.sql import table
+from messaging import events, services
+from messaging.models import Membership
 
 
 @streams
-def conversation_streams(user_ids: list[int]) -> dict[int, set[str]]:
-    found = selectors.conversation_ids_by_user(user_ids)
-    return {
-        user_id: {events.conversation_group(c) for c in ids}
-        for user_id, ids in found.items()
-    }
+def conversation_streams() -> StreamQuery:
+    return StreamQuery(
+        f"SELECT user_id, %s || conversation_id FROM {table(Membership)}"  # noqa: S608
+        " WHERE user_id IN (SELECT id FROM asked)",
+        (events.CONVERSATION_STREAMS,),
+    )
 
 
 def send_budget() -> Budget:

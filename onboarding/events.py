@@ -15,8 +15,11 @@ from profiles import roles
 BOARD_STREAM = roles.HR_STREAM
 
 
+ENROLLMENT_STREAMS = "onboarding."
+
+
 def enrollment_stream(enrollment_id: int) -> str:
-    return f"onboarding.{enrollment_id}"
+    return f"{ENROLLMENT_STREAMS}{enrollment_id}"
 
 
 def person_data(user) -> dict[str, Any] | None:

@@ -10,7 +10,6 @@ from django.http import Http404
 from feeds.models import Comment, Post, Space, SpaceMember
 from feeds.selectors import member_space_ids, readable_posts
 from intranet.errors import ServiceError
-from intranet.sql import placeholders, rows, table
 from messaging.models import Message
 from onboarding import events
 from onboarding.access import visible_enrollments
@@ -206,28 +205,6 @@ def board(user: User, today: datetime.date) -> list[BoardRow]:
         )
         for e in rows
     ]
-
-
-def streams_by_user(user_ids: list[int]) -> dict[int, set[str]]:
-    """The journeys' streams each user follows: their own, their reports'
-    and the people's they buddy, in one statement (every connect and every
-    recheck asks: raw SQL, as feeds' followed_by_user). HR's board comes on
-    HR's stream (profiles.realtime)."""
-    found: dict[int, set[str]] = {}
-    if not user_ids:
-        return found
-    marks = placeholders(user_ids)
-    sql = (
-        "SELECT e.id, e.person_id, e.buddy_id, p.manager_id"  # noqa: S608
-        f" FROM {table(Enrollment)} e JOIN {table(User)} p ON p.id = e.person_id"
-        f" WHERE e.ended_at IS NULL AND (e.person_id IN ({marks})"
-        f" OR e.buddy_id IN ({marks}) OR p.manager_id IN ({marks}))"
-    )
-    wanted = set(user_ids)
-    for pk, person, buddy, manager in rows(sql, [*user_ids, *user_ids, *user_ids]):
-        for user_id in wanted.intersection((person, buddy, manager)):
-            found.setdefault(user_id, set()).add(events.enrollment_stream(pk))
-    return found
 
 
 @dataclass

@@ -5,8 +5,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, StrictBool
 
-from intranet.plugins import Budget, command, on_connect, streams
+from intranet.plugins import Budget, StreamQuery, command, on_connect, streams
+from intranet.sql import table
 from profiles import presence, roles
+from profiles.models import User
 
 
 class Ping(BaseModel):
@@ -29,8 +31,12 @@ async def ping(user, data: Ping) -> dict[str, Any]:
 
 
 @streams
-def hr_stream(user_ids: list[int]) -> dict[int, set[str]]:
+def hr_stream() -> StreamQuery:
     """HR follow HR_STREAM; the recheck drops a former HR person's within
     its interval."""
-    held = roles.holders(user_ids, roles.MANAGE_ONBOARDING)
-    return {user_id: {roles.HR_STREAM} for user_id in held}
+    condition, params = roles.holding(roles.MANAGE_ONBOARDING)
+    return StreamQuery(
+        f"SELECT u.id, %s FROM {table(User)} u"  # noqa: S608 - tables only
+        f" WHERE u.id IN (SELECT id FROM asked) AND {condition}",
+        (roles.HR_STREAM, *params),
+    )

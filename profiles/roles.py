@@ -33,34 +33,43 @@ ROLES = {
 }
 
 
-def holders(user_ids: Iterable[int], permission: str) -> set[int]:
-    """Those of `user_ids` who hold `permission` ("app.codename"), as
-    `has_perm` answers for active people, in one query.
+def holding(permission: str) -> tuple[str, list[str]]:
+    """An SQL condition, with its bound values, true for the user row `u`
+    when its person holds `permission` ("app.codename") as `has_perm`
+    answers for active people.
 
-    Raw SQL because every connect asks (HR_STREAM): Django compiling the
-    queryset, and PostgreSQL planning its joins, cost more than the query.
+    Raw SQL because every connect asks (HR_STREAM, profiles.realtime):
+    Django compiling the queryset, and PostgreSQL planning its joins, cost
+    more than the query.
     """
-    ids = list(user_ids)
-    if not ids:
-        return set()
     app_label, codename = permission.split(".")
     granted = (
         f"(SELECT p.id FROM {table(Permission)} p"  # noqa: S608 - tables only
         f" JOIN {table(ContentType)} c ON c.id = p.content_type_id"
         " WHERE c.app_label = %s AND p.codename = %s)"
     )
-    sql = (
-        f"SELECT u.id FROM {table(User)} u"  # noqa: S608 - tables only
-        f" WHERE u.id IN ({placeholders(ids)}) AND u.is_active AND ("
-        " u.is_superuser"
+    condition = (
+        "u.is_active AND (u.is_superuser"  # noqa: S608 - tables only
         f" OR u.id IN (SELECT up.user_id FROM {table(User.user_permissions.through)} up"
         f" WHERE up.permission_id = {granted})"
         f" OR u.id IN (SELECT ug.user_id FROM {table(User.groups.through)} ug"
         f" JOIN {table(Group.permissions.through)} gp ON gp.group_id = ug.group_id"
         f" WHERE gp.permission_id = {granted}))"
     )
-    params = [*ids, app_label, codename, app_label, codename]
-    return {pk for (pk,) in rows(sql, params)}
+    return condition, [app_label, codename, app_label, codename]
+
+
+def holders(user_ids: Iterable[int], permission: str) -> set[int]:
+    """Those of `user_ids` who hold `permission`, in one query."""
+    ids = list(user_ids)
+    if not ids:
+        return set()
+    condition, params = holding(permission)
+    sql = (
+        f"SELECT u.id FROM {table(User)} u"  # noqa: S608 - tables only
+        f" WHERE u.id IN ({placeholders(ids)}) AND {condition}"
+    )
+    return {pk for (pk,) in rows(sql, [*ids, *params])}
 
 
 def ensure_roles(**signal: object) -> None:

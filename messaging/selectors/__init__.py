@@ -3,7 +3,6 @@ search: who may see what (access), the conversation list and its unread
 counts (sidebar), history and threads, and search."""
 
 from messaging.selectors.access import (
-    conversation_ids_by_user,
     get_attachment_for_user,
     get_conversation_for_user,
     get_message_for_user,
@@ -51,7 +50,6 @@ __all__ = [
     "SearchPage",
     "SearchResultOut",
     "SearchResults",
-    "conversation_ids_by_user",
     "conversation_summaries",
     "display_title",
     "get_attachment_for_user",

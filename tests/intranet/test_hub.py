@@ -165,9 +165,9 @@ def test_the_recheck_costs_the_same_queries_for_3_or_30_sockets():
         _recheck(sessions[:3])
     with CaptureQueriesContext(connection) as many:
         current, groups = _recheck(sessions)
-    # The sessions, then one per app that plugs streams in (chats, spaces
-    # and people followed, onboarding journeys, HR's stream).
-    assert len(many) == len(few) == 6
+    # The sessions, their users, then every app's streams (chats, spaces
+    # and people followed, onboarding journeys, HR's) in one statement.
+    assert len(many) == len(few) == 3
     assert current == {key for key, _, _ in sessions}
     assert set(groups) == {p.pk for p in people}
 

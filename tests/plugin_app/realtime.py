@@ -11,8 +11,9 @@ from django.db import OperationalError, transaction
 from django.http import Http404
 from pydantic import BaseModel, StrictStr
 
-from intranet.plugins import Budget, command, streams
+from intranet.plugins import Budget, StreamQuery, command, streams
 from intranet.realtime import record
+from intranet.sql import table
 
 BOARD = "board.lobby"
 
@@ -26,11 +27,15 @@ def may_read(user) -> bool:
 
 
 @streams
-def board_streams(user_ids: list[int]) -> dict[int, set[str]]:
+def board_streams() -> StreamQuery:
     from profiles.models import User
 
-    readers = User.objects.filter(pk__in=user_ids, email__endswith="@canteen.test")
-    return {u.pk: {BOARD} for u in readers.exclude(first_name="Carol")}
+    return StreamQuery(
+        f"SELECT u.id, %s FROM {table(User)} u"  # noqa: S608 - tables only
+        " WHERE u.id IN (SELECT id FROM asked) AND u.email LIKE %s"
+        " AND u.first_name <> %s",
+        (BOARD, "%@canteen.test", "Carol"),
+    )
 
 
 @command("notice.post", Notice, budget=Budget(burst=3, per_second=0.5))
