@@ -15,6 +15,7 @@ from django.contrib.auth import (
     get_user_model,
     load_backend,
 )
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -42,13 +43,35 @@ def session_user(session_key: str | None) -> AbstractBaseUser | None:
     session_hash = session.get(HASH_SESSION_KEY)
     if not session_hash or backend_path not in settings.AUTHENTICATION_BACKENDS:
         return None
-    user = load_backend(backend_path).get_user(user_id)
+    backend = load_backend(backend_path)
+    if isinstance(backend, ModelBackend) and (
+        type(backend).get_user is ModelBackend.get_user
+    ):
+        # ModelBackend's own rule, with the row read by one raw statement:
+        # Django compiling `get(pk=)` cost twice the query (every connect).
+        found = _user_row(user_id)
+        allowed = found and backend.user_can_authenticate(found)  # type: ignore[arg-type]
+        user = found if allowed else None
+    else:
+        user = backend.get_user(user_id)
     if not isinstance(user, User):
         return None
     hashes = [user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()]
     if not any(constant_time_compare(session_hash, h) for h in hashes):
         return None
     return user
+
+
+def _user_row(user_id: Any) -> AbstractBaseUser | None:
+    """The user with primary key `user_id`, or None: the row every field
+    of the model, converted as the ORM converts it (a raw queryset)."""
+    User = get_user_model()
+    meta = User._meta
+    statement = (
+        f"SELECT * FROM {connection.ops.quote_name(meta.db_table)}"  # noqa: S608
+        f" WHERE {connection.ops.quote_name(str(meta.pk.column))} = %s"
+    )
+    return next(iter(User._default_manager.raw(statement, [user_id])), None)
 
 
 DATABASE_SESSIONS = "django.contrib.sessions.backends.db"

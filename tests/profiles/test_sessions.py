@@ -3,6 +3,7 @@
 import datetime
 
 from django.contrib.auth import HASH_SESSION_KEY
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.sessions.models import Session
 from django.test import override_settings
 from django.utils import timezone
@@ -74,3 +75,39 @@ def test_a_session_without_an_auth_hash_is_nobody(alice):
         session_data=Session.objects.encode(data)  # type: ignore[attr-defined]
     )
     assert session_user(key) is None
+
+
+def test_the_user_is_read_as_the_orm_reads_it(alice):
+    # The row comes from a raw statement (every connect): every field must
+    # come back converted exactly as `get(pk=)` converts it.
+    alice.last_login = timezone.now()
+    alice.save()
+    key = session_cookie_for(alice)
+    found = session_user(key)
+    expected = type(alice).objects.get(pk=alice.pk)
+    assert found is not None
+    for field in type(alice)._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(expected, field.attname), (
+            field.name
+        )
+
+
+def test_a_session_of_a_deleted_user_is_nobody(alice):
+    key = session_cookie_for(alice)
+    alice.delete()
+    assert session_user(key) is None
+
+
+class OnlyAlice(ModelBackend):
+    """A backend with its own get_user: the socket asks it, not the row."""
+
+    def get_user(self, user_id):
+        user = super().get_user(user_id)
+        return user if user is not None and user.first_name == "Alice" else None
+
+
+@override_settings(AUTHENTICATION_BACKENDS=["tests.profiles.test_sessions.OnlyAlice"])
+def test_a_backend_with_its_own_get_user_decides(alice, bob):
+    alice_key, bob_key = session_cookie_for(alice), session_cookie_for(bob)
+    assert session_user(alice_key) == alice
+    assert session_user(bob_key) is None
