@@ -134,16 +134,3 @@ def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
     return ordered[k]
-
-
-def collect_as_a_server() -> None:
-    """Collect the set-up's garbage once and tune the collector as
-    intranet/asgi.py tunes Daphne's, so an in-process measurement of pages
-    pays a server's collections, not a script's (untuned, full collections
-    of the set-up's objects made the p95 of twenty requests 200 ms)."""
-    import gc
-
-    from intranet.config import tune_gc_for_a_server
-
-    gc.collect()
-    tune_gc_for_a_server()
