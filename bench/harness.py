@@ -5,6 +5,7 @@ sockets themselves come from testkit/, shared with the tests)."""
 import contextlib
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -134,3 +135,15 @@ def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
     return ordered[k]
+
+
+def machine() -> dict:
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def utc_now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

@@ -7,14 +7,13 @@ calls timed on the wall clock with their statements counted apart
 import functools
 import json
 import os
-import platform
 import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.harness import percentile
+from bench.harness import machine, percentile, utc_now
 
 # Calls before a measure: caches, the connection pool, and whether it is there.
 WARM_UPS = 3
@@ -157,12 +156,8 @@ def timed_get(client, url: str, requests: int) -> dict[str, Any]:
 def run_figures() -> dict[str, Any]:
     """Where and when a run was made: the head of every results file."""
     return {
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
-        "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": machine(),
+        "started_at": utc_now(),
         # A shared box inflates wall-clock times: note how busy it was.
         "load_average": os.getloadavg(),
     }
