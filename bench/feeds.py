@@ -361,6 +361,8 @@ def main() -> None:
         reuse = not args.rebuild and stored == wanted
         if not reuse:
             create_database(company.DATABASE)
+        # The delivery run publishes from this process to the Daphne's
+        # Redis; pages then use it as their cache too, as in production.
         set_up_django(company.DATABASE_URL, redis_url)
         began = time.perf_counter()
         if reuse:
