@@ -7,7 +7,8 @@ Latency is per recipient, from the server's accept time (`accepted_at` in
 duplicates are counted with per-run sequence numbers in the bodies.
 Figures go to bench/results/messaging.json and a table on stdout.
 
-The scenarios are registered in bench/scenarios.py; `--only` picks some.
+The scenarios are registered in bench/scenarios.py (bench/registry.py), and
+bench/run.py provides what they need; `--only` picks some.
 """
 
 import argparse
@@ -19,7 +20,8 @@ import textwrap
 from pathlib import Path
 
 from bench.harness import CLIENT_CORE, RESULTS_DIR
-from bench.scenarios import REGISTRY, Bench
+from bench.run import Bench
+from bench.scenarios import REGISTRY
 
 
 def parse_args() -> argparse.Namespace:

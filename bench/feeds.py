@@ -2,9 +2,10 @@
 
 Builds the demo company at --people (5,000: about 500 spaces, 200,000 posts
 and a million comments and reactions) in its own PostgreSQL database
-(canteen_bench_feeds), plus a 1,000-member space for delivery; the build is
-kept and reused while its recipe (the demo modules, the migrations and the
-arguments) is unchanged, so a second run measures at once.
+(canteen_bench_feeds), plus a 1,000-member space for delivery; the build
+(bench/company.py) is kept and reused while its recipe (the demo modules,
+bench/company.py, the migrations and the arguments) is unchanged, so a
+second run measures at once.
 
 Then, for a heavy member (the demo login, in about 100 spaces) and a light
 one (in a few), the server time (p50/p95 of the wall clock) and queries per
@@ -25,141 +26,33 @@ counted as lost. Figures go to bench/results/feeds.json and a table.
 import argparse
 import asyncio
 import contextlib
-import hashlib
 import json
 import logging
-import os
-import platform
-import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from bench.harness import collect_as_a_server
+from bench import company
+from bench.harness import ROOT, percentile
+from bench.inprocess import (
+    WARM_UPS,
+    collect_as_a_server,
+    create_database,
+    print_requests,
+    psql,
+    run_figures,
+    set_up_django,
+    signed_in,
+    stored_recipe,
+    timed,
+    write_results,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "feeds.json"
-DATABASE = "canteen_bench_feeds"
-DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
 PAGE_P95_MS = 50.0
 SELECTOR_P95_MS = 30.0
-CROWD_SPACE = "Bench crowd"
-# The recipe of the stored build: a change to any of these builds anew.
-RECIPE = [
-    "profiles/demo.py",
-    "feeds/demo.py",
-    "messaging/demo.py",
-    "bench/feeds.py",
-]
-
-
-def psql(sql: str, database: str = "postgres") -> str:
-    return subprocess.run(
-        [
-            "psql",
-            "-qAt",
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "-d",
-            database,
-            "-c",
-            sql,
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-
-
-def recipe(args: argparse.Namespace) -> str:
-    digest = hashlib.sha256(f"{args.people}:{args.members}:{args.seed}".encode())
-    migrations = sorted(ROOT.glob("*/migrations/0*.py"))
-    for path in [*(ROOT / p for p in RECIPE), *migrations]:
-        digest.update(str(path.relative_to(ROOT)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def stored_recipe() -> str | None:
-    """The recipe the bench database was built with, kept as its comment."""
-    found = psql(
-        "SELECT shobj_description(oid, 'pg_database') FROM pg_database"  # noqa: S608
-        f" WHERE datname = '{DATABASE}'"
-    )
-    return found or None
-
-
-def create_database() -> None:
-    psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-    psql(f"CREATE DATABASE {DATABASE}")
-
-
-def set_up_django(redis_url: str) -> None:
-    os.environ.update(
-        {
-            "DEBUG": "0",
-            "SECRET_KEY": "canteen-bench-only-" + "x" * 40,
-            "DATABASE_URL": DATABASE_URL,
-            # The delivery run publishes from this process to the Daphne's
-            # Redis; pages then use it as their cache too, as in production.
-            "REDIS_URL": redis_url,
-            "LOG_LEVEL": "WARNING",
-            "DJANGO_SETTINGS_MODULE": "intranet.settings",
-        }
-    )
-    for key in ("CHANNELS_URL", "CACHE_URL"):
-        os.environ.pop(key, None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("collectstatic", interactive=False, verbosity=0)
-
-
-def build(args: argparse.Namespace) -> None:
-    """The demo company at --people, and a space of --members for delivery."""
-    from django.core.management import call_command
-    from django.db import connection
-
-    from feeds.models import Space, SpaceMember
-    from messaging.models import Conversation, Membership
-    from profiles.demo import DEMO_LOGIN
-    from profiles.models import User
-
-    call_command("migrate", verbosity=0)
-    call_command("demo_company", size=args.people, seed=args.seed, verbosity=0)
-    crowd = list(
-        User.objects.exclude(email=DEMO_LOGIN)
-        .order_by("pk")
-        .values_list("pk", flat=True)[: args.members]
-    )
-    chat = Conversation.objects.create(kind=Conversation.Kind.SPACE, title=CROWD_SPACE)
-    space = Space.objects.create(
-        name=CROWD_SPACE,
-        slug="bench-crowd",
-        kind=Space.Kind.COMMUNITY,
-        chat=chat,
-        created_by_id=crowd[0],
-    )
-    SpaceMember.objects.bulk_create(
-        SpaceMember(
-            space=space,
-            user_id=pk,
-            role=SpaceMember.Role.LEADER if pk == crowd[0] else SpaceMember.Role.MEMBER,
-        )
-        for pk in crowd
-    )
-    Membership.objects.bulk_create(
-        Membership(conversation=chat, user_id=pk) for pk in crowd
-    )
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
 
 
 def data_figures() -> dict[str, Any]:
@@ -189,7 +82,7 @@ def data_figures() -> dict[str, Any]:
         "reactions": Reaction.objects.count(),
         "memberships": SpaceMember.objects.count(),
     }
-    crowd = Space.objects.get(name=CROWD_SPACE)
+    crowd = Space.objects.get(name=company.CROWD_SPACE)
     return {
         **counts,
         "heavy": heavy.pk,
@@ -273,21 +166,6 @@ def targets(user) -> list[Target]:
     ]
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
-def _recorder(into: list[str]):
-    def record(execute, sql, params, many, context):
-        into.append(sql)
-        return execute(sql, params, many, context)
-
-    return record
-
-
 @contextlib.contextmanager
 def quiet_errors() -> Iterator[None]:
     """A page not built yet answers 500 with a traceback: note it, quietly."""
@@ -302,20 +180,16 @@ def quiet_errors() -> Iterator[None]:
 
 def measure(setup: dict, requests: int) -> dict:
     collect_as_a_server()
-    from django.db import connection
-    from django.test import Client
-
     from profiles.models import User
 
     figures: dict = {"missing": []}
     for role in ("heavy", "light"):
         person = User.objects.get(pk=setup[role])
-        client = Client(raise_request_exception=False)
-        client.force_login(person)
+        client = signed_in(person, raise_request_exception=False)
         figures[role] = {}
         for target in targets(person):
 
-            def ask(target: Target = target, client: Client = client) -> bool:
+            def ask(target: Target = target, client=client) -> bool:
                 if target.call is not None:
                     target.call()
                     return True
@@ -323,25 +197,15 @@ def measure(setup: dict, requests: int) -> dict:
                 return response.status_code == 200
 
             with quiet_errors():
-                there = all(ask() for _ in range(3))  # warm, and is it there?
+                there = all(ask() for _ in range(WARM_UPS))  # warm, and is it there?
             if not there:
                 if role == "heavy":
                     figures["missing"].append(f"{target.name} ({target.url})")
                 continue
-            queries: list[str] = []
-            with connection.execute_wrapper(_recorder(queries)):
-                ask()
-            times = []
-            for _ in range(requests):
-                began = time.perf_counter()
-                ask()
-                times.append((time.perf_counter() - began) * 1000)
             figures[role][target.name] = {
                 "kind": target.kind,
                 "url": target.url,
-                "p50_ms": round(percentile(times, 50), 1),
-                "p95_ms": round(percentile(times, 95), 1),
-                "queries": len(queries),
+                **timed(ask, requests),
             }
             print(f"  {role} {target.name}: {figures[role][target.name]}", flush=True)
     return figures
@@ -460,16 +324,10 @@ def print_table(results: dict) -> None:
         f" {data['posts']:,} posts, {data['comments']:,} comments,"
         f" {data['reactions']:,} reactions → {RESULTS.relative_to(ROOT)}"
     )
-    columns = ("p50 ms", "p95 ms", "queries")
-    print(f"{'request':<20} {'user':<6} " + " ".join(f"{c:>7}" for c in columns))
-    for role in ("heavy", "light"):
-        for name, f in results["requests"][role].items():
-            budget = SELECTOR_P95_MS if f["kind"] == "selector" else PAGE_P95_MS
-            verdict = "ok" if f["p95_ms"] <= budget else "OVER"
-            print(
-                f"{name:<20} {role:<6} {f['p50_ms']:>7} {f['p95_ms']:>7}"
-                f" {f['queries']:>7}  p95 ≤ {budget:g} {verdict}"
-            )
+    print_requests(
+        results["requests"],
+        lambda kind: SELECTOR_P95_MS if kind == "selector" else PAGE_P95_MS,
+    )
     for missing in results["requests"]["missing"]:
         print(f"not measured (not on this branch yet): {missing}")
     d = results.get("delivery")
@@ -497,42 +355,38 @@ def main() -> None:
     from bench.data import server_env
     from bench.harness import daphne, redis_server
 
-    wanted = recipe(args)
+    wanted = company.recipe(args)
     with redis_server() as redis_url:
-        reuse = not args.rebuild and stored_recipe() == wanted
+        stored = stored_recipe(company.DATABASE)
+        reuse = not args.rebuild and stored == wanted
         if not reuse:
-            create_database()
-        set_up_django(redis_url)
+            create_database(company.DATABASE)
+        # The delivery run publishes from this process to the Daphne's
+        # Redis; pages then use it as their cache too, as in production.
+        set_up_django(company.DATABASE_URL, redis_url)
         began = time.perf_counter()
         if reuse:
-            print(f"Reusing {DATABASE} (recipe {wanted}).", flush=True)
+            print(f"Reusing {company.DATABASE} (recipe {wanted}).", flush=True)
         else:
             print(f"Building {args.people:,} people and their feeds…", flush=True)
-            build(args)
-            psql(f"COMMENT ON DATABASE {DATABASE} IS '{wanted}'")
+            company.build(args)
+            psql(f"COMMENT ON DATABASE {company.DATABASE} IS '{wanted}'")
         setup = data_figures()
         setup["build_seconds"] = None if reuse else round(time.perf_counter() - began)
         print(f"  {json.dumps(setup)}", flush=True)
         results: dict[str, Any] = {
-            "machine": {
-                "cpus": os.cpu_count(),
-                "python": platform.python_version(),
-                "platform": platform.platform(),
-            },
-            "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "load_average": os.getloadavg(),
+            **run_figures(),
             "data": setup,
             "requests": measure(setup, args.requests),
         }
-        env = server_env(redis_url, DATABASE_URL)
+        env = server_env(redis_url, company.DATABASE_URL)
         from django.db import connections
 
         connections.close_all()
         with daphne(env) as server:
             results["delivery"] = asyncio.run(deliver(server.url, setup, args.posts))
         print(f"  delivery: {json.dumps(results['delivery'])}", flush=True)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2, default=str))
+    write_results(RESULTS, results)
     print_table(results)
 
 

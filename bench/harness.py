@@ -5,6 +5,7 @@ sockets themselves come from testkit/, shared with the tests)."""
 import contextlib
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -136,14 +137,13 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[k]
 
 
-def collect_as_a_server() -> None:
-    """Collect the set-up's garbage once and tune the collector as
-    intranet/asgi.py tunes Daphne's, so an in-process measurement of pages
-    pays a server's collections, not a script's (untuned, full collections
-    of the set-up's objects made the p95 of twenty requests 200 ms)."""
-    import gc
+def machine() -> dict:
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
 
-    from intranet.config import tune_gc_for_a_server
 
-    gc.collect()
-    tune_gc_for_a_server()
+def utc_now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

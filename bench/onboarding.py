@@ -23,15 +23,22 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import random
-import subprocess
 import time
-from pathlib import Path
 
-from bench.harness import collect_as_a_server
+from bench.harness import ROOT, percentile
+from bench.inprocess import (
+    WARM_UPS,
+    collect_as_a_server,
+    create_database,
+    get_ok,
+    run_figures,
+    set_up_django,
+    signed_in,
+    timed_get,
+    write_results,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "onboarding.json"
 P95_MS = 100.0
 LIVE_COUNT_MS = 1000.0
@@ -45,44 +52,6 @@ STEPS = [
     ("First project demo", "starter", 30),
     ("Ninety-day review", "manager", 90),
 ]
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
-def create_database(name: str) -> None:
-    for sql in (
-        f"DROP DATABASE IF EXISTS {name} WITH (FORCE)",
-        f"CREATE DATABASE {name}",
-    ):
-        subprocess.run(
-            ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", sql],
-            check=True,
-            capture_output=True,
-        )
-
-
-def set_up_django(database: str, redis_url: str) -> None:
-    os.environ.update(
-        {
-            "DEBUG": "0",
-            "SECRET_KEY": "canteen-bench-only-" + "x" * 40,
-            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
-            "REDIS_URL": redis_url,
-            "LOG_LEVEL": "WARNING",
-            "DJANGO_SETTINGS_MODULE": "intranet.settings",
-        }
-    )
-    for key in ("CHANNELS_URL", "CACHE_URL"):
-        os.environ.pop(key, None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def build(*, people: int, starters: int, seed: int) -> dict:
@@ -197,23 +166,11 @@ def build(*, people: int, starters: int, seed: int) -> dict:
     }
 
 
-def _recorder(into: list[str]):
-    def record(execute, sql, params, many, context):
-        into.append(sql)
-        return execute(sql, params, many, context)
-
-    return record
-
-
 def reads(setup: dict, requests: int) -> dict:
     collect_as_a_server()
-    from django.db import connection
-    from django.test import Client
-
     from profiles.models import User
 
-    client = Client()
-    client.force_login(User.objects.get(pk=setup["hr"]))
+    client = signed_in(User.objects.get(pk=setup["hr"]))
     post = setup["report_post"]
     targets = {
         "board page": "/onboarding/",
@@ -224,22 +181,11 @@ def reads(setup: dict, requests: int) -> dict:
     }
     figures: dict = {}
     for name, url in targets.items():
-        for _ in range(3):
-            response = client.get(url, secure=True)
-            assert response.status_code == 200, (url, response.status_code)
-        queries: list[str] = []
-        with connection.execute_wrapper(_recorder(queries)):
-            client.get(url, secure=True)
-        times = []
-        for _ in range(requests):
-            began = time.perf_counter()
-            client.get(url, secure=True)
-            times.append((time.perf_counter() - began) * 1000)
+        for _ in range(WARM_UPS):
+            response = get_ok(client, url)
         figures[name] = {
             "url": url,
-            "p50_ms": round(percentile(times, 50), 1),
-            "p95_ms": round(percentile(times, 95), 1),
-            "queries": len(queries),
+            **timed_get(client, url, requests),
             "bytes": len(response.content),
         }
         print(f"  {name}: {figures[name]}", flush=True)
@@ -389,24 +335,17 @@ def main() -> None:
     )
     args = parser.parse_args()
     create_database(args.database)
-    set_up_django(args.database, args.redis)
+    set_up_django(f"postgres://postgres@127.0.0.1:5432/{args.database}", args.redis)
     print(f"Building {args.people} people, {args.starters} starters…", flush=True)
     setup = build(people=args.people, starters=args.starters, seed=args.seed)
     print(f"  {json.dumps(setup)}", flush=True)
     results = {
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
-        "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "load_average": os.getloadavg(),
+        **run_figures(),
         "data": setup,
         "reads": reads(setup, args.requests),
         "acknowledgements": acknowledgements(setup, args.seconds, args.threads),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2, default=str))
+    write_results(RESULTS, results)
     print_table(results)
 
 

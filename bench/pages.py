@@ -15,16 +15,23 @@ bench/results/pages.json and a table on stdout.
 import argparse
 import datetime
 import json
-import os
-import platform
 import random
-import subprocess
 import time
-from pathlib import Path
 
-from bench.harness import collect_as_a_server
+from bench.harness import ROOT, percentile
+from bench.inprocess import (
+    WARM_UPS,
+    collect_as_a_server,
+    create_database,
+    get_ok,
+    print_requests,
+    run_figures,
+    set_up_django,
+    signed_in,
+    timed_get,
+    write_results,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "pages.json"
 DATABASE = "canteen_bench_pages"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
@@ -32,40 +39,6 @@ PAGE_P95_MS = 50.0
 API_P95_MS = 30.0
 HEAVY_CONVERSATIONS = 100
 SEARCH_WORD = "planning"
-
-
-def create_database() -> None:
-    for sql in (
-        f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)",
-        f"CREATE DATABASE {DATABASE}",
-    ):
-        subprocess.run(
-            ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", sql],
-            check=True,
-            capture_output=True,
-        )
-
-
-def set_up_django() -> None:
-    os.environ.update(
-        {
-            # Production settings: DEBUG keeps every query and costs time.
-            "DEBUG": "0",
-            "SECRET_KEY": "canteen-bench-only-" + "x" * 40,
-            "DATABASE_URL": DATABASE_URL,
-            "LOG_LEVEL": "WARNING",
-            "DJANGO_SETTINGS_MODULE": "intranet.settings",
-        }
-    )
-    for key in ("REDIS_URL", "CHANNELS_URL", "CACHE_URL"):
-        os.environ.pop(key, None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    # Production serves hashed static files from a manifest.
-    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def build(*, people: int, messages: int, seed: int) -> dict:
@@ -283,52 +256,22 @@ def targets(setup: dict, person: int) -> dict[str, tuple[str, str]]:
     }
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
-def _recorder(into: list[str]):
-    """An execute wrapper that notes each statement a request runs."""
-
-    def record(execute, sql, params, many, context):
-        into.append(sql)
-        return execute(sql, params, many, context)
-
-    return record
-
-
 def measure(setup: dict, requests: int) -> dict:
     collect_as_a_server()
-    from django.db import connection
-    from django.test import Client
-
     from profiles.models import User
 
     figures: dict = {}
     for role in ("heavy", "light"):
         person = User.objects.get(pk=setup[role])
-        client = Client()
-        client.force_login(person)
+        client = signed_in(person)
         figures[role] = {}
         for name, (kind, url) in targets(setup, person.pk).items():
-            for _ in range(3):  # warm: caches, the connection pool
-                response = client.get(url, secure=True)
-                assert response.status_code == 200, (url, response.status_code)
-            queries: list[str] = []
-            with connection.execute_wrapper(_recorder(queries)):
-                client.get(url, secure=True)
-            times = []
-            for _ in range(requests):
-                began = time.perf_counter()
-                client.get(url, secure=True)
-                times.append((time.perf_counter() - began) * 1000)
+            for _ in range(WARM_UPS):  # caches, the connection pool
+                get_ok(client, url)
             figures[role][name] = {
                 "kind": kind,
                 "url": url,
-                "p50_ms": round(percentile(times, 50), 1),
-                "p95_ms": round(percentile(times, 95), 1),
-                "queries": len(queries),
+                **timed_get(client, url, requests),
             }
             print(f"  {role} {name}: {figures[role][name]}", flush=True)
     return figures
@@ -399,16 +342,10 @@ def print_table(results: dict) -> None:
         f"\nCanteen pages on PostgreSQL, {results['data']['messages']:,} messages"
         f" → {RESULTS.relative_to(ROOT)}"
     )
-    columns = ("p50 ms", "p95 ms", "queries")
-    print(f"{'request':<20} {'user':<6} " + " ".join(f"{c:>7}" for c in columns))
-    for role in ("heavy", "light"):
-        for name, f in results["requests"][role].items():
-            budget = PAGE_P95_MS if f["kind"] == "page" else API_P95_MS
-            verdict = "ok" if f["p95_ms"] <= budget else "OVER"
-            print(
-                f"{name:<20} {role:<6} {f['p50_ms']:>7} {f['p95_ms']:>7}"
-                f" {f['queries']:>7}  p95 ≤ {budget:g} {verdict}"
-            )
+    print_requests(
+        results["requests"],
+        lambda kind: PAGE_P95_MS if kind == "page" else API_P95_MS,
+    )
     for role in ("heavy", "light"):
         u = results["unread"][role]
         print(
@@ -426,26 +363,18 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
-    create_database()
-    set_up_django()
+    create_database(DATABASE)
+    set_up_django(DATABASE_URL)
     print(f"Building {args.people} people, {args.messages:,} messages…", flush=True)
     setup = build(people=args.people, messages=args.messages, seed=args.seed)
     print(f"  {json.dumps(setup)}", flush=True)
     results = {
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
-        "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        # A shared box inflates wall-clock times: note how busy it was.
-        "load_average": os.getloadavg(),
+        **run_figures(),
         "data": setup,
         "requests": measure(setup, args.requests),
         "unread": unread_before_after(setup, args.requests),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2, default=str))
+    write_results(RESULTS, results)
     print_table(results)
 
 

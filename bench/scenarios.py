@@ -1,156 +1,24 @@
-"""The registry of `make bench` scenarios.
+"""The `make bench` scenarios, registered in the order they run.
 
-Each scenario is a small function registered with a name (what `--only`
-takes), a description and what it needs. The runner (bench/__main__.py)
-runs the chosen ones in the order registered here and gives each what it
-needs before it starts: the bench people and their Redis once, then one or
-two Daphne processes, kept while the next scenario needs the same and
-stopped before it needs something else.
+Each is a small function registered (bench/registry.py) with a name (what
+`--only` takes), a description and what it needs; the run (bench/run.py)
+provides what it needs before it starts. The ones that build a company of
+their own run as a process of their own: Django is set up once per
+process, and their database is another.
 """
 
 import asyncio
-import contextlib
-import enum
-import os
-import platform
 import subprocess
 import sys
-import time
-from argparse import Namespace
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
-from bench.data import database_url, prepare, server_env, up_to_date
 from bench.delivery import crowd, flooded, one_to_one, saturate
 from bench.fleet import idle_fleet
-from bench.harness import (
-    RESULTS_DIR,
-    ROOT,
-    daphne,
-    redis_server,
-    reference_server,
-)
+from bench.harness import RESULTS_DIR, ROOT, reference_server
 from bench.profile import sampled
-from intranet.config import tune_gc_for_a_server
-from testkit.processes import Server
+from bench.registry import REGISTRY, Need, scenario
+from bench.run import Bench
 
-
-class Need(enum.Enum):
-    PEOPLE = "the bench people (PostgreSQL, else SQLite) and Redis"
-    ONE_DAPHNE = "one Daphne"
-    TWO_DAPHNES = "two Daphnes, one per core"
-    REFERENCE = "the reference server (bare websockets)"
-    POSTGRESQL = "PostgreSQL"
-
-
-@dataclass(frozen=True)
-class Scenario:
-    name: str
-    description: str
-    needs: tuple[Need, ...]
-    run: Callable[["Bench"], None]
-    # Where its figures go: bench/results/<results>.json.
-    results: str = "messaging"
-
-
-REGISTRY: dict[str, Scenario] = {}
-
-
-def scenario(
-    name: str, description: str, *, needs: tuple[Need, ...], results: str = "messaging"
-) -> Callable[[Callable[["Bench"], None]], Callable[["Bench"], None]]:
-    def register(run: Callable[["Bench"], None]) -> Callable[["Bench"], None]:
-        assert name not in REGISTRY, f"two scenarios named {name!r}"
-        REGISTRY[name] = Scenario(name, description, needs, run, results)
-        return run
-
-    return register
-
-
-class Bench:
-    """One run: its arguments, its figures, and what its scenarios need."""
-
-    def __init__(self, args: Namespace) -> None:
-        self.args = args
-        self.suffix = "" if args.layer == "redis" else f"-{args.layer}"
-        self.results: dict[str, Any] = {
-            "machine": {
-                "cpus": os.cpu_count(),
-                "python": platform.python_version(),
-                "platform": platform.platform(),
-            },
-            "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "layer": args.layer,
-        }
-        self.servers: list[Server] = []
-        self.setup: dict[str, Any] = {}
-        self._env: dict[str, str] = {}
-        self._serving: Need | None = None
-        self._run = contextlib.ExitStack()
-        self._daphnes = contextlib.ExitStack()
-        self._caught_up: tuple[int, dict[str, list[int]]] | None = None
-
-    @property
-    def space(self) -> dict[str, Any]:
-        """The crowd's space, as crowd() and saturate() take it."""
-        return {
-            "sender_cookie": self.setup["sender"],
-            "cookies": self.setup["crowd"],
-            "conversation": self.setup["space"],
-        }
-
-    def provide(self, needs: tuple[Need, ...]) -> None:
-        if Need.PEOPLE in needs and not self.setup:
-            self._prepare()
-        serving = next(
-            (n for n in (Need.ONE_DAPHNE, Need.TWO_DAPHNES) if n in needs), None
-        )
-        if serving is self._serving:
-            return
-        self._daphnes.close()
-        self.servers = []
-        self._serving = serving
-        if serving is Need.ONE_DAPHNE:
-            self.servers = [self._daphnes.enter_context(daphne(self._env))]
-        elif serving is Need.TWO_DAPHNES:
-            # One process per core, sharing Redis; the load generator
-            # competes with them for the same two cores.
-            self.servers = [
-                self._daphnes.enter_context(daphne(self._env, core=core))
-                for core in (0, 1)
-            ]
-
-    def _prepare(self) -> None:
-        redis_url = self._run.enter_context(redis_server())
-        db_url = database_url()
-        env = server_env(redis_url, db_url)
-        if self.args.layer == "pubsub":
-            env["CHANNELS_URL"] = redis_url.replace("redis://", "redis+pubsub://", 1)
-        shared = ("DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "LOG_LEVEL")
-        os.environ.update({k: env[k] for k in shared})
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intranet.settings")
-        self._env = env
-        self.results["database"] = db_url.split(":", 1)[0]
-        self.setup = prepare(self.args.members, self.args.idle)
-        # The load generator holds thousands of sockets too: with Python's
-        # default thresholds its full collections paused it for up to 1 s in
-        # the reconnect storm, so it tunes its collector as the server does.
-        tune_gc_for_a_server()
-
-    def caught_up(self) -> tuple[int, dict[str, list[int]]]:
-        """The cursor of tabs that were up to date before a storm, and what
-        each idle tab names as seen: the crowd's saw the space's events."""
-        if self._caught_up is None:
-            since, space_seen = up_to_date(self.setup["space"])
-            members = set(self.setup["crowd"])
-            seen = {c: space_seen if c in members else [] for c in self.setup["idle"]}
-            self._caught_up = (since, seen)
-        return self._caught_up
-
-    def close(self) -> None:
-        self._daphnes.close()
-        self._run.close()
+__all__ = ["REGISTRY"]
 
 
 def progress(label: str, figures: dict) -> None:
@@ -158,6 +26,10 @@ def progress(label: str, figures: dict) -> None:
 
     shown = {k: v for k, v in figures.items() if k != "steps"}
     print(f"  {label}: {json.dumps(shown)}", flush=True)
+
+
+def in_own_process(module: str, *args: str) -> None:
+    subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, check=True)
 
 
 # The scenarios, in the order they run.
@@ -171,9 +43,7 @@ def progress(label: str, figures: dict) -> None:
     results="pages",
 )
 def pages(bench: Bench) -> None:
-    # Its own process and database: Django is set up once per process, and
-    # the other scenarios' database is another.
-    subprocess.run([sys.executable, "-m", "bench.pages"], cwd=ROOT, check=True)
+    in_own_process("bench.pages")
 
 
 @scenario(
@@ -185,7 +55,7 @@ def pages(bench: Bench) -> None:
 )
 def feeds(bench: Bench) -> None:
     # Its own process and database, kept between runs while its recipe holds.
-    subprocess.run([sys.executable, "-m", "bench.feeds"], cwd=ROOT, check=True)
+    in_own_process("bench.feeds")
 
 
 @scenario(
@@ -197,7 +67,7 @@ def feeds(bench: Bench) -> None:
 )
 def search(bench: Bench) -> None:
     # Its own process and database, kept between runs while its recipe holds.
-    subprocess.run([sys.executable, "-m", "bench.search"], cwd=ROOT, check=True)
+    in_own_process("bench.search")
 
 
 @scenario(
@@ -209,7 +79,7 @@ def search(bench: Bench) -> None:
     results="onboarding",
 )
 def onboarding(bench: Bench) -> None:
-    subprocess.run([sys.executable, "-m", "bench.onboarding"], cwd=ROOT, check=True)
+    in_own_process("bench.onboarding")
 
 
 @scenario(
@@ -400,18 +270,12 @@ def reference(bench: Bench) -> None:
 )
 def capacity(bench: Bench) -> None:
     args = bench.args
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench.capacity",
-            "--people",
-            str(args.people),
-            "--steps",
-            *map(str, args.steps),
-            "--setups",
-            *args.setups,
-        ],
-        cwd=ROOT,
-        check=True,
+    in_own_process(
+        "bench.capacity",
+        "--people",
+        str(args.people),
+        "--steps",
+        *map(str, args.steps),
+        "--setups",
+        *args.setups,
     )

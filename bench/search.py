@@ -12,18 +12,21 @@ bench/results/search.json and a table; the target is p95 ≤ 100 ms.
 
 import argparse
 import functools
-import json
-import os
-import platform
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from bench.feeds import percentile, psql
-from bench.harness import collect_as_a_server
+from bench.harness import ROOT, percentile
+from bench.inprocess import (
+    collect_as_a_server,
+    create_database,
+    psql,
+    run_figures,
+    set_up_django,
+    stored_recipe,
+    write_results,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "search.json"
 DATABASE = "canteen_bench_search"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
@@ -46,27 +49,6 @@ def recipe(args: argparse.Namespace) -> str:
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
-
-
-def set_up_django() -> None:
-    os.environ.update(
-        {
-            "DEBUG": "0",
-            "SECRET_KEY": "canteen-bench-only-" + "x" * 40,
-            "DATABASE_URL": DATABASE_URL,
-            "LOG_LEVEL": "WARNING",
-            "DJANGO_SETTINGS_MODULE": "intranet.settings",
-        }
-    )
-    for key in ("REDIS_URL", "CHANNELS_URL", "CACHE_URL"):
-        os.environ.pop(key, None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    # Production settings serve hashed static files: the page needs them.
-    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def build(args: argparse.Namespace) -> None:
@@ -169,15 +151,10 @@ def main() -> None:
     args = parser.parse_args()
 
     wanted = recipe(args)
-    stored = psql(
-        "SELECT shobj_description(oid, 'pg_database') FROM pg_database"  # noqa: S608
-        f" WHERE datname = '{DATABASE}'"
-    )
-    reuse = not args.rebuild and stored == wanted
+    reuse = not args.rebuild and stored_recipe(DATABASE) == wanted
     if not reuse:
-        psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        psql(f"CREATE DATABASE {DATABASE}")
-    set_up_django()
+        create_database(DATABASE)
+    set_up_django(DATABASE_URL)
     began = time.perf_counter()
     if reuse:
         print(f"Reusing {DATABASE} (recipe {wanted}).", flush=True)
@@ -186,19 +163,12 @@ def main() -> None:
         build(args)
         psql(f"COMMENT ON DATABASE {DATABASE} IS '{wanted}'")
     results = {
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
-        "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "load_average": os.getloadavg(),
+        **run_figures(),
         "people": args.people,
         "build_seconds": None if reuse else round(time.perf_counter() - began),
         "requests": measure(args.requests),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2, default=str))
+    write_results(RESULTS, results)
     print_table(results)
 
 

@@ -10,7 +10,8 @@ on the server cores and the Locust generator (bench/capacity/load.py) runs
 on the last core, ramping simulated employees step by step until a step
 fails the limits. Meanwhile this process samples the CPU of Daphne,
 PostgreSQL's backends, Redis and HAProxy, their memory and the database's
-connections each second. Figures go to bench/results/capacity.json, a
+connections each second (bench/capacity/sampler.py; HAProxy and the cores
+in bench/capacity/servers.py). Figures go to bench/results/capacity.json, a
 table and a PNG chart (docs/capacity.md).
 """
 
@@ -22,16 +23,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 from bench.capacity import data, report
+from bench.capacity.sampler import Sampler
+from bench.capacity.servers import HAPROXY_MISSING, balancer, cores, redis_pid
 from bench.data import server_env
-from bench.harness import daphne, redis_server
-from testkit.processes import Server, free_port, pin, stop, wait_for_port
-from testkit.processes import _raise_nofile as raise_nofile
+from bench.harness import daphne, redis_server, utc_now
+from testkit.processes import Server, pin
 
 ROOT = data.ROOT
 RESULTS = data.RESULTS / "capacity.json"
@@ -42,19 +42,6 @@ SETUPS = {
     "one": "PostgreSQL + Redis, one Daphne",
     "two": "PostgreSQL + Redis, two Daphnes behind HAProxy",
 }
-HAPROXY_MISSING = (
-    "HAProxy is not installed: run `apt-get install -y haproxy` (Debian's "
-    "package) for the two-Daphne set-up"
-)
-
-
-def cores() -> tuple[list[int], int]:
-    """The server's cores and the generator's: the last core is the
-    generator's alone (on a 2-core box the servers share core 0)."""
-    count = os.cpu_count() or 1
-    if count == 1:
-        return [0], 0
-    return list(range(count - 1)), count - 1
 
 
 def parse_args() -> argparse.Namespace:
@@ -80,7 +67,7 @@ def main() -> None:
     steps = sorted(s for s in args.steps if s < args.people)
     results: dict = {
         "machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg()},
-        "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "started_at": utc_now(),
         "data": {"people": args.people},
         "limits": {
             "page_p95_ms": report.PAGE_P95_MS,
@@ -103,7 +90,7 @@ def main() -> None:
         setup["load_average"] = os.getloadavg()
         results["setups"][name] = setup
         RESULTS.write_text(json.dumps(results, indent=2))
-    results["finished_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    results["finished_at"] = utc_now()
     RESULTS.write_text(json.dumps(results, indent=2))
     print(f"\nCanteen capacity, {args.people:,}-person company → {RESULTS}")
     print(report.table(results))
@@ -132,14 +119,20 @@ def collect_static() -> None:
         p.stat().st_mtime < manifest.stat().st_mtime for p in sources
     ):
         return
-    env = server_env("", "sqlite:///" + str(data.RESULTS / "unused.sqlite3"))
-    env.pop("REDIS_URL")
+    env = embedded_env("sqlite:///" + str(data.RESULTS / "unused.sqlite3"))
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
         cwd=ROOT,
         env=env,
         check=True,
     )
+
+
+def embedded_env(db_url: str) -> dict[str, str]:
+    """A server's environment without Redis: the in-memory layer and cache."""
+    env = server_env("", db_url)
+    env.pop("REDIS_URL")
+    return env
 
 
 def run_setup(
@@ -153,13 +146,12 @@ def run_setup(
     db_url = data.clone(data.ensure_built(args.people, sqlite=embedded))
     with contextlib.ExitStack() as run:
         if embedded:
-            env = server_env("", db_url)
-            env.pop("REDIS_URL")  # the in-memory layer and cache
+            env = embedded_env(db_url)
             redis = None
         else:
             redis_url = run.enter_context(redis_server())
             env = server_env(redis_url, db_url)
-            redis = _redis_pid(redis_url)
+            redis = redis_pid(redis_url)
         # TLS ends at the load balancer; here the bench speaks plain HTTP.
         env["SECURE_SSL_REDIRECT"] = "0"
         plans = make_plans(env, max(steps))
@@ -182,7 +174,7 @@ def run_setup(
         step.update(sampler.over(*step["window"]))
     return {
         "description": SETUPS[name],
-        "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "finished_at": utc_now(),
         "steps": generated,
         "capacity": report.capacity(generated),
     }
@@ -238,174 +230,6 @@ def generate(
             check=True,
         )
         return json.loads(out.read_text()) if out.exists() else []
-
-
-HAPROXY_CONFIG = """\
-global
-    # Two descriptors a connection: within the usual hard limit of 20,000.
-    maxconn 8000
-defaults
-    mode http
-    timeout connect 5s
-    # A tab's socket is idle between pings (every 10 s): the tunnel
-    # timeout keeps it, the client/server ones bound ordinary requests.
-    timeout client 60s
-    timeout server 60s
-    timeout tunnel 1h
-frontend canteen
-    bind 127.0.0.1:{port}
-    default_backend daphnes
-backend daphnes
-    # Round robin; a WebSocket upgrade passes through HTTP mode as is.
-    balance roundrobin
-{servers}
-"""
-
-
-@contextlib.contextmanager
-def balancer(servers: list[Server], core: int) -> Iterator[Server]:
-    """HAProxy in front of `servers`, from a generated configuration."""
-    port = free_port()
-    workdir = Path(tempfile.mkdtemp(prefix="canteen-haproxy-"))
-    config = workdir / "haproxy.cfg"
-    config.write_text(
-        HAPROXY_CONFIG.format(
-            port=port,
-            servers="\n".join(
-                f"    server daphne{n} 127.0.0.1:{s.port} maxconn 10000"
-                for n, s in enumerate(servers)
-            ),
-        )
-    )
-    log = workdir / "haproxy.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [*pin(core), "haproxy", "-db", "-f", str(config)],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            preexec_fn=raise_nofile,
-        )
-    server = Server(port, process, log)
-    try:
-        wait_for_port(port, process, timeout=10, log=log)
-        yield server
-    finally:
-        stop(server, echo=False)
-        shutil.rmtree(workdir, ignore_errors=True)
-
-
-def _redis_pid(url: str) -> int | None:
-    port = url.split(":")[2].split("/")[0]
-    found = subprocess.run(
-        ["pgrep", "-f", f"redis-server.*{port}"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.split()
-    return int(found[0]) if found else None
-
-
-def _cpu_seconds(pid: int) -> float | None:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _rss_mib(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
-class Sampler(threading.Thread):
-    """Each second: CPU seconds of every server part, their memory and the
-    database's connections (PostgreSQL's backends for the run's
-    database, found in pg_stat_activity)."""
-
-    def __init__(
-        self,
-        servers: list[Server],
-        redis: int | None,
-        haproxy: Server | None,
-        *,
-        database: bool,
-    ) -> None:
-        super().__init__(daemon=True)
-        self.parts: dict[str, list[int]] = {
-            "daphne": [s.process.pid for s in servers],
-            "redis": [redis] if redis else [],
-            "haproxy": [haproxy.process.pid] if haproxy else [],
-        }
-        self.database = database
-        self.samples: list[dict] = []
-        self._done = threading.Event()
-        # A backend's CPU so far, kept after it exits.
-        self._backends: dict[int, float] = {}
-
-    def run(self) -> None:
-        while not self._done.wait(1.0):
-            sample: dict = {"at": time.time()}
-            for part, pids in self.parts.items():
-                sample[part] = sum(_cpu_seconds(p) or 0.0 for p in pids)
-            sample["rss_mib"] = sum(
-                _rss_mib(p) for pids in self.parts.values() for p in pids
-            )
-            if self.database:
-                pids = self._postgres_pids()
-                for pid in pids:
-                    seconds = _cpu_seconds(pid)
-                    if seconds is not None:
-                        self._backends[pid] = seconds
-                sample["postgres"] = sum(self._backends.values())
-                sample["db_connections"] = len(pids)
-            self.samples.append(sample)
-
-    def _postgres_pids(self) -> list[int]:
-        out = subprocess.run(
-            [
-                "psql",
-                "-qAt",
-                "-h",
-                "127.0.0.1",
-                "-U",
-                "postgres",
-                "-c",
-                "SELECT pid FROM pg_stat_activity "  # noqa: S608
-                f"WHERE datname = '{data.CLONE}' AND pid <> pg_backend_pid()",
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout
-        return [int(line) for line in out.split()]
-
-    def stop(self) -> None:
-        self._done.set()
-        self.join(timeout=5)
-
-    def over(self, t0: float, t1: float) -> dict:
-        """CPU % of each part, peak memory and connections in [t0, t1]."""
-        inside = [s for s in self.samples if t0 <= s["at"] <= t1]
-        if len(inside) < 2:
-            return {}
-        first, last = inside[0], inside[-1]
-        seconds = last["at"] - first["at"]
-        figures: dict = {}
-        for part in ("daphne", "redis", "haproxy", "postgres"):
-            if part in first and self.parts.get(part, True):
-                figures[f"{part}_cpu_percent"] = round(
-                    100 * (last[part] - first[part]) / seconds, 1
-                )
-        figures["server_rss_mib"] = round(max(s["rss_mib"] for s in inside))
-        if self.database:
-            figures["db_connections"] = max(s["db_connections"] for s in inside)
-        return figures
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
-"""The capacity bench's company: bench/feeds.py's build of the demo company,
-stored once per size and cloned for each run, and each simulated employee's
-plan (a session, their 1:1 partner, their busy space's chat, what to open).
+"""The capacity bench's company: the feeds bench's build of the demo company
+(bench/company.py), stored once per size and cloned for each run, and each
+simulated employee's plan (a session, their 1:1 partner, their busy space's
+chat, what to open).
 
-At the default size the stored build is bench/feeds.py's own
+At the default size the stored build is the feeds bench's own
 canteen_bench_feeds (same builder, same recipe, so either bench reuses the
 other's). Other sizes (`--people`) get canteen_capacity_p<N>. The embedded
 set-up needs the company in SQLite: the same builder writes
@@ -19,9 +20,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench import feeds
+from bench import company
+from bench.harness import ROOT
+from bench.inprocess import create_database, psql, stored_recipe
 
-ROOT = feeds.ROOT
 RESULTS = ROOT / "bench" / "results"
 CLONE = "canteen_capacity"
 PG = "postgres://postgres@127.0.0.1:5432/"
@@ -34,32 +36,24 @@ BUSY_SPACE_MEMBERS = 250
 
 
 def build_args(people: int) -> argparse.Namespace:
-    """bench/feeds.py's arguments for a company of `people`."""
+    """The feeds bench's arguments for a company of `people`."""
     return argparse.Namespace(
         people=people, members=min(1000, people - 1), seed=SEED, rebuild=False
     )
 
 
 def stored_name(people: int) -> str:
-    return feeds.DATABASE if people == FEEDS_PEOPLE else f"canteen_capacity_p{people}"
+    return company.DATABASE if people == FEEDS_PEOPLE else f"canteen_capacity_p{people}"
 
 
 def sqlite_path(people: int) -> Path:
     return RESULTS / f"capacity-p{people}.sqlite3"
 
 
-def _pg_recipe(name: str) -> str | None:
-    found = feeds.psql(
-        "SELECT shobj_description(oid, 'pg_database') FROM pg_database "  # noqa: S608
-        f"WHERE datname = '{name}'"
-    )
-    return found or None
-
-
 def ensure_built(people: int, *, sqlite: bool) -> str:
     """Build the company at `people` unless a build of this recipe is
     stored; return the stored build's database URL."""
-    wanted = feeds.recipe(build_args(people))
+    wanted = company.recipe(build_args(people))
     if sqlite:
         path = sqlite_path(people)
         mark = path.with_suffix(".recipe")
@@ -73,12 +67,11 @@ def ensure_built(people: int, *, sqlite: bool) -> str:
         return url
     name = stored_name(people)
     url = PG + name
-    if _pg_recipe(name) == wanted:
+    if stored_recipe(name) == wanted:
         return url
-    feeds.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    feeds.psql(f"CREATE DATABASE {name}")
+    create_database(name)
     _build_in_subprocess(url, people)
-    feeds.psql(f"COMMENT ON DATABASE {name} IS '{wanted}'")
+    psql(f"COMMENT ON DATABASE {name} IS '{wanted}'")
     return url
 
 
@@ -112,9 +105,9 @@ def clone(source_url: str) -> str:
         shutil.copyfile(source, target)
         return f"sqlite:///{target}"
     source_name = source_url.rsplit("/", 1)[1]
-    feeds.psql(f"DROP DATABASE IF EXISTS {CLONE} WITH (FORCE)")
+    psql(f"DROP DATABASE IF EXISTS {CLONE} WITH (FORCE)")
     # A template copy is a file copy: seconds, where a rebuild is minutes.
-    feeds.psql(f"CREATE DATABASE {CLONE} TEMPLATE {source_name}")
+    psql(f"CREATE DATABASE {CLONE} TEMPLATE {source_name}")
     return PG + CLONE
 
 
@@ -218,14 +211,14 @@ def plans(count: int) -> list[dict]:
 
 
 def _build(people: int) -> None:
-    """Run in a subprocess with DATABASE_URL set: bench/feeds.py's build."""
+    """Run in a subprocess with DATABASE_URL set: bench/company.py's build."""
     import django
 
     django.setup()
     from django.db import DatabaseError, connection
 
     try:
-        feeds.build(build_args(people))
+        company.build(build_args(people))
     except DatabaseError:
         # SQLite has no VACUUM ANALYZE, the build's last statement.
         if connection.vendor != "sqlite":
