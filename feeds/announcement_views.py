@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from feeds import selectors, services
 from feeds.announcements_api import acknowledgements_csv
 from feeds.models import Space
-from feeds.services.announcements import managed_announcement
+from feeds.services.announcements.acknowledgements import managed_announcement
 from feeds.services.scheduling import get_scheduled_for_user
 from feeds.views import back, text_field
 from intranet.errors import ServiceError

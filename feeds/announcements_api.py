@@ -15,10 +15,10 @@ from ninja import Field, Router, Schema, Status
 
 from feeds import selectors, services
 from feeds.models import Announcement
-from feeds.services.announcements import (
+from feeds.services.announcements.acknowledgements import managed_announcement
+from feeds.services.announcements.publishing import (
     MAX_LOCATION_LENGTH,
     MAX_LOCATIONS,
-    managed_announcement,
 )
 from feeds.services.scheduling import KEEP
 from intranet.api import ERRORS, require_scope

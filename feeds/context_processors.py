@@ -1,4 +1,4 @@
-from feeds.selectors import space_summaries
+from feeds.selectors.sidebar import space_summaries
 from profiles.roles import can_announce
 
 

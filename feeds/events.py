@@ -52,7 +52,7 @@ def person(user) -> dict[str, Any]:
         "initials": user.initials,
         # A source HR vouches for: a badge, and kept by the Trusted view.
         "verified": user.is_verified,
-        # Their team, for the Trusted view's rule (feeds.selectors.TrustRule).
+        # Their team, for the Trusted view's rule (feeds.selectors.feeds.TrustRule).
         "department": user.department_id,
     }
 

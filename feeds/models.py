@@ -396,7 +396,7 @@ class Announcement(models.Model):
     this row: no post exists, so no feed, page, event, search or
     notification can show it. Publishing sets `published_at` with a
     conditional UPDATE, so it happens once however many workers try
-    (feeds.services.announcements.publish_announcement).
+    (feeds.services.announcements.publishing.publish_announcement).
     """
 
     author = models.ForeignKey(
@@ -456,8 +456,8 @@ class Announcement(models.Model):
     @property
     def is_held(self) -> bool:
         """Claimed at its time but not published: its author had lost the
-        role (feeds.services.announcements._hold). HR reschedules or
-        cancels it."""
+        role (feeds.services.announcements.publishing._hold). HR
+        reschedules or cancels it."""
         return self.published_at is not None and self.post_id is None
 
     @property

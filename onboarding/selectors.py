@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 
 from feeds.models import Comment, Post, Space, SpaceMember
-from feeds.selectors import member_space_ids, readable_posts
+from feeds.selectors.access import member_space_ids, readable_posts
 from intranet.errors import ServiceError
 from messaging.models import Message
 from onboarding import events

@@ -9,7 +9,7 @@ from typing import IO
 
 from feeds import events
 from feeds.models import Post, PostAttachment
-from feeds.selectors import readable_space
+from feeds.selectors.access import readable_space
 from intranet.errors import ServiceError
 from messaging.services import claim_uploads, delete_attachments, store_upload
 from profiles.models import User

@@ -14,12 +14,12 @@ from feeds.models import (
     Reaction,
     SpaceMember,
 )
-from feeds.selectors import (
+from feeds.selectors.access import (
     get_comment_for_user,
     get_post_for_user,
-    reach_of,
     readable_posts,
 )
+from feeds.selectors.reach import reach_of
 from feeds.services.posts import record_news
 from intranet.errors import ServiceError
 from intranet.realtime import publish_on_commit, user_group

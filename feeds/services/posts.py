@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from feeds import events
 from feeds.models import Comment, Post, PostMute, Space, SpaceMember
-from feeds.selectors import (
+from feeds.selectors.access import (
     SpaceAccess,
     get_comment_for_user,
     get_post_for_user,

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from feeds import events
 from feeds.models import Announcement
-from feeds.services.announcements import (
+from feeds.services.announcements.publishing import (
     _announceable,
     _clean_locations,
     _schedule,

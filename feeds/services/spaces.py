@@ -12,7 +12,7 @@ from django.utils.text import slugify
 
 from feeds import events
 from feeds.models import Comment, JoinRequest, Post, Space, SpaceMember
-from feeds.selectors import SpaceAccess, find_space
+from feeds.selectors.access import SpaceAccess, find_space
 from intranet.errors import ServiceError
 from intranet.notifications import notify
 from intranet.realtime import forget, publish_on_commit, record, user_group

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feeds.models import Post
-from feeds.selectors import get_post_for_user
+from feeds.selectors.access import get_post_for_user
 from intranet.errors import ServiceError
 from intranet.notifications import notify
 from intranet.realtime import publish_on_commit, record

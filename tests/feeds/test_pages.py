@@ -377,7 +377,7 @@ def test_feed_pages_run_the_same_queries_as_the_feed_grows(
 
 
 def test_a_member_mutes_a_space_and_its_mark_goes(client, alice, bob, garden):
-    from feeds.selectors import space_summaries
+    from feeds.selectors.sidebar import space_summaries
 
     post_in(garden, alice, "News")
     assert [s.unread for s in space_summaries(bob)] == [1]

@@ -186,7 +186,7 @@ def test_the_last_leader_cannot_leave(alice, garden):
 
 
 def test_reach_counts_each_person_once(alice, bob, carol, garden):
-    from feeds.selectors import reach_of
+    from feeds.selectors.reach import reach_of
 
     for person in (bob, carol):
         services.join_space(person, space_id=garden.pk)

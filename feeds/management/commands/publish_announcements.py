@@ -1,7 +1,7 @@
 """Publish due announcements and unpin expired ones: once, or every N
 seconds (the embedded default's stand-in for the worker)."""
 
-from feeds.services.announcements import publish_due
+from feeds.services.announcements.publishing import publish_due
 from intranet.management.periodic import PeriodicCommand
 
 
