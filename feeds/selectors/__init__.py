@@ -1,6 +1,6 @@
 """Reads about spaces and feeds, shared by pages, the API, the socket and
 search: who may see what (access), the feeds, reach, the sidebar, the
-space directory and members (spaces), what a socket follows (streams), a
+space directory and members (spaces), a
 person's profile, link previews, announcements and their
 acknowledgements."""
 
@@ -69,7 +69,6 @@ from feeds.selectors.spaces import (
     space_directory,
     space_members,
 )
-from feeds.selectors.streams import Followed, followed_by_user
 
 __all__ = [
     "COMMENTS_IN_FEED",
@@ -83,7 +82,6 @@ __all__ = [
     "VIEWERS_SHOWN",
     "AcknowledgementReport",
     "DepartmentLine",
-    "Followed",
     "LinkPreview",
     "ReaderLine",
     "SpaceAccess",
@@ -94,7 +92,6 @@ __all__ = [
     "find_space",
     "findable_spaces",
     "first_members",
-    "followed_by_user",
     "follows",
     "get_comment_for_user",
     "get_post_attachment_for_user",
