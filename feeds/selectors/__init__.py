@@ -1,8 +1,7 @@
 """Reads about spaces and feeds, shared by pages, the API, the socket and
 search: who may see what (access), the feeds, reach, the sidebar, the
-space directory and members (spaces), a
-person's profile, link previews, announcements and their
-acknowledgements."""
+space directory and members (spaces), a person's profile, link previews,
+announcements and their acknowledgements."""
 
 from feeds.selectors.access import (
     SpaceAccess,
