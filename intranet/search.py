@@ -404,9 +404,11 @@ class _VectorColumn(Expression):
     def relabeled_clone(self, change_map: Mapping[str, str]) -> "_VectorColumn":
         return _VectorColumn(change_map.get(self.alias, self.alias))
 
-    def as_sql(self, compiler, connection) -> tuple[str, tuple]:
+    # A list, not the tuple the stubs name: the search lookups add their
+    # own list of parameters to it.
+    def as_sql(self, compiler, connection) -> tuple[str, list]:  # type: ignore[override]
         # No user input: a table alias and a column name.
-        return f"{compiler.quote_name_unless_alias(self.alias)}.search_vector", ()
+        return f"{compiler.quote_name_unless_alias(self.alias)}.search_vector", []
 
 
 def capped_count(rows: QuerySet) -> int:
