@@ -18,7 +18,13 @@ from django.utils.safestring import SafeString
 
 from feeds.models import Comment, Post, Space
 from feeds.selectors import findable_spaces, readable_space, readable_spaces
-from intranet.search import FullTextIndex, ParsedQuery, capped_count, mark_snippet
+from intranet.search import (
+    FullTextIndex,
+    ParsedQuery,
+    RankCursor,
+    capped_count,
+    mark_snippet,
+)
 from intranet.validation import parse_id
 from profiles.models import User
 
@@ -87,17 +93,24 @@ def search_feeds(
     before: datetime.date | None = None,
     cursor: str | None = None,
     limit: int = 20,
+    sort: str = "newest",
 ) -> FeedResults:
     """Return one page of the posts and comments `user` may read that match
-    `parsed`, newest first, and how many match.
+    `parsed`, newest first (or with `sort="relevance"` most relevant
+    first), and how many match.
 
     `after` and `before` are days in `user`'s time zone (on or after,
     strictly before); `cursor` is the previous page's `next_cursor`.
     Raise Http404 for a space they may not read and ValueError for a
-    broken cursor. Six queries with hits of both kinds, whatever their
-    number (eight with a space).
+    broken cursor or one of the other order. Six queries with hits of both
+    kinds, whatever their number (eight with a space).
     """
-    post_bound, comment_bound = parse_feed_cursor(cursor) if cursor else (None, None)
+    bound: RankCursor | None = None
+    post_bound = comment_bound = None
+    if cursor and sort == "relevance":
+        bound = RankCursor.parse(cursor, kinds=2)
+    elif cursor:
+        post_bound, comment_bound = parse_feed_cursor(cursor)
     posts = Post.objects.filter(deleted_at__isnull=True)
     comments = Comment.objects.filter(
         deleted_at__isnull=True, post__deleted_at__isnull=True
@@ -119,10 +132,89 @@ def search_feeds(
     if before is not None:
         posts = posts.filter(created_at__lt=start_of_day(before, user))
         comments = comments.filter(created_at__lt=start_of_day(before, user))
-    posts = POSTS.matching(posts, parsed)
-    comments = COMMENTS.matching(comments, parsed)
-    count = capped_count(posts) + capped_count(comments)
+    count = capped_count(POSTS.matching(posts, parsed)) + capped_count(
+        COMMENTS.matching(comments, parsed)
+    )
+    if sort == "relevance":
+        taken, next_cursor = _most_relevant(posts, comments, parsed, bound, limit)
+    else:
+        taken, next_cursor = _newest(
+            POSTS.matching(posts, parsed),
+            COMMENTS.matching(comments, parsed),
+            post_bound,
+            comment_bound,
+            limit,
+        )
 
+    post_excerpts = POSTS.excerpts([i.pk for i in taken if isinstance(i, Post)], parsed)
+    comment_excerpts = COMMENTS.excerpts(
+        [i.pk for i in taken if isinstance(i, Comment)], parsed
+    )
+    hits = []
+    for item in taken:
+        if isinstance(item, Post):
+            excerpt = post_excerpts.get(item.pk, ("",))[0]
+            hits.append(FeedHit(item, None, mark_snippet(excerpt, item.body)))
+        else:
+            excerpt = comment_excerpts.get(item.pk, ("",))[0]
+            hits.append(FeedHit(item.post, item, mark_snippet(excerpt, item.body)))
+    return FeedResults(hits=hits, count=count, next_cursor=next_cursor)
+
+
+def _most_relevant(
+    posts: QuerySet,
+    comments: QuerySet,
+    parsed: ParsedQuery,
+    bound: RankCursor | None,
+    limit: int,
+) -> tuple[list[Post | Comment], str | None]:
+    """Rank each kind's window of what the reader may read, and merge.
+
+    The first `offset + limit + 1` of the merged list are among the first
+    as many of each kind, so that many of each is all there is to read
+    (bounded, as the offset is at most the two windows).
+    """
+    offset = bound.offset if bound else 0
+    post_ceiling, comment_ceiling = bound.ceilings if bound else (None, None)
+    end = offset + limit + 1
+    found_posts = list(
+        POSTS.rank_window(posts, parsed, ceiling=post_ceiling)
+        .select_related("space", "author")
+        .order_by("-rank", "-id")[:end]
+    )
+    found_comments = list(
+        COMMENTS.rank_window(comments, parsed, ceiling=comment_ceiling)
+        .select_related("post__space", "post__author", "author")
+        .order_by("-rank", "-id")[:end]
+    )
+    merged: list[Post | Comment] = sorted(
+        [*found_posts, *found_comments],
+        # The better first; of equals, the newer.
+        key=lambda item: (-item.rank, -item.created_at.timestamp()),  # type: ignore[union-attr]
+    )
+    if len(merged) <= offset + limit:
+        return merged[offset:], None
+    # The first page's window tops stay the ceilings of every next one, so
+    # what arrives meanwhile does not shift the windows; 0: a kind that had
+    # no match then has none later either.
+    ceilings = (
+        post_ceiling if post_ceiling is not None else _top(found_posts),
+        comment_ceiling if comment_ceiling is not None else _top(found_comments),
+    )
+    return merged[offset : offset + limit], str(RankCursor(offset + limit, ceilings))
+
+
+def _top(found: list) -> int:
+    return found[0].window_top if found else 0
+
+
+def _newest(
+    posts: QuerySet,
+    comments: QuerySet,
+    post_bound: int | None,
+    comment_bound: int | None,
+    limit: int,
+) -> tuple[list[Post | Comment], str | None]:
     found_posts = []
     if post_bound != 0:
         found_posts = list(
@@ -156,20 +248,7 @@ def search_feeds(
     next_cursor = None
     if more:
         next_cursor = f"{_next_bound(found_posts, p)}.{_next_bound(found_comments, c)}"
-
-    post_excerpts = POSTS.excerpts([i.pk for i in taken if isinstance(i, Post)], parsed)
-    comment_excerpts = COMMENTS.excerpts(
-        [i.pk for i in taken if isinstance(i, Comment)], parsed
-    )
-    hits = []
-    for item in taken:
-        if isinstance(item, Post):
-            excerpt = post_excerpts.get(item.pk, ("",))[0]
-            hits.append(FeedHit(item, None, mark_snippet(excerpt, item.body)))
-        else:
-            excerpt = comment_excerpts.get(item.pk, ("",))[0]
-            hits.append(FeedHit(item.post, item, mark_snippet(excerpt, item.body)))
-    return FeedResults(hits=hits, count=count, next_cursor=next_cursor)
+    return taken, next_cursor
 
 
 def _next_bound(found: list, used: int) -> int:

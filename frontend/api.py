@@ -27,6 +27,11 @@ class SearchParams(Schema):
     before: datetime.date | None = None
     cursor: str | None = Field(default=None, max_length=64)
     limit: int | None = Field(default=None, ge=1, le=search.LIMIT_MAX)
+    sort: Literal["relevance", "newest"] = Field(
+        default="relevance",
+        description="Posts, comments and messages: most relevant first (of "
+        "the newest 1,000 matches) or newest first",
+    )
 
 
 class SearchAuthorOut(Out):
@@ -74,9 +79,12 @@ def search_everything(request: AuthedRequest, query: Query[SearchParams]):
     `limit` of one `kind`), each group with its count of what you may see.
     `space` narrows to posts and comments, `conversation` to messages,
     `author`, `after` (on or after) and `before` (strictly before, days in
-    your time zone) to posts, comments and messages. Pass a group's
-    `next_cursor` as `cursor` with its `kind` for more. A space or
-    conversation you may not read answers 404.
+    your time zone) to posts, comments and messages. `sort` orders posts,
+    comments and messages: `relevance` (the default) ranks the newest
+    1,000 matches you may see, `newest` is newest first. Pass a group's
+    `next_cursor` as `cursor` with its `kind` and `sort` for more; a cursor
+    of the other sort answers 400. A space or conversation you may not
+    read answers 404.
     """
     require_scope(request, "read")
     groups = search.search_everything(
@@ -91,6 +99,7 @@ def search_everything(request: AuthedRequest, query: Query[SearchParams]):
             before=query.before,
             cursor=query.cursor,
             limit=query.limit,
+            sort=query.sort,
         ),
     )
     return {"groups": [group.as_dict() for group in groups]}

@@ -1,7 +1,7 @@
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 
-from frontend.search import KIND_LABELS
+from frontend.search import KIND_LABELS, SORT_LABELS
 from intranet.validation import IdField
 
 
@@ -31,3 +31,7 @@ class SearchForm(forms.Form):
     after = forms.DateField(required=False, label="On or after")
     before = forms.DateField(required=False, label="Before")
     cursor = forms.CharField(required=False, max_length=64)
+    # Blank is the default, most relevant; a link keeps what was chosen.
+    sort = forms.ChoiceField(
+        required=False, choices=list(SORT_LABELS.items()), label="Sort by"
+    )

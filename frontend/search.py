@@ -16,13 +16,23 @@ from django.urls import reverse
 
 from feeds import search as feeds_search
 from intranet.errors import ServiceError
-from intranet.search import ParsedQuery, capped_count, mark_words, parse_query
+from intranet.search import (
+    ParsedQuery,
+    RankCursor,
+    capped_count,
+    mark_words,
+    parse_query,
+)
 from intranet.validation import parse_id
 from messaging.selectors import search_messages
 from profiles.models import User
 from profiles.selectors import people_matching
 
 KINDS = ("people", "spaces", "posts", "messages")
+# "Most relevant" first, as Slack does once there is a query; "Newest" is
+# the order chat search used before. People come by name and spaces best
+# first whichever is chosen.
+SORT_LABELS = {"relevance": "Most relevant", "newest": "Newest"}
 KIND_LABELS = {
     "people": "People",
     "spaces": "Spaces",
@@ -45,6 +55,7 @@ class Filters:
     before: datetime.date | None = None
     cursor: str | None = None
     limit: int | None = None
+    sort: str = "relevance"  # one of SORT_LABELS
 
     def kinds(self) -> list[str]:
         """Return the kinds these filters leave: a space narrows to posts,
@@ -122,6 +133,8 @@ def search_everything(user: User, query: str, filters: Filters) -> list[Group]:
         raise ServiceError(
             "filters", "Search in a space or in a conversation, not both."
         )
+    if filters.sort not in SORT_LABELS:
+        raise ServiceError("sort", "Sort by relevance or newest.")
     if filters.cursor and not filters.kind:
         raise ServiceError("cursor", "A cursor pages one kind: pass `kind` too.")
     one_kind = filters.kind is not None
@@ -153,9 +166,13 @@ def _offset(cursor: str | None) -> int:
     return offset
 
 
-def _message_cursor(cursor: str | None) -> int | None:
+def _message_cursor(
+    cursor: str | None, sort: str = "newest"
+) -> int | RankCursor | None:
     if not cursor:
         return None
+    if sort == "relevance":
+        return RankCursor.parse(cursor, kinds=1)
     message_id = parse_id(cursor)
     if message_id is None:
         raise ValueError("not a message id")
@@ -231,6 +248,7 @@ def _posts(
         before=filters.before,
         cursor=filters.cursor,
         limit=limit,
+        sort=filters.sort,
     )
     hits = [
         Hit(
@@ -258,9 +276,10 @@ def _messages(
         sender_id=filters.author,
         after=filters.after,
         before=filters.before,
-        cursor=_message_cursor(filters.cursor),
+        cursor=_message_cursor(filters.cursor, filters.sort),
         limit=limit,
         count=True,
+        sort=filters.sort,
     )
     hits = [
         Hit(

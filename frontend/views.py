@@ -101,6 +101,7 @@ def search(request: AuthedRequest):
                     after=data["after"],
                     before=data["before"],
                     cursor=data["cursor"] or None,
+                    sort=data["sort"] or "relevance",
                 ),
             )
         except ServiceError as exc:

@@ -20,6 +20,7 @@ docs/architecture.md ("Search") explains the choices.
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import (
@@ -29,8 +30,8 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection, models
-from django.db.models import FloatField, QuerySet, Value
-from django.db.models.expressions import RawSQL
+from django.db.models import FloatField, Max, QuerySet, Subquery, Value, Window
+from django.db.models.expressions import Expression, RawSQL
 from django.db.models.functions import Replace
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -53,6 +54,12 @@ PLAIN_SNIPPET_CHARS = 240
 COUNT_CAP = 1000
 # PostgreSQL's weights, one per indexed column in order.
 WEIGHTS = "ABCD"
+# "Most relevant" ranks only the newest RANK_WINDOW matches the reader may
+# see, so a common word in a million rows costs one bounded read plus the
+# ranking of at most this many rows, never a rank for every match. The same
+# number as COUNT_CAP: a count of "1,000+" is exactly where ranking stops.
+RANK_WINDOW = COUNT_CAP
+SORTS = ("relevance", "newest")
 
 # Control characters (NUL above all, which PostgreSQL text cannot hold)
 # and lone surrogates (which no database encoding can hold) are spaces to
@@ -216,9 +223,66 @@ class FullTextIndex:
         rows = self.matching(rows, parsed)
         if connection.vendor == "postgresql":
             return rows.annotate(rank=SearchRank(self._vector(), _tsquery(parsed)))
+        return self._bm25(rows, parsed)
+
+    def rank_window(
+        self, rows: QuerySet, parsed: ParsedQuery, *, ceiling: int | None = None
+    ) -> QuerySet:
+        """Return the newest RANK_WINDOW of `rows` that match `parsed`
+        (with an id at most `ceiling`), annotated with `rank`, higher is
+        better, and `window_top`, the window's highest id; order them by
+        `-rank` and then `-pk` (the newer of equals first).
+
+        `rows` must already hold only what the reader may see: the window
+        is taken from them, so nothing hidden is ranked or crowds out what
+        is visible. PostgreSQL ranks with ts_rank_cd (cover density: hits
+        close together count more) over the weighted vector, divided by
+        1 + log(length) so a long text is not found by its size alone;
+        SQLite with FTS5's bm25().
+        """
+        candidates = self.matching(rows, parsed)
+        if ceiling is not None:
+            candidates = candidates.filter(pk__lte=ceiling)
+        window = candidates.order_by("-pk").values("pk")[:RANK_WINDOW]
+        ranked = self.model._default_manager.filter(pk__in=window)
+        # window_top is the ceiling a next page's cursor keeps. PostgreSQL:
+        # a window function over the rows the page is cut from, so the
+        # window is read once. SQLite runs a window function as a subquery,
+        # where bm25() cannot answer, so it reads the window's top once more
+        # (an uncorrelated subquery, run once).
+        if connection.vendor == "postgresql":
+            return ranked.annotate(
+                window_top=Window(Max("pk")),
+                rank=SearchRank(
+                    self._vector(),
+                    _tsquery(parsed),
+                    normalization=Value(1),
+                    cover_density=True,
+                ),
+            )
+        # One full-text query joined to the window: bm25() counts each
+        # word's rows once for the statement, where a subquery a row would
+        # count them again for every row.
+        quoted = connection.ops.quote_name(self.table)
+        ranked = ranked.annotate(window_top=Subquery(window[:1]))
+        return ranked.extra(  # noqa: S610  constants and a parameter
+            select={"rank": f"-bm25({self.fts_table}, {self._bm25_weights()})"},
+            tables=[self.fts_table],
+            where=[
+                f"{self.fts_table} MATCH %s",
+                f"{self.fts_table}.rowid = {quoted}.id",
+            ],
+            params=[parsed.fts5()],
+        )
+
+    def _bm25_weights(self) -> str:
+        # The first column counts most, as weights A, B, … on PostgreSQL.
+        return ", ".join(str(10.0 / (i + 1)) for i in range(len(self.columns)))
+
+    def _bm25(self, rows: QuerySet, parsed: ParsedQuery) -> QuerySet:
         # bm25() is smaller for better matches, and only answers inside a
         # full-text query: one per row, fine for the few rows ranked.
-        weights = ", ".join(str(10.0 / (i + 1)) for i in range(len(self.columns)))
+        weights = self._bm25_weights()
         quoted = connection.ops.quote_name(self.table)
         return rows.annotate(
             rank=RawSQL(  # noqa: S611
@@ -253,11 +317,8 @@ class FullTextIndex:
             )
             return {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
 
-    def _vector(self) -> RawSQL:
-        # The column is not in the model (SQLite has none), so it is named
-        # here. No user input in this SQL: a quoted table name and a column.
-        column = f"{connection.ops.quote_name(self.table)}.search_vector"
-        return RawSQL(column, [], output_field=SearchVectorField())  # noqa: S611
+    def _vector(self) -> "_VectorColumn":
+        return _VectorColumn(self.table)
 
     def _headlines(
         self, ids: list[int], parsed: ParsedQuery
@@ -290,6 +351,64 @@ class FullTextIndex:
                 for excerpt, text in zip(values[:count], values[count:], strict=True)
             )
         return result
+
+
+@dataclass(frozen=True)
+class RankCursor:
+    """Where a page of ranked results continues: an offset into the ranked
+    window, and the highest id of each kind's window when the first page
+    was read, so that rows arriving meanwhile do not shift the window and
+    no result is shown twice or skipped.
+
+    Written `r<offset>.<ceiling>[.<ceiling>…]`; a newest-first cursor is a
+    bare id, so the two are never taken for each other.
+    """
+
+    offset: int
+    ceilings: tuple[int, ...]
+
+    def __str__(self) -> str:
+        return "r" + ".".join(str(n) for n in (self.offset, *self.ceilings))
+
+    @classmethod
+    def parse(cls, text: str, *, kinds: int) -> "RankCursor":
+        """Return the cursor `text` writes, for a search of `kinds` lists;
+        raise ValueError for anything this search could not have given."""
+        parts = text[1:].split(".") if text.startswith("r") else []
+        if len(parts) != kinds + 1 or not all(
+            p.isascii() and p.isdigit() and len(p) <= 18 for p in parts
+        ):
+            raise ValueError("not a ranked cursor")
+        offset, *ceilings = (int(p) for p in parts)
+        if offset > RANK_WINDOW * kinds:
+            raise ValueError("past the ranked window")
+        return cls(offset, tuple(ceilings))
+
+
+class _VectorColumn(Expression):
+    """The table's `search_vector` column, which is not in the model
+    (SQLite has none), so it is named here.
+
+    Unlike a RawSQL naming the table, it follows the table when Django
+    renames it in a subquery (rank_window's window): a RawSQL would point
+    at the outer query's row and turn the window into a correlated
+    subquery run once a row.
+    """
+
+    output_field = SearchVectorField()
+
+    def __init__(self, alias: str) -> None:
+        super().__init__()
+        self.alias = alias
+
+    def relabeled_clone(self, change_map: Mapping[str, str]) -> "_VectorColumn":
+        return _VectorColumn(change_map.get(self.alias, self.alias))
+
+    # A list, not the tuple the stubs name: the search lookups add their
+    # own list of parameters to it.
+    def as_sql(self, compiler, connection) -> tuple[str, list]:  # type: ignore[override]
+        # No user input: a table alias and a column name.
+        return f"{compiler.quote_name_unless_alias(self.alias)}.search_vector", []
 
 
 def capped_count(rows: QuerySet) -> int:

@@ -16,8 +16,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from intranet.errors import ServiceError
+from intranet.realtime import publish_on_commit
 from intranet.validation import InvalidInput, check_text, is_emoji
-from profiles import photos
+from profiles import events, photos
 from profiles.matching import fold
 from profiles.models import (
     BIO_MAX,
@@ -295,7 +296,8 @@ def set_status(
     """Set `user`'s custom status; empty emoji and text clear it.
 
     An expired status is never shown (User.status_now), so nothing has to
-    come back to clear it.
+    come back to clear it. Publish `status.changed` on commit to the people
+    who may have `user` on screen (events.status_audience).
     """
     check_text(text)
     text = " ".join(text.split())
@@ -312,9 +314,14 @@ def set_status(
             raise _invalid("A status can last a year at most.")
     if not (emoji or text):
         emoji, text, expires_at = "", "", None
-    user.status_emoji, user.status_text = emoji, text
-    user.status_expires_at = expires_at
-    user.save(update_fields=["status_emoji", "status_text", "status_expires_at"])
+    with transaction.atomic():
+        user.status_emoji, user.status_text = emoji, text
+        user.status_expires_at = expires_at
+        user.save(update_fields=["status_emoji", "status_text", "status_expires_at"])
+        # Shown beside the name everywhere: open pages change it at once.
+        publish_on_commit(
+            events.status_changed(user), groups=events.status_audience(user.pk)
+        )
     return user
 
 

@@ -8,7 +8,8 @@ from typing import Any
 from django.db.models import Prefetch
 from pydantic import Field
 
-from intranet.search import capped_count
+from intranet.errors import ServiceError
+from intranet.search import RankCursor, capped_count
 from messaging import events, search
 from messaging.models import Membership, Message
 from messaging.selectors.access import get_conversation_for_user
@@ -51,8 +52,9 @@ class SearchHit:
 @dataclass
 class SearchResults:
     hits: list[SearchHit]
-    # Pass as `cursor` for the next (older) page; None on the last page.
-    next_cursor: int | None
+    # Pass as `cursor` for the next page (newest first: an id; most
+    # relevant: a RankCursor); None on the last page.
+    next_cursor: int | RankCursor | None
     # How many match, at most intranet.search.COUNT_CAP; None unless asked for.
     count: int | None = None
 
@@ -71,18 +73,22 @@ def search_messages(
     sender_id: int | None = None,
     after: datetime.date | None = None,
     before: datetime.date | None = None,
-    cursor: int | None = None,
+    cursor: int | RankCursor | None = None,
     limit: int = SEARCH_PAGE,
     count: bool = False,
+    sort: str = "newest",
 ) -> SearchResults:
-    """Return one page of `user`'s messages that match `query`, newest first.
+    """Return one page of `user`'s messages that match `query`, newest
+    first, or with `sort="relevance"` most relevant first.
 
     Only messages of conversations `user` is a member of, and not deleted,
     are searched: the membership filter is part of the search query itself.
     `query` is websearch syntax (words, "a phrase", -word, or). `after` and
     `before` are days in `user`'s time zone (on or after, strictly before);
     `cursor` is the previous page's `next_cursor`. Raise ServiceError (400)
-    for an unusable query and Http404 for a conversation that is not theirs.
+    for an unusable query or a cursor of the other order, and Http404 for a
+    conversation that is not theirs. Relevance ranks only the newest
+    RANK_WINDOW matches (intranet.search.FullTextIndex.rank_window).
     With `count`, also count the matches (up to COUNT_CAP) in the same
     conversations, under the same filters but the cursor.
     Six queries, whatever the number of hits (seven with `count`).
@@ -102,15 +108,28 @@ def search_messages(
         messages = messages.filter(created_at__gte=_start_of_day(after, user))
     if before is not None:
         messages = messages.filter(created_at__lt=_start_of_day(before, user))
-    messages = search.MESSAGES.matching(messages, parsed)
+    visible = messages
+    messages = search.MESSAGES.matching(visible, parsed)
     total = None
     if count:
         total = capped_count(messages)
-    if cursor is not None:
-        messages = messages.filter(id__lt=cursor)
+    ranked = sort == "relevance"
+    if cursor is not None and ranked != isinstance(cursor, RankCursor):
+        raise ServiceError("cursor", "That cursor is not one this search gave.")
+    offset = 0
+    if ranked:
+        ceiling = None
+        if isinstance(cursor, RankCursor):
+            offset, (ceiling,) = cursor.offset, cursor.ceilings
+        messages = search.MESSAGES.rank_window(
+            visible, parsed, ceiling=ceiling
+        ).order_by("-rank", "-id")
+    else:
+        messages = messages.order_by("-id")
+        if cursor is not None:
+            messages = messages.filter(id__lt=cursor)
     page = list(
-        messages.select_related("sender", "conversation")
-        .prefetch_related(
+        messages.select_related("sender", "conversation").prefetch_related(
             "reactions",
             "mentions",
             "attachments",
@@ -121,11 +140,17 @@ def search_messages(
                 .select_related("user")
                 .order_by("user_id"),
             ),
-        )
-        .order_by("-id")[: limit + 1]
+        )[offset : offset + limit + 1]
     )
     more = len(page) > limit
     page = page[:limit]
+    next_cursor: int | RankCursor | None = None
+    if more and ranked:
+        # The first page's window top stays the ceiling of every next one.
+        top = page[0].window_top  # type: ignore[attr-defined]
+        next_cursor = RankCursor(offset + limit, (ceiling or top,))
+    elif more:
+        next_cursor = page[-1].pk
     excerpts = search.MESSAGES.excerpts([m.pk for m in page], parsed)
     return SearchResults(
         hits=[
@@ -136,6 +161,6 @@ def search_messages(
             )
             for m in page
         ],
-        next_cursor=page[-1].pk if more else None,
+        next_cursor=next_cursor,
         count=total,
     )

@@ -57,13 +57,19 @@ def avatar(person: User, size: str = "") -> SafeString:
 
 @register.simple_tag
 def custom_status(person: User) -> SafeString:
-    """Return `person`'s custom status while it lasts, else nothing."""
+    """Return `person`'s custom status while it lasts, else its empty,
+    hidden place: frontend/js/custom-status.js fills either when
+    `status.changed` comes, and draws it the same way."""
     status = person.status_now
     if status is None:
-        return SafeString("")
+        return format_html(
+            '<span class="custom-status" data-status-of="{}" hidden></span>',
+            person.pk,
+        )
     emoji, text = status
     return format_html(
-        '<span class="custom-status" title="{}">{}{}</span>',
+        '<span class="custom-status" data-status-of="{}" title="{}">{}{}</span>',
+        person.pk,
         text or emoji,
         format_html('<span aria-hidden="true">{}</span> ', emoji) if emoji else "",
         text or format_html('<span class="visually-hidden">status</span>'),
