@@ -111,3 +111,23 @@ async def test_a_failing_handler_answers_an_error_and_keeps_the_socket(
     await ws.send_json_to({"type": "ping"})
     assert (await next_event(ws, "pong")) == {"type": "pong"}
     await ws.disconnect()
+
+
+@pytest.mark.django_db
+def test_every_apps_streams_come_in_one_statement_per_thousand_users(
+    django_assert_num_queries,
+):
+    from messaging import services
+
+    people = make_people()
+    alice = people["alice"]
+    group = services.create_group(alice, title="Lunch", member_ids=[people["bob"].pk])
+    # Ids of nobody pad the list past two chunks: the statement is bound
+    # per chunk, whatever the database's limit on bound values.
+    asked = [alice.pk, *range(10**6, 10**6 + 2 * plugins.USERS_PER_QUERY)]
+    with django_assert_num_queries(3):
+        found = plugins.streams_by_user(asked)
+    assert set(found) == set(asked)
+    assert found[alice.pk] == plugins.streams_of(alice.pk)
+    assert f"conversation.{group.pk}" in found[alice.pk]
+    assert found[10**6] == {plugins.user_stream(10**6)}
