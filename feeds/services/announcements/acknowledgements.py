@@ -128,5 +128,9 @@ def nudge(user: User, *, post_id: int) -> int:
 def managed_announcement(user: User, post_id: int) -> tuple[Post, Announcement]:
     """Return an announcement's post and row if `user` may see its reach
     and acknowledgements by person and department (its author, HR);
-    404/403 otherwise."""
-    return _managed(user, post_id, must_read=False)
+    ServiceError 404 otherwise: to anyone else that list does not exist
+    (intranet.errors: access failures are 404)."""
+    post, announcement = _announcement(user, post_id, must_read=False)
+    if not may_follow_acknowledgements(user, announcement):
+        raise ServiceError("not_announcement", "No such announcement.", status=404)
+    return post, announcement
