@@ -205,27 +205,66 @@ def _managed(request: AuthedRequest, post_id: int):
     try:
         return managed_announcement(request.user, post_id)
     except ServiceError as exc:
-        if exc.status == 403:
-            raise PermissionDenied(exc.message) from None
         raise Http404(exc.message) from None
+
+
+# ?status= on the acknowledgements page: whom the list shows.
+LIST_STATUSES = {"": False, "pending": False, "acknowledged": True}
+
+
+def _list_filter(request: AuthedRequest) -> tuple[bool, int | None]:
+    """Whether the list shows who acknowledged (else who has not yet), and
+    the department it is limited to (0: none); ServiceError (400) for
+    values no link gives."""
+    status = request.GET.get("status", "")
+    if status not in LIST_STATUSES:
+        raise ServiceError("invalid", "status is pending or acknowledged.")
+    department = request.GET.get("department", "")
+    department_id = 0 if department == "0" else parse_id(department)
+    if department and department_id is None:
+        raise ServiceError("invalid", "department must be a department's number.")
+    return LIST_STATUSES[status], department_id
 
 
 @require_GET
 def acknowledgements(request: AuthedRequest, post_id: int):
-    """Who has and has not acknowledged a must-read, by department; live
-    count (acknowledgements.js); the nudge and the CSV. Author and HR."""
+    """Who has and has not acknowledged a must-read: counts by department,
+    then one list (not yet, or acknowledged; all departments or one) a
+    page at a time; the live count (must-read.js), the nudge and the CSV.
+    Its author and HR; 404 for anyone else."""
     post, announcement = _managed(request, post_id)
-    report = selectors.acknowledgement_report(announcement)
+    summary = selectors.acknowledgement_summary(announcement)
+    names, error, status = None, "", 200
+    acknowledged, department_id = False, None
+    if announcement.must_read:
+        try:
+            acknowledged, department_id = _list_filter(request)
+            names = selectors.reader_page(
+                announcement,
+                acknowledged=acknowledged,
+                department_id=department_id,
+                after=request.GET.get("after", ""),
+            )
+        except ServiceError as exc:
+            error, status = exc.message, exc.status
+    department = None
+    if department_id is not None:
+        department = summary.department(department_id) or selectors.DepartmentLine(
+            "that department", 0, 0, 0, department_id
+        )
     return render(
         request,
         "feeds/acknowledgements.html",
         {
             "post": post,
             "announcement": announcement,
-            "report": report,
-            "acknowledged_count": len(report.acknowledged),
-            "seen_count": sum(r.seen for r in report.readers),
+            "summary": summary,
+            "names": names,
+            "error": error,
+            "listing_acknowledged": acknowledged,
+            "department": department,
         },
+        status=status,
     )
 
 

@@ -8,10 +8,10 @@ it, here under /announcements/scheduled; every post path ignores it.
 import csv
 import datetime
 import io
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpResponse
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from feeds import selectors, services
 from feeds.models import Announcement
@@ -93,24 +93,42 @@ class ReaderOut(Schema):
 
 
 class DepartmentOut(Schema):
-    """Reach (`seen`) and acknowledgement in one department."""
+    """Reach (`seen`) and acknowledgement in one department; `id` is null
+    for the readers in no department (filter them with `department=0`)."""
 
+    id: int | None
     name: str
     expected: int
     seen: int
     acknowledged: int
 
 
+class AcknowledgementsQuery(Schema):
+    """Which readers to list: `status` (all when left out), `department`
+    (its id; 0: in none), and `after`, the `next` of the page before."""
+
+    status: Literal["pending", "acknowledged"] | None = None
+    department: int | None = Field(default=None, ge=0, le=2**63 - 1)
+    after: str = Field(default="", max_length=1000)
+    limit: int = Field(
+        default=selectors.READERS_PAGE, ge=1, le=selectors.READERS_PAGE_MAX
+    )
+
+
 class AcknowledgementsOut(Schema):
     """Who an announcement is for, who saw it and (a must-read) who
-    acknowledged it, by department then name; for its author and HR."""
+    acknowledged it: the totals and each department counted over everyone,
+    `readers` one page of them by name (`next`: the cursor of the next
+    page, null on the last); for its author and HR."""
 
     post: int
     acknowledged: int
     expected: int
+    seen: int
     nudged_at: str | None
     departments: list[DepartmentOut]
     readers: list[ReaderOut]
+    next: str | None
 
 
 class NudgedOut(Schema):
@@ -227,23 +245,32 @@ def acknowledge(request: AuthedRequest, post_id: Id):
     return {"post": post_id, "acknowledged_at": reader.acknowledged_at.isoformat()}
 
 
-def _report(request: AuthedRequest, post_id: int):
-    post, announcement = managed_announcement(request.user, post_id)
-    return post, announcement, selectors.acknowledgement_report(announcement)
-
-
 @router.get(
     "/posts/{post_id}/acknowledgements", response={200: AcknowledgementsOut, **ERRORS}
 )
-def acknowledgements(request: AuthedRequest, post_id: Id):
+def acknowledgements(
+    request: AuthedRequest, post_id: Id, query: Query[AcknowledgementsQuery]
+):
+    """Counts by department, and a page of the readers by name (filter by
+    `status` and `department`; follow `next` with `after`). Its author and
+    HR; 404 for anyone else; 400 for a cursor no page gave."""
     require_scope(request, "read")
-    post, announcement, report = _report(request, post_id)
+    post, announcement = managed_announcement(request.user, post_id)
+    summary = selectors.acknowledgement_summary(announcement)
+    page = selectors.reader_page(
+        announcement,
+        acknowledged=None if query.status is None else query.status == "acknowledged",
+        department_id=query.department,
+        after=query.after,
+        limit=query.limit,
+    )
     return {
         "post": post.pk,
-        "acknowledged": len(report.acknowledged),
-        "expected": report.expected,
+        "acknowledged": summary.acknowledged,
+        "expected": summary.expected,
+        "seen": summary.seen,
         "nudged_at": _iso(announcement.nudged_at),
-        "departments": [vars(line) for line in report.departments],
+        "departments": [vars(line) for line in summary.departments],
         "readers": [
             {
                 "id": r.user_id,
@@ -253,8 +280,9 @@ def acknowledgements(request: AuthedRequest, post_id: Id):
                 "acknowledged_at": _iso(r.acknowledged_at),
                 "seen": r.seen,
             }
-            for r in report.readers
+            for r in page.readers
         ],
+        "next": page.next,
     }
 
 
@@ -301,8 +329,8 @@ def _neutral(value: str) -> str:
 def acknowledgements_csv_file(request: AuthedRequest, post_id: Id):
     """The acknowledgement list as CSV, for its author and HR."""
     require_scope(request, "read")
-    post, _, report = _report(request, post_id)
-    return acknowledgements_csv(post.pk, report)
+    post, announcement = managed_announcement(request.user, post_id)
+    return acknowledgements_csv(post.pk, selectors.acknowledgement_report(announcement))
 
 
 @router.post("/posts/{post_id}/nudge", response={200: NudgedOut, **ERRORS})

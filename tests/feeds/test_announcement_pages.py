@@ -80,9 +80,10 @@ def test_the_acknowledgements_page_nudge_and_csv(hanna, chris, alice, bob, compa
     ).published_post
     services.acknowledge(alice, post_id=post.pk)
     url = f"/posts/{post.pk}/acknowledgements/"
-    assert client_for(bob).get(url).status_code == 403
+    # Who read it is its author's and HR's: to anyone else it does not exist.
+    assert client_for(bob).get(url).status_code == 404
     assert (
-        client_for(bob).get(f"/posts/{post.pk}/acknowledgements.csv").status_code == 403
+        client_for(bob).get(f"/posts/{post.pk}/acknowledgements.csv").status_code == 404
     )
     for person in (chris, hanna):
         page = client_for(person).get(url)
@@ -172,7 +173,7 @@ def test_hr_sees_reach_by_department_of_any_announcement(hanna, chris, alice, co
     assert "Seen by <strong>1</strong> of <strong>4</strong>" in page.text
     assert "Nudge" not in page.text and "I've read" not in page.text
     assert (
-        client_for(alice).get(f"/posts/{post.pk}/acknowledgements/").status_code == 403
+        client_for(alice).get(f"/posts/{post.pk}/acknowledgements/").status_code == 404
     )
     # Nudging is for must-reads only.
     nudged = client_for(hanna).post(f"/posts/{post.pk}/nudge/", follow=True)

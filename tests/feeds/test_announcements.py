@@ -248,6 +248,50 @@ def test_acknowledging_is_once_per_person_and_counts_go_live_to_staff(
         services.acknowledge(alice, post_id=plain.pk)
 
 
+def test_the_live_count_is_read_once_the_acknowledgement_commits(
+    chris, alice, bob, company, django_capture_on_commit_callbacks
+):
+    """Two workers at once: Alice's acknowledgement commits, then Bob's,
+    before Alice's count goes out. Counted inside her transaction it said
+    1 and the author heard of the second only from a later event (the
+    bench's lag); counted as it is sent, it says 2."""
+    post = services.announce(
+        chris, space_id=company.pk, body="Read me", must_read=True
+    ).published_post
+    with django_capture_on_commit_callbacks() as alices:
+        services.acknowledge(alice, post_id=post.pk)
+    with django_capture_on_commit_callbacks() as bobs:
+        services.acknowledge(bob, post_id=post.pk)
+    assert len(alices) == len(bobs) == 1
+    with capture_published() as published:
+        alices[0]()
+        bobs[0]()
+    assert [
+        (p["event"]["acknowledged"], p["event"]["expected"]) for p in published
+    ] == [
+        (2, 3),
+        (2, 3),
+    ]
+
+
+def test_an_acknowledgement_reads_in_five_queries_and_counts_in_one(
+    chris, alice, company, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    post = services.announce(
+        chris, space_id=company.pk, body="Read me", must_read=True
+    ).published_post
+    UserFactory.create_batch(3)  # more members: not more queries
+    # The post, its announcement, the reader, the UPDATE and, on commit,
+    # one count of both numbers (the test's savepoint adds two).
+    with (
+        django_assert_num_queries(7),
+        capture_published() as published,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.acknowledge(alice, post_id=post.pk)
+    assert published[0]["event"]["acknowledged"] == 1
+
+
 def test_the_report_lists_who_has_and_has_not_by_department(
     hanna, alice, bob, carol, company, django_assert_num_queries
 ):

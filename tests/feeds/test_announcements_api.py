@@ -84,8 +84,8 @@ def test_acknowledge_report_csv_and_nudge_once(
     again = Browser(alice).call("POST", f"/posts/{post.pk}/acknowledge")
     assert first.status_code == again.status_code == 200
     assert first.json() == again.json()
-    # A member sees no one's acknowledgements; the author and HR do.
-    assert Browser(bob).get(f"/posts/{post.pk}/acknowledgements").status_code == 403
+    # A member sees no one's acknowledgements (404); the author and HR do.
+    assert Browser(bob).get(f"/posts/{post.pk}/acknowledgements").status_code == 404
     report = Browser(hanna).get(f"/posts/{post.pk}/acknowledgements").json()
     assert (report["acknowledged"], report["expected"]) == (1, 4)
     by_name = {r["name"]: r for r in report["readers"]}
@@ -99,7 +99,7 @@ def test_acknowledge_report_csv_and_nudge_once(
     alice_row = next(r for r in rows if r[0] == "Alice Adams")
     assert alice_row[:3] == ["Alice Adams", "alice@canteen.test", "Engineering"]
     assert alice_row[3].startswith(str(datetime.date.today().year))
-    assert Browser(bob).get(f"/posts/{post.pk}/acknowledgements.csv").status_code == 403
+    assert Browser(bob).get(f"/posts/{post.pk}/acknowledgements.csv").status_code == 404
     nudged = Browser(chris).call("POST", f"/posts/{post.pk}/nudge")
     assert nudged.json() == {"nudged": 3}
     twice = Browser(hanna).call("POST", f"/posts/{post.pk}/nudge")
