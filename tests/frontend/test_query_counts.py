@@ -14,14 +14,14 @@ _ids = itertools.count()
 
 # Each read's statements, pinned: a change here is a change in cost.
 # Every page with the sidebar lists the person's spaces (one statement);
-# every stream lookup asks for their spaces too (feeds.realtime).
+# every stream lookup is one statement for every app (intranet.plugins).
 # Every signed-in page: the session and user, the sidebar's conversations'
 # unread count, its spaces, and the notifications badge.
 QUERIES = {
     "/": 8,  # the home feed: the catch-up cursor, its posts (none here)
     "/people/": 9,  # and the locations for its filter
     "/messages/": 7,
-    "conversation": 21,  # the streams followed (one per app), then data-seen
+    "conversation": 18,  # the streams followed (one statement), then data-seen
     "message search": 13,
     # feeds adds their spaces, posts and whether I follow them, and my
     # permissions (user and groups: may I mark verified sources?)
@@ -31,7 +31,7 @@ QUERIES = {
     "api history": 7,
     "api search": 8,
     "api people": 3,
-    "api events": 8,  # the streams followed (chats, spaces, journeys, HR), the sync
+    "api events": 4,  # the streams followed (one statement), the sync (one)
 }
 
 
