@@ -9,6 +9,7 @@ API never load them all (issue 11: 5,000 names took 194 ms a page).
 import base64
 import binascii
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,6 +87,32 @@ class AcknowledgementReport:
 NO_DEPARTMENT = "No department"
 
 
+# What a ReaderLine is made of, read with a `saw` annotation (_saw).
+READER_COLUMNS = (
+    "user_id",
+    "user__first_name",
+    "user__last_name",
+    "user__email",
+    "user__department__name",
+    "acknowledged_at",
+    "saw",
+)
+
+
+def _lines(rows: Iterable[tuple]) -> list[ReaderLine]:
+    return [
+        ReaderLine(
+            pk,
+            f"{first} {last}".strip() or email,
+            email,
+            department or NO_DEPARTMENT,
+            acknowledged_at,
+            saw,
+        )
+        for pk, first, last, email, department, acknowledged_at, saw in rows
+    ]
+
+
 def _saw(announcement: Announcement) -> Exists:
     """Whether a reader (the outer row) had the post on screen."""
     return Exists(
@@ -104,29 +131,9 @@ def acknowledgement_report(announcement: Announcement) -> AcknowledgementReport:
         Reader.objects.filter(announcement=announcement)
         .annotate(saw=_saw(announcement))
         .order_by("user__department__name", "user__first_name", "user__last_name")
-        .values_list(
-            "user_id",
-            "user__first_name",
-            "user__last_name",
-            "user__email",
-            "user__department__name",
-            "acknowledged_at",
-            "saw",
-        )
+        .values_list(*READER_COLUMNS)
     )
-    return AcknowledgementReport(
-        [
-            ReaderLine(
-                pk,
-                f"{first} {last}".strip() or email,
-                email,
-                department or NO_DEPARTMENT,
-                acknowledged_at,
-                saw,
-            )
-            for pk, first, last, email, department, acknowledged_at, saw in rows
-        ]
-    )
+    return AcknowledgementReport(_lines(rows))
 
 
 @dataclass(frozen=True)
@@ -256,28 +263,10 @@ def reader_page(
     rows = list(
         readers.annotate(saw=_saw(announcement))
         .order_by(*ORDER)
-        .values_list(
-            "user_id",
-            "user__first_name",
-            "user__last_name",
-            "user__email",
-            "user__department__name",
-            "acknowledged_at",
-            "saw",
-        )[: limit + 1]
+        .values_list(*READER_COLUMNS)[: limit + 1]
     )
     more = len(rows) > limit
     rows = rows[:limit]
-    lines = [
-        ReaderLine(
-            pk,
-            f"{first} {last}".strip() or email,
-            email,
-            department or NO_DEPARTMENT,
-            acknowledged_at,
-            saw,
-        )
-        for pk, first, last, email, department, acknowledged_at, saw in rows
-    ]
+    lines = _lines(rows)
     next_cursor = _cursor(rows[-1][1], rows[-1][2], rows[-1][0]) if more else None
     return ReaderPage(lines, next_cursor)
