@@ -5,42 +5,22 @@ page, the API and the property tests over the query reader answer the same
 on both.
 """
 
-import itertools
-import uuid
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from feeds import services as feeds
 from frontend.search import Filters, search_everything
-from intranet import ratelimit
 from intranet.errors import ServiceError
 from intranet.search import MAX_QUERY_LENGTH, parse_query
 from messaging import services as messaging
 from profiles.models import User
+from tests.frontend.writing import no_rate_limits, post, say  # noqa: F401 - a fixture
 
 URL = "/api/v1/search"
-_ids = itertools.count()
 
 
-@pytest.fixture(autouse=True)
-def _no_rate_limits(settings):
-    settings.MESSAGE_SEND_BURST = 1000
-    with ratelimit.exempt():
-        yield
-
-
-def post(author, space, body):
-    return feeds.create_post(
-        author, space_id=space.pk, body=body, client_id=f"s{next(_ids)}"
-    )[0]
-
-
-def say(sender, conversation, body):
-    return messaging.send_message(
-        sender, conversation_id=conversation.pk, body=body, client_id=uuid.uuid4().hex
-    )[0]
+pytestmark = pytest.mark.usefixtures("no_rate_limits")
 
 
 @pytest.fixture

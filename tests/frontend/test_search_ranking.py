@@ -2,23 +2,20 @@
 database in use (SQLite's bm25() here, PostgreSQL's ts_rank_cd with
 DATABASE_URL; the same expectations on both)."""
 
-import itertools
-import uuid
-
 import pytest
 from django.db import connection
 
 from feeds import services as feeds
 from frontend.search import Filters, search_everything
-from intranet import ratelimit, search
+from intranet import search
 from intranet.errors import ServiceError
 from intranet.search import parse_query
 from messaging import services as messaging
 from messaging.models import Message
 from messaging.search import MESSAGES
+from tests.frontend.writing import no_rate_limits, post, say  # noqa: F401 - a fixture
 
 URL = "/api/v1/search"
-_ids = itertools.count()
 
 FILLER = (
     "Notes from the quarterly planning session covering hiring budgets "
@@ -29,23 +26,7 @@ FILLER = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _no_rate_limits(settings):
-    settings.MESSAGE_SEND_BURST = 1000
-    with ratelimit.exempt():
-        yield
-
-
-def post(author, space, body):
-    return feeds.create_post(
-        author, space_id=space.pk, body=body, client_id=f"r{next(_ids)}"
-    )[0]
-
-
-def say(sender, conversation, body):
-    return messaging.send_message(
-        sender, conversation_id=conversation.pk, body=body, client_id=uuid.uuid4().hex
-    )[0]
+pytestmark = pytest.mark.usefixtures("no_rate_limits")
 
 
 @pytest.fixture
