@@ -2,8 +2,8 @@
 // uploads (with progress), and how attached files show in a message.
 // The composer calls setUpAttachments() for a form and the timeline
 // renderAttachments() when it fills a message; everything else about files
-// lives here. Feeds uses both for posts (feeds/js/feed.js), with its own
-// upload URL and body element.
+// lives here. Feeds uses both for posts (feeds/js/feed/composer.js and
+// posts.js), with its own upload URL and body element.
 import { urls, writeHeaders } from "./api.js";
 
 // Thumbnails are 400 pixels; they show at most this big (as the server's
