@@ -229,7 +229,7 @@ class StoredFile(models.Model):
     @property
     def shown_size(self) -> tuple[int, int]:
         """The size a thumbnail shows at, for <img width height>, so the
-        page keeps its place while it loads (attachments.js alike)."""
+        page keeps its place while it loads (attachment-list.js alike)."""
         width, height = self.width or 1, self.height or 1
         scale = min(1.0, THUMBNAIL_SHOWN_MAX / max(width, height))
         return max(1, round(width * scale)), max(1, round(height * scale))

@@ -4,7 +4,7 @@
 // after a reconnect the server replays what came since the page's cursor.
 import { catchUpCarried, catchUpWith, on, send } from "../../../frontend/js/socket.js";
 import { request } from "../../../frontend/js/api.js";
-import { renderAttachments } from "../../../frontend/js/attachments.js";
+import { renderAttachments } from "../../../frontend/js/attachment-list.js";
 import { API, editing, feed, me, newButton, postEls, postsBox, setBody, template } from "./page.js";
 import { drawPost, removePost } from "./posts.js";
 import { commentNew, commentUpdated } from "./comments.js";

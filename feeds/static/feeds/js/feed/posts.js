@@ -1,7 +1,7 @@
 // A post's card: drawn from an event (the page's <template>, filled in),
 // and taken away when the post is deleted.
 import { stamp } from "../../../frontend/js/dates.js";
-import { renderAttachments } from "../../../frontend/js/attachments.js";
+import { renderAttachments } from "../../../frontend/js/attachment-list.js";
 import { fillMustRead } from "../must-read.js";
 import { el, feed, here, inSpace, me, setBody, template } from "./page.js";
 import { renderChips } from "./reactions.js";

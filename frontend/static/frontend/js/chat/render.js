@@ -1,6 +1,6 @@
 // How a message looks: built from the page's <template> and the server's
 // message shape, folded into runs of one sender, and put in id order.
-import { renderAttachments } from "../attachments.js";
+import { renderAttachments } from "../attachment-list.js";
 import { stamp } from "../dates.js";
 import { list, me, root, template } from "./page.js";
 
