@@ -335,11 +335,12 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        # Hashed, compressed files in production (collectstatic at release);
-        # plain files from the apps while developing.
+        # Hashed, compressed files in production (collectstatic at release),
+        # the ES modules' imports hashed too; plain files from the apps
+        # while developing.
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "intranet.staticfiles.ManifestModulesStorage"
     },
 }
 
