@@ -15,16 +15,9 @@ from feeds.services.announcements import (
 )
 from feeds.services.attachments import upload_post_attachment
 from feeds.services.engagement import follow, mark_seen, mute_post, react
-from feeds.services.posts import (
-    add_comment,
-    create_post,
-    delete_comment,
-    delete_post,
-    edit_comment,
-    edit_post,
-    pin_post,
-    set_announcement,
-)
+from feeds.services.posts.comments import add_comment, delete_comment, edit_comment
+from feeds.services.posts.moderation import pin_post, set_announcement
+from feeds.services.posts.writing import create_post, delete_post, edit_post
 from feeds.services.scheduling import cancel_scheduled, edit_scheduled
 from feeds.services.spaces import (
     add_members,

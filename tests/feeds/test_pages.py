@@ -284,7 +284,9 @@ def test_the_home_feed_pages_by_keyset_and_has_a_trusted_view(
     client, alice, bob, garden, monkeypatch
 ):
     # More posts than the rate limit lets one person write in a second.
-    monkeypatch.setattr("feeds.services.posts.take_token", lambda *a, **kw: None)
+    monkeypatch.setattr(
+        "feeds.services.posts.writing.take_token", lambda *a, **kw: None
+    )
     for n in range(25):
         post_in(garden, alice if n % 2 else bob, f"post number {n}")
     client.force_login(bob)

@@ -23,13 +23,12 @@ from feeds import events
 from feeds.models import Announcement, Post, Reader, Space, SpaceMember
 from feeds.selectors.access import SpaceAccess, find_space
 from feeds.selectors.announcements import hr_people
-from feeds.services.posts import (
-    _clean,
+from feeds.services.posts.log import _record_post
+from feeds.services.posts.notifications import (
     _notify_close_followers,
     _notify_mentions,
-    _record_post,
-    _render,
 )
+from feeds.services.posts.text import _clean, _render
 from intranet.errors import ServiceError
 from intranet.notifications import notify
 from intranet.ratelimit import take_token
