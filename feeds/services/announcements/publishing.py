@@ -125,7 +125,7 @@ def announce(
     cleaned_locations = _clean_locations(locations)
     with transaction.atomic():
         if pinned_until is not None:
-            from feeds.services.spaces import lock_space
+            from feeds.services.spaces.membership import lock_space
 
             lock_space(access.space.pk)
             if _pins_in_use(access.space.pk, now) >= events.MAX_PINNED:
@@ -233,7 +233,7 @@ def _hold(announcement: Announcement) -> None:
 
 
 def _make_post(announcement: Announcement, now: datetime.datetime) -> Post:
-    from feeds.services.spaces import lock_space
+    from feeds.services.spaces.membership import lock_space
 
     space, author = announcement.space, announcement.author
     member = SpaceMember.objects.filter(space=space, user=author).first()

@@ -21,7 +21,7 @@ def pin_post(user: User, *, post_id: int, pinned: bool) -> Post:
             "forbidden", "Only leaders and moderators can pin posts.", status=403
         )
     with transaction.atomic():
-        from feeds.services.spaces import lock_space
+        from feeds.services.spaces.membership import lock_space
 
         lock_space(post.space_id)  # two pins at once must not pass the limit
         post = _lock_post(post.pk)
