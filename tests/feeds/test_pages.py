@@ -66,7 +66,7 @@ def test_the_space_page_shows_the_feed_composer_and_members(client, alice, garde
 def test_a_big_space_shows_its_leaders_first_and_counts_the_rest(
     client, alice, garden, settings
 ):
-    from feeds.views import MEMBERS_SHOWN
+    from feeds.views.spaces import MEMBERS_SHOWN
 
     for person in UserFactory.create_batch(MEMBERS_SHOWN + 5):
         services.join_space(person, space_id=garden.pk)
