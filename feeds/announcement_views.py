@@ -21,7 +21,7 @@ from feeds.announcements_api import acknowledgements_csv
 from feeds.models import Space
 from feeds.services.announcements.acknowledgements import managed_announcement
 from feeds.services.scheduling import get_scheduled_for_user
-from feeds.views import back, text_field
+from feeds.views.writes import back, text_field
 from intranet.errors import ServiceError
 from intranet.validation import parse_id
 from profiles import services as people

@@ -42,7 +42,7 @@ class Space(models.Model):
         max_length=8, choices=Visibility.choices, default=Visibility.OPEN
     )
     # A team space follows one department: its members are the
-    # department's people (feeds.services.spaces.sync_team).
+    # department's people (feeds.services.spaces.directory.sync_person).
     department = models.OneToOneField(
         "profiles.Department",
         null=True,

@@ -1,29 +1,30 @@
 from django.urls import path
 
-from feeds import announcement_views, views
+from feeds import announcement_views
+from feeds.views import people, posts, spaces
 
 app_name = "feeds"
 
 urlpatterns = [
-    path("spaces/", views.spaces, name="spaces"),
-    path("spaces/<slug:slug>/", views.space, name="space"),
-    path("posts/<id:post_id>/", views.post, name="post"),
+    path("spaces/", spaces.spaces, name="spaces"),
+    path("spaces/<slug:slug>/", spaces.space, name="space"),
+    path("posts/<id:post_id>/", posts.post, name="post"),
     # The pages' forms (without JavaScript; with it, the REST API).
-    path("spaces/<id:space_id>/posts/", views.create_post, name="create_post"),
-    path("spaces/<id:space_id>/join/", views.join, name="join"),
-    path("spaces/<id:space_id>/leave/", views.leave, name="leave"),
-    path("spaces/<id:space_id>/mute/", views.mute, name="mute"),
-    path("spaces/<id:space_id>/closely/", views.closely, name="closely"),
-    path("spaces/<id:space_id>/ask/", views.ask_to_join, name="ask"),
-    path("spaces/<id:space_id>/requests/<id:user_id>/", views.decide, name="decide"),
-    path("spaces/<id:space_id>/settings/", views.space_settings, name="settings"),
-    path("posts/<id:post_id>/comments/", views.add_comment, name="comment"),
-    path("posts/<id:post_id>/react/", views.react, name="react"),
-    path("posts/<id:post_id>/pin/", views.pin, name="pin"),
-    path("posts/<id:post_id>/mute/", views.mute_post, name="mute_post"),
-    path("posts/<id:post_id>/delete/", views.delete_post, name="delete"),
-    path("people/<id:person_id>/follow/", views.follow, name="follow"),
-    path("comments/<id:comment_id>/react/", views.react_comment, name="react_comment"),
+    path("spaces/<id:space_id>/posts/", posts.create_post, name="create_post"),
+    path("spaces/<id:space_id>/join/", spaces.join, name="join"),
+    path("spaces/<id:space_id>/leave/", spaces.leave, name="leave"),
+    path("spaces/<id:space_id>/mute/", spaces.mute, name="mute"),
+    path("spaces/<id:space_id>/closely/", spaces.closely, name="closely"),
+    path("spaces/<id:space_id>/ask/", spaces.ask_to_join, name="ask"),
+    path("spaces/<id:space_id>/requests/<id:user_id>/", spaces.decide, name="decide"),
+    path("spaces/<id:space_id>/settings/", spaces.space_settings, name="settings"),
+    path("posts/<id:post_id>/comments/", posts.add_comment, name="comment"),
+    path("posts/<id:post_id>/react/", posts.react, name="react"),
+    path("posts/<id:post_id>/pin/", posts.pin, name="pin"),
+    path("posts/<id:post_id>/mute/", posts.mute_post, name="mute_post"),
+    path("posts/<id:post_id>/delete/", posts.delete_post, name="delete"),
+    path("people/<id:person_id>/follow/", people.follow, name="follow"),
+    path("comments/<id:comment_id>/react/", posts.react_comment, name="react_comment"),
     # Announcements (feeds.announcement_views).
     path(
         "announcements/new/",
@@ -58,6 +59,6 @@ urlpatterns = [
     path("posts/<id:post_id>/nudge/", announcement_views.nudge, name="nudge"),
     path("people/<id:person_id>/verified/", announcement_views.verify, name="verify"),
     path(
-        "comments/<id:comment_id>/delete/", views.delete_comment, name="delete_comment"
+        "comments/<id:comment_id>/delete/", posts.delete_comment, name="delete_comment"
     ),
 ]

@@ -15,33 +15,20 @@ from feeds.services.announcements import (
 )
 from feeds.services.attachments import upload_post_attachment
 from feeds.services.engagement import follow, mark_seen, mute_post, react
-from feeds.services.posts import (
-    add_comment,
-    create_post,
-    delete_comment,
-    delete_post,
-    edit_comment,
-    edit_post,
-    pin_post,
-    set_announcement,
-)
+from feeds.services.posts.comments import add_comment, delete_comment, edit_comment
+from feeds.services.posts.moderation import pin_post, set_announcement
+from feeds.services.posts.writing import create_post, delete_post, edit_post
 from feeds.services.scheduling import cancel_scheduled, edit_scheduled
-from feeds.services.spaces import (
+from feeds.services.spaces.directory import company_space, sync_person
+from feeds.services.spaces.joining import join_space, leave_space, request_to_join
+from feeds.services.spaces.leading import (
     add_members,
-    company_space,
-    create_space,
     decide_request,
-    follow_closely,
-    join_space,
-    leave_space,
-    mark_space_read,
-    mute_space,
     remove_member,
-    request_to_join,
     set_role,
-    sync_person,
-    update_space,
 )
+from feeds.services.spaces.reading import follow_closely, mark_space_read, mute_space
+from feeds.services.spaces.settings import create_space, update_space
 
 __all__ = [
     "acknowledge",

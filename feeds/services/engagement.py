@@ -20,7 +20,7 @@ from feeds.selectors.access import (
     readable_posts,
 )
 from feeds.selectors.reach import reach_of
-from feeds.services.posts import record_news
+from feeds.services.posts.log import record_news
 from intranet.errors import ServiceError
 from intranet.realtime import publish_on_commit, user_group
 from intranet.validation import is_emoji

@@ -27,7 +27,7 @@ from feeds.services.announcements.publishing import (
     _schedule,
     publish_announcement,
 )
-from feeds.services.posts import _clean
+from feeds.services.posts.text import _clean
 from intranet.errors import ServiceError
 from profiles.models import Department, User
 from profiles.roles import is_hr

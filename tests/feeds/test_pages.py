@@ -66,7 +66,7 @@ def test_the_space_page_shows_the_feed_composer_and_members(client, alice, garde
 def test_a_big_space_shows_its_leaders_first_and_counts_the_rest(
     client, alice, garden, settings
 ):
-    from feeds.views import MEMBERS_SHOWN
+    from feeds.views.spaces import MEMBERS_SHOWN
 
     for person in UserFactory.create_batch(MEMBERS_SHOWN + 5):
         services.join_space(person, space_id=garden.pk)
@@ -284,7 +284,9 @@ def test_the_home_feed_pages_by_keyset_and_has_a_trusted_view(
     client, alice, bob, garden, monkeypatch
 ):
     # More posts than the rate limit lets one person write in a second.
-    monkeypatch.setattr("feeds.services.posts.take_token", lambda *a, **kw: None)
+    monkeypatch.setattr(
+        "feeds.services.posts.writing.take_token", lambda *a, **kw: None
+    )
     for n in range(25):
         post_in(garden, alice if n % 2 else bob, f"post number {n}")
     client.force_login(bob)

@@ -23,13 +23,12 @@ from feeds import events
 from feeds.models import Announcement, Post, Reader, Space, SpaceMember
 from feeds.selectors.access import SpaceAccess, find_space
 from feeds.selectors.announcements import hr_people
-from feeds.services.posts import (
-    _clean,
+from feeds.services.posts.log import _record_post
+from feeds.services.posts.notifications import (
     _notify_close_followers,
     _notify_mentions,
-    _record_post,
-    _render,
 )
+from feeds.services.posts.text import _clean, _render
 from intranet.errors import ServiceError
 from intranet.notifications import notify
 from intranet.ratelimit import take_token
@@ -126,7 +125,7 @@ def announce(
     cleaned_locations = _clean_locations(locations)
     with transaction.atomic():
         if pinned_until is not None:
-            from feeds.services.spaces import lock_space
+            from feeds.services.spaces.membership import lock_space
 
             lock_space(access.space.pk)
             if _pins_in_use(access.space.pk, now) >= events.MAX_PINNED:
@@ -234,7 +233,7 @@ def _hold(announcement: Announcement) -> None:
 
 
 def _make_post(announcement: Announcement, now: datetime.datetime) -> Post:
-    from feeds.services.spaces import lock_space
+    from feeds.services.spaces.membership import lock_space
 
     space, author = announcement.space, announcement.author
     member = SpaceMember.objects.filter(space=space, user=author).first()
