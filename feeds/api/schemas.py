@@ -283,9 +283,13 @@ def _posts_out(posts: list[Post], viewer: User) -> list[dict[str, Any]]:
     reach = selectors.reach_for_page(posts, viewer)
     return [
         {
-            **events.post_data(post, reactions=post.post_reactions),  # type: ignore[attr-defined]
+            **events.post_data(
+                post,
+                reactions=post.post_reactions,  # type: ignore[attr-defined]
+                attachments=post.files,  # type: ignore[attr-defined]
+            ),
             "latest_comments": [
-                events.comment_data(c)
+                events.comment_data(c, reactions=c.comment_reactions)
                 for c in post.latest_comments  # type: ignore[attr-defined]
             ],
             "reach": reach.get(post.pk),

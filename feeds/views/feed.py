@@ -39,7 +39,7 @@ def decorate(
         post.reaction_list = events.reaction_summary(post.post_reactions)  # type: ignore[attr-defined]
         post.reach = reach.get(post.pk)  # type: ignore[attr-defined]
         for comment in post.latest_comments:  # type: ignore[attr-defined]
-            comment.reaction_list = events.reaction_summary(comment.reactions.all())  # type: ignore[attr-defined]
+            comment.reaction_list = events.reaction_summary(comment.comment_reactions)  # type: ignore[attr-defined]
     return posts
 
 
