@@ -8,6 +8,7 @@ after a reconnect (docs/realtime.md).
 
 import asyncio
 import atexit
+import concurrent.futures
 import json
 import logging
 import os
@@ -127,12 +128,19 @@ class _PublishLoop:
     def run(self, coroutine: Coroutine[Any, Any, None]) -> None:
         """Run `coroutine` on the loop and wait for it, so that one
         thread's publishes keep their order."""
-        asyncio.run_coroutine_threadsafe(coroutine, self._running()).result()
+        sending = asyncio.run_coroutine_threadsafe(coroutine, self._running())
+        try:
+            # apublish gives up by PUBLISH_SECONDS; this bound is for a
+            # loop stopped under it (at exit), never to hang a caller.
+            sending.result(timeout=PUBLISH_SECONDS + 1)
+        except concurrent.futures.TimeoutError:
+            sending.cancel()
+            logger.warning("publish failed: the publish loop did not answer")
 
     def _running(self) -> asyncio.AbstractEventLoop:
         with self._lock:
             # A forked child inherits the object, not the thread.
-            if self._loop is None or self._pid != os.getpid():
+            if self._loop is None or self._loop.is_closed() or self._pid != os.getpid():
                 loop = asyncio.new_event_loop()
                 thread = threading.Thread(
                     target=self._serve, args=(loop,), name="publish-loop", daemon=True
