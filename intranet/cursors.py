@@ -29,7 +29,7 @@ def decode(cursor: str, message: str) -> list:
             raise ValueError
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         values = json.loads(raw)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, TypeError, RecursionError, binascii.Error, UnicodeDecodeError):
         raise ServiceError("bad_cursor", message) from None
     if not isinstance(values, list):
         raise ServiceError("bad_cursor", message)

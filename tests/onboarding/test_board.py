@@ -170,6 +170,7 @@ BAD_CURSORS = [
     cursor_of(["2026-12-01", 1.5]),
     cursor_of(["2026-12-01", True]),
     "A" * 1000,
+    base64.urlsafe_b64encode(b"[" * 300 + b"]" * 300).decode(),
 ]
 
 
