@@ -288,7 +288,9 @@ def acknowledge(request: AuthedRequest, post_id: int):
 
 @require_POST
 def nudge(request: AuthedRequest, post_id: int):
-    found = selectors.get_post_for_user(request.user, post_id)
+    """Nudge the rest of a must-read's readers: its author and HR; a 404
+    for anyone else, as its acknowledgements page."""
+    found, _ = _managed(request, post_id)
     try:
         count = services.nudge(request.user, post_id=found.pk)
     except ServiceError as exc:

@@ -10,7 +10,7 @@ import datetime
 from typing import Literal
 
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from intranet.api import ERRORS, require_scope
 from intranet.errors import ServiceError
@@ -108,7 +108,27 @@ class BoardRowOut(Schema):
     quiet: bool
 
 
+class BoardOut(Schema):
+    """The board: `running` journeys, how many have `late` steps and how
+    many starters are `quiet`, counted over the whole board;
+    `enrollments` one page of it, earliest start first (`next`: the
+    cursor of the next page, null on the last)."""
+
+    running: int
+    late: int
+    quiet: int
+    enrollments: list[BoardRowOut]
+    next: str | None
+
+
 # In ----------------------------------------------------------------------
+
+
+class BoardQuery(Schema):
+    """`after`: the `next` of the page before; `limit`: rows a page."""
+
+    after: str = Field(default="", max_length=1000)
+    limit: int = Field(default=selectors.BOARD_PAGE, ge=1, le=selectors.BOARD_PAGE_MAX)
 
 
 class JourneyIn(Schema):
@@ -285,28 +305,42 @@ def delete_step(request: AuthedRequest, step_id: Id):
 # Enrollments and tasks ---------------------------------------------------
 
 
-@router.get("/onboarding/enrollments", response={200: list[BoardRowOut], **ERRORS})
-def board(request: AuthedRequest):
+@router.get("/onboarding/enrollments", response={200: BoardOut, **ERRORS})
+def board(request: AuthedRequest, query: Query[BoardQuery]):
     """The board: every running journey for HR, a manager's reports' for a
-    manager (403 for anyone else)."""
+    manager (403 for anyone else); counts over the whole board and a page
+    of its rows, earliest start first (follow `next` with `after`; 400
+    for a cursor no page gave)."""
     require_scope(request, "read")
-    rows = selectors.board(request.user, timezone.localdate())
-    return [
-        {
-            "id": row.enrollment.pk,
-            "person": events.person_data(row.enrollment.person),
-            "journey": row.enrollment.journey.name,
-            "start_date": row.enrollment.start_date.isoformat(),
-            "day": row.day,
-            "buddy": events.person_data(row.enrollment.buddy),
-            "manager": events.person_data(row.enrollment.person.manager),
-            "progress": events.progress_data(
-                row.enrollment, total=row.total, done=row.done, late=row.late
-            ),
-            "quiet": row.quiet,
-        }
-        for row in rows
-    ]
+    user = request.user
+    today = timezone.localdate()
+    scope = selectors.board_scope(user)
+    page = selectors.board_page(
+        user, today, scope=scope, after=query.after, limit=query.limit
+    )
+    summary = selectors.board_summary(user, today, scope=scope)
+    return {
+        "running": summary.running,
+        "late": summary.late,
+        "quiet": summary.quiet,
+        "enrollments": [
+            {
+                "id": row.enrollment.pk,
+                "person": events.person_data(row.enrollment.person),
+                "journey": row.enrollment.journey.name,
+                "start_date": row.enrollment.start_date.isoformat(),
+                "day": row.day,
+                "buddy": events.person_data(row.enrollment.buddy),
+                "manager": events.person_data(row.enrollment.person.manager),
+                "progress": events.progress_data(
+                    row.enrollment, total=row.total, done=row.done, late=row.late
+                ),
+                "quiet": row.quiet,
+            }
+            for row in page.rows
+        ],
+        "next": page.next,
+    }
 
 
 @router.post(

@@ -4,11 +4,13 @@ here (an enrollment one may not see is a 404)."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from feeds.models import Comment, Post, Space, SpaceMember
 from feeds.selectors.access import member_space_ids, readable_posts
+from intranet import cursors
 from intranet.errors import ServiceError
 from messaging.models import Message
 from onboarding import events
@@ -169,31 +171,145 @@ def board_scope(user: User) -> str:
     )
 
 
-def board(user: User, today: datetime.date) -> list[BoardRow]:
-    """Every running journey `user` may follow, with its progress, in a
-    constant number of queries (the scope's, then one)."""
+def _board_journeys(user: User, scope: str | None) -> QuerySet[Enrollment]:
+    """The running journeys on `user`'s board (403 as board_scope)."""
     enrollments = Enrollment.objects.filter(ended_at__isnull=True)
-    if board_scope(user) == "reports":
+    if (scope or board_scope(user)) == "reports":
         enrollments = enrollments.filter(person__manager=user)
+    return enrollments
+
+
+def _heard_from() -> tuple[Exists, Exists, Exists]:
+    """Whether the person of the outer enrollment ever posted, commented
+    or sent a message."""
     person = OuterRef("person_id")
-    rows = (
+    return (
+        Exists(Post.objects.filter(author_id=person)),
+        Exists(Comment.objects.filter(author_id=person)),
+        Exists(Message.objects.filter(sender_id=person)),
+    )
+
+
+@dataclass(frozen=True)
+class BoardSummary:
+    """How many journeys run on a board, how many have late steps and how
+    many starters are quiet, counted over the whole board."""
+
+    running: int
+    late: int
+    quiet: int
+
+
+def board_summary(
+    user: User, today: datetime.date, *, scope: str | None = None
+) -> BoardSummary:
+    """Count `user`'s board in one aggregate query, whatever its size."""
+    posted, commented, chatted = _heard_from()
+    late = Task.objects.filter(
+        enrollment_id=OuterRef("pk"), status=Task.Status.OPEN, due_date__lt=today
+    )
+    counted = _board_journeys(user, scope).aggregate(
+        running=Count("pk"),
+        late=Count("pk", filter=Exists(late)),
+        quiet=Count(
+            "pk",
+            # Past day QUIET_AFTER_DAYS, as BoardRow.quiet.
+            filter=Q(
+                ~posted,
+                ~commented,
+                ~chatted,
+                start_date__lt=today - datetime.timedelta(days=QUIET_AFTER_DAYS),
+            ),
+        ),
+    )
+    return BoardSummary(counted["running"], counted["late"], counted["quiet"])
+
+
+@dataclass(frozen=True)
+class BoardPage:
+    """A page of a board, and the cursor of the next page (None: the last)."""
+
+    rows: list[BoardRow]
+    next: str | None
+
+
+# Rows on one page of the board (page and REST). 500 rows took 110 ms to
+# read and render; a page takes the same time whatever the board's size.
+BOARD_PAGE = 100
+BOARD_PAGE_MAX = 500
+# A page ends at an enrollment's (start date, id): unique, and the board's
+# order, earliest start first. The cursor is those two, opaque.
+BAD_CURSOR = "after must be the `next` cursor of a page of the board."
+
+
+def _cursor(row: Enrollment) -> str:
+    return cursors.encode(row.start_date.isoformat(), row.pk)
+
+
+def _after(cursor: str) -> Q:
+    """The journeys after `cursor` in the board's order; ServiceError (400)
+    for a cursor no page gave."""
+    values = cursors.decode(cursor, BAD_CURSOR)
+    try:
+        start, pk = values
+        start_date = datetime.date.fromisoformat(start)
+    except (ValueError, TypeError):
+        raise ServiceError("bad_cursor", BAD_CURSOR) from None
+    if type(pk) is not int or not 0 < pk < 2**63:
+        raise ServiceError("bad_cursor", BAD_CURSOR)
+    return Q(start_date__gt=start_date) | Q(start_date=start_date, pk__gt=pk)
+
+
+def _tasks_counted(which: Q) -> Coalesce:
+    """How many of the outer enrollment's tasks match `which`. A
+    subquery, not a join and GROUP BY: grouping sorted every task of the
+    board with its person's, manager's and buddy's rows (13 ms for 300
+    starters); a subquery runs for the page's rows only, after the LIMIT."""
+    counted = (
+        Task.objects.filter(which, enrollment_id=OuterRef("pk"))
+        .order_by()
+        .values("enrollment_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+def board_page(
+    user: User,
+    today: datetime.date,
+    *,
+    scope: str | None = None,
+    after: str = "",
+    limit: int | None = None,
+) -> BoardPage:
+    """Return `limit` (BOARD_PAGE) of the running journeys `user` may
+    follow, earliest start first, after the cursor `after` (a page's
+    `next`), with their progress: one query, whatever the size of the
+    board (keyset: no OFFSET to count through), after the scope's. Pass
+    `scope` when board_scope was asked already."""
+    limit = limit or BOARD_PAGE
+    enrollments = _board_journeys(user, scope)
+    if after:
+        enrollments = enrollments.filter(_after(after))
+    posted, commented, chatted = _heard_from()
+    found = list(
         enrollments.select_related(
             "person__department", "person__manager", "buddy", "journey"
         )
         .annotate(
-            n_total=Count("tasks"),
-            n_done=Count("tasks", filter=Q(tasks__status=Task.Status.DONE)),
-            n_late=Count(
-                "tasks",
-                filter=Q(tasks__status=Task.Status.OPEN, tasks__due_date__lt=today),
-            ),
-            posted=Exists(Post.objects.filter(author_id=person)),
-            commented=Exists(Comment.objects.filter(author_id=person)),
-            chatted=Exists(Message.objects.filter(sender_id=person)),
+            n_total=_tasks_counted(Q()),
+            n_done=_tasks_counted(Q(status=Task.Status.DONE)),
+            n_late=_tasks_counted(Q(status=Task.Status.OPEN, due_date__lt=today)),
+            posted=posted,
+            commented=commented,
+            chatted=chatted,
         )
-        .order_by("start_date", "pk")
+        .order_by("start_date", "pk")[: limit + 1]
     )
-    return [
+    more = len(found) > limit
+    found = found[:limit]
+    rows = [
         BoardRow(
             enrollment=e,
             day=e.day(today),
@@ -203,8 +319,9 @@ def board(user: User, today: datetime.date) -> list[BoardRow]:
             quiet=e.day(today) > QUIET_AFTER_DAYS
             and not (e.posted or e.commented or e.chatted),  # type: ignore[attr-defined]
         )
-        for e in rows
+        for e in found
     ]
+    return BoardPage(rows, _cursor(found[-1]) if more else None)
 
 
 @dataclass

@@ -42,21 +42,34 @@ def _hr_only(request: AuthedRequest) -> None:
 
 @require_GET
 def board(request: AuthedRequest):
-    """HR's board of every running journey; a manager's of their reports."""
+    """HR's board of every running journey; a manager's of their reports.
+    A page at a time (`?after=` a page's cursor); a cursor no page gave
+    shows a 400 with a link back to the start."""
+    user = request.user
     try:
-        scope = selectors.board_scope(request.user)
-    except ServiceError as error:
-        raise PermissionDenied(error.message) from None
+        scope = selectors.board_scope(user)
+    except ServiceError as refused:
+        raise PermissionDenied(refused.message) from None
     nav.refresh(request)
     today = timezone.localdate()
+    after = request.GET.get("after", "")
+    page, error, status = None, "", 200
+    try:
+        page = selectors.board_page(user, today, scope=scope, after=after)
+    except ServiceError as exc:
+        error, status = exc.message, exc.status
     return render(
         request,
         "onboarding/board.html",
         {
-            "rows": selectors.board(request.user, today),
+            "summary": selectors.board_summary(user, today, scope=scope),
+            "page": page,
+            "after": after,
+            "error": error,
             "scope": scope,
             "quiet_after": selectors.QUIET_AFTER_DAYS,
         },
+        status=status,
     )
 
 

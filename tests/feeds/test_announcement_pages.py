@@ -92,6 +92,10 @@ def test_the_acknowledgements_page_nudge_and_csv(hanna, chris, alice, bob, compa
             "Acknowledged by <strong data-ack-acknowledged>1</strong> of" in page.text
         )
         assert "Bob Brown" in page.text and "Engineering" in page.text
+    # Nor may a reader nudge: 404, nothing sent.
+    refused = client_for(bob).post(f"/posts/{post.pk}/nudge/", {"next": url})
+    assert refused.status_code == 404
+    assert not Announcement.objects.get(post=post).nudged_at
     nudged = client_for(chris).post(
         f"/posts/{post.pk}/nudge/", {"next": url}, follow=True
     )

@@ -235,3 +235,31 @@ def test_a_pin_is_kept_when_left_out_and_cleared_when_emptied(
     services.edit_scheduled(chris, announcement_id=scheduled.pk, pinned_until=pin)
     services.edit_scheduled(chris, announcement_id=scheduled.pk, body="Kept")
     assert Announcement.objects.get().pinned_until == pin
+
+
+def test_the_schedulers_command_publishes_on_the_one_kept_loop(
+    scheduled, clock, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A management command is a plain thread: its publishes share the
+    kept loop (intranet.realtime._PublishLoop), not a loop each."""
+    import asyncio
+
+    from intranet import realtime
+
+    heard: list[tuple[asyncio.AbstractEventLoop, str]] = []
+    original = realtime.apublish
+
+    async def recording(event, **options):
+        heard.append((asyncio.get_running_loop(), event["type"]))
+        await original(event, **options)
+
+    def per_call_loop(*args, **kwargs):
+        raise AssertionError("a plain thread went through async_to_sync")
+
+    monkeypatch.setattr(realtime, "apublish", recording)
+    monkeypatch.setattr(realtime, "async_to_sync", per_call_loop)
+    clock.advance(hours=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("publish_announcements", stdout=io.StringIO())
+    assert "post.new" in {kind for _, kind in heard}
+    assert {loop for loop, _ in heard} == {realtime._publish_loop.loop}

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from feeds import services
 from feeds.models import Post
+from intranet.models import Notification
 from profiles.factories import UserFactory
 from tests.feeds.test_api import Browser
 
@@ -100,6 +101,13 @@ def test_acknowledge_report_csv_and_nudge_once(
     assert alice_row[:3] == ["Alice Adams", "alice@canteen.test", "Engineering"]
     assert alice_row[3].startswith(str(datetime.date.today().year))
     assert Browser(bob).get(f"/posts/{post.pk}/acknowledgements.csv").status_code == 404
+    # A reader may not nudge, and learns nothing from trying: 404, as
+    # for someone who cannot read it at all; nothing is sent.
+    for person in (bob, carol):
+        refused = Browser(person).call("POST", f"/posts/{post.pk}/nudge")
+        assert refused.status_code == 404, person
+        assert refused.json()["error"]
+    assert not Notification.objects.filter(kind="nudge").exists()
     nudged = Browser(chris).call("POST", f"/posts/{post.pk}/nudge")
     assert nudged.json() == {"nudged": 3}
     twice = Browser(hanna).call("POST", f"/posts/{post.pk}/nudge")

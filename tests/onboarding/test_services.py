@@ -286,19 +286,22 @@ def test_the_board_flags_the_quiet_and_counts_late_steps(
     services.enroll(
         alice, start_date=today - datetime.timedelta(days=10), journey=journey, by=hana
     )
-    rows = {r.enrollment.person: r for r in selectors.board(hana, today)}
+    rows = {r.enrollment.person: r for r in selectors.board_page(hana, today).rows}
     assert set(rows) == {nina, alice}
     assert rows[alice].quiet is True and rows[nina].quiet is False  # day 2
     assert rows[alice].late == 4 and rows[alice].percent == 0
     # A message is enough to be heard from.
     direct = chat.get_or_create_direct(alice, other_id=carol.pk)
     chat.send_message(alice, conversation_id=direct.pk, body="Hello!", client_id="q")
-    rows = {r.enrollment.person: r for r in selectors.board(hana, today)}
+    rows = {r.enrollment.person: r for r in selectors.board_page(hana, today).rows}
     assert rows[alice].quiet is False
     # Managers see their reports' rows only; others are refused.
-    assert {r.enrollment.person for r in selectors.board(bob, today)} == {nina, alice}
+    assert {r.enrollment.person for r in selectors.board_page(bob, today).rows} == {
+        nina,
+        alice,
+    }
     with pytest.raises(ServiceError) as refused:
-        selectors.board(carol, today)
+        selectors.board_page(carol, today)
     assert refused.value.status == 403
 
 

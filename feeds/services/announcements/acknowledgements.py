@@ -95,23 +95,11 @@ def acknowledge(user: User, *, post_id: int) -> Reader:
     return reader
 
 
-def _managed(
-    user: User, post_id: int, *, must_read: bool = True
-) -> tuple[Post, Announcement]:
-    post, announcement = _announcement(user, post_id, must_read=must_read)
-    if not may_follow_acknowledgements(user, announcement):
-        raise ServiceError(
-            "forbidden",
-            "Only its author and HR see who acknowledged an announcement.",
-            status=403,
-        )
-    return post, announcement
-
-
 def nudge(user: User, *, post_id: int) -> int:
     """Remind everyone who has not acknowledged yet, once per
-    announcement; return how many were reminded."""
-    post, announcement = _managed(user, post_id)
+    announcement; return how many were reminded. Its author and HR; a
+    404 for anyone else, readers too (managed_announcement)."""
+    post, announcement = managed_announcement(user, post_id, must_read=True)
     with transaction.atomic():
         if not Announcement.objects.filter(
             pk=announcement.pk, nudged_at__isnull=True
@@ -141,12 +129,15 @@ def nudge(user: User, *, post_id: int) -> int:
     return len(pending)
 
 
-def managed_announcement(user: User, post_id: int) -> tuple[Post, Announcement]:
+def managed_announcement(
+    user: User, post_id: int, *, must_read: bool = False
+) -> tuple[Post, Announcement]:
     """Return an announcement's post and row if `user` may see its reach
-    and acknowledgements by person and department (its author, HR);
-    ServiceError 404 otherwise: to anyone else that list does not exist
-    (intranet.errors: access failures are 404)."""
-    post, announcement = _announcement(user, post_id, must_read=False)
+    and acknowledgements by person and department, and nudge (its author,
+    HR); ServiceError 404 otherwise: to anyone else that list does not
+    exist (intranet.errors: access failures are 404). `must_read`: a 404
+    as well for an announcement that asks no acknowledgement."""
+    post, announcement = _announcement(user, post_id, must_read=must_read)
     if not may_follow_acknowledgements(user, announcement):
         raise ServiceError("not_announcement", "No such announcement.", status=404)
     return post, announcement
