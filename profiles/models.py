@@ -161,7 +161,10 @@ class User(AbstractUser):
         # Lists of people in that order (the directory, pickers) read a
         # page by index instead of sorting the whole company.
         indexes = [
-            models.Index(fields=["first_name", "last_name", "id"], name="user_by_name")
+            models.Index(fields=["first_name", "last_name", "id"], name="user_by_name"),
+            # Who started this week (the home page, the directory's filter):
+            # a range of the index, not a scan of the whole company.
+            models.Index(fields=["start_date"], name="user_by_start_date"),
         ]
         # Company roles, held through groups (profiles.roles), never by
         # being a superuser: HR runs onboarding and company-wide updates.

@@ -304,6 +304,6 @@ def new_starters(
             start_date__gt=today - timedelta(days=days),
             start_date__lte=today,
         )
-        .select_related("department", "manager")
+        .select_related("department")
         .order_by("-start_date", "first_name")
     )
