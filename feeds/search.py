@@ -18,13 +18,10 @@ from django.utils.safestring import SafeString
 
 from feeds.models import Comment, Post, Space
 from feeds.selectors import findable_spaces, readable_space, readable_spaces
-from intranet.search import (
-    FullTextIndex,
-    ParsedQuery,
-    RankCursor,
-    capped_count,
-    mark_snippet,
-)
+from intranet.search.index import FullTextIndex
+from intranet.search.marks import mark_snippet
+from intranet.search.pages import RankCursor, capped_count
+from intranet.search.query import ParsedQuery
 from intranet.validation import parse_id
 from profiles.models import User
 

@@ -16,13 +16,9 @@ from django.urls import reverse
 
 from feeds import search as feeds_search
 from intranet.errors import ServiceError
-from intranet.search import (
-    ParsedQuery,
-    RankCursor,
-    capped_count,
-    mark_words,
-    parse_query,
-)
+from intranet.search.marks import mark_words
+from intranet.search.pages import RankCursor, capped_count
+from intranet.search.query import ParsedQuery, parse_query
 from intranet.validation import parse_id
 from messaging.selectors import search_messages
 from profiles.models import User
@@ -103,7 +99,7 @@ class Hit:
 @dataclass
 class Group:
     kind: str
-    count: int  # at most intranet.search.COUNT_CAP
+    count: int  # at most intranet.search.pages.COUNT_CAP
     hits: list[Hit] = field(default_factory=list)
     next_cursor: str | None = None
 

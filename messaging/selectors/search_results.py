@@ -9,7 +9,7 @@ from django.db.models import Prefetch
 from pydantic import Field
 
 from intranet.errors import ServiceError
-from intranet.search import RankCursor, capped_count
+from intranet.search.pages import RankCursor, capped_count
 from messaging import events, search
 from messaging.models import Membership, Message
 from messaging.selectors.access import get_conversation_for_user
@@ -55,7 +55,7 @@ class SearchResults:
     # Pass as `cursor` for the next page (newest first: an id; most
     # relevant: a RankCursor); None on the last page.
     next_cursor: int | RankCursor | None
-    # How many match, at most intranet.search.COUNT_CAP; None unless asked for.
+    # How many match, at most intranet.search.pages.COUNT_CAP; None unless asked for.
     count: int | None = None
 
 
@@ -88,7 +88,7 @@ def search_messages(
     `cursor` is the previous page's `next_cursor`. Raise ServiceError (400)
     for an unusable query or a cursor of the other order, and Http404 for a
     conversation that is not theirs. Relevance ranks only the newest
-    RANK_WINDOW matches (intranet.search.FullTextIndex.rank_window).
+    RANK_WINDOW matches (intranet.search.index.FullTextIndex.rank_window).
     With `count`, also count the matches (up to COUNT_CAP) in the same
     conversations, under the same filters but the cursor.
     Six queries, whatever the number of hits (seven with `count`).
