@@ -175,12 +175,12 @@ def _most_relevant(
     post_ceiling, comment_ceiling = bound.ceilings if bound else (None, None)
     end = offset + limit + 1
     found_posts = list(
-        POSTS.rank_window(posts, parsed, ceiling=post_ceiling)
+        POSTS.rank_window(posts, parsed, ceiling=post_ceiling, best=end)
         .select_related("space", "author")
         .order_by("-rank", "-id")[:end]
     )
     found_comments = list(
-        COMMENTS.rank_window(comments, parsed, ceiling=comment_ceiling)
+        COMMENTS.rank_window(comments, parsed, ceiling=comment_ceiling, best=end)
         .select_related("post__space", "post__author", "author")
         .order_by("-rank", "-id")[:end]
     )
@@ -191,7 +191,7 @@ def _most_relevant(
     )
     if len(merged) <= offset + limit:
         return merged[offset:], None
-    # The first page's window tops stay the ceilings of every next one, so
+    # The first page's ceilings stay the ceilings of every next one, so
     # what arrives meanwhile does not shift the windows; 0: a kind that had
     # no match then has none later either.
     ceilings = (
@@ -202,7 +202,7 @@ def _most_relevant(
 
 
 def _top(found: list) -> int:
-    return found[0].window_top if found else 0
+    return found[0].window_ceiling if found else 0
 
 
 def _newest(

@@ -10,7 +10,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection, models
-from django.db.models import FloatField, Max, QuerySet, Subquery, Value, Window
+from django.db.models import FloatField, QuerySet, Subquery, Value
 from django.db.models.expressions import Expression, RawSQL
 from django.db.models.functions import Replace
 
@@ -71,12 +71,20 @@ class FullTextIndex:
         return self._bm25(rows, parsed)
 
     def rank_window(
-        self, rows: QuerySet, parsed: ParsedQuery, *, ceiling: int | None = None
+        self,
+        rows: QuerySet,
+        parsed: ParsedQuery,
+        *,
+        ceiling: int | None = None,
+        best: int | None = None,
     ) -> QuerySet:
         """Return the newest RANK_WINDOW of `rows` that match `parsed`
         (with an id at most `ceiling`), annotated with `rank`, higher is
-        better, and `window_top`, the window's highest id; order them by
-        `-rank` and then `-pk` (the newer of equals first).
+        better, and `window_ceiling`, the ceiling that keeps this window
+        for the pages after this one; order them by `-rank` and then `-pk`
+        (the newer of equals first). With `best`, return only the best
+        `best` of them (the caller's slice must end there): PostgreSQL then
+        reads and joins only those rows.
 
         `rows` must already hold only what the reader may see: the window
         is taken from them, so nothing hidden is ranked or crowds out what
@@ -88,29 +96,25 @@ class FullTextIndex:
         candidates = self.matching(rows, parsed)
         if ceiling is not None:
             candidates = candidates.filter(pk__lte=ceiling)
-        # pages.RANK_WINDOW is read here, not imported: a test shrinks it.
-        window = candidates.order_by("-pk").values("pk")[: pages.RANK_WINDOW]
-        ranked = self.model._default_manager.filter(pk__in=window)
-        # window_top is the ceiling a next page's cursor keeps. PostgreSQL:
-        # a window function over the rows the page is cut from, so the
-        # window is read once. SQLite runs a window function as a subquery,
-        # where bm25() cannot answer, so it reads the window's top once more
-        # (an uncorrelated subquery, run once).
+        newest = candidates.order_by("-pk")
+        # The ceiling a next page's cursor keeps: the table's highest id
+        # now, the last entry of its primary key, so rows that arrive later
+        # stay out of the window. The window's own top would keep it as
+        # well, but finding it is a scan of its own, up to the whole
+        # table's when few matches are visible.
+        window_ceiling = Subquery(
+            self.model._default_manager.order_by("-pk").values("pk")[:1]
+        )
         if connection.vendor == "postgresql":
-            return ranked.annotate(
-                window_top=Window(Max("pk")),
-                rank=SearchRank(
-                    self._vector(),
-                    _tsquery(parsed),
-                    normalization=Value(1),
-                    cover_density=True,
-                ),
-            )
+            return self._rank_window_postgresql(newest, parsed, window_ceiling, best)
+        # pages.RANK_WINDOW is read here, not imported: a test shrinks it.
+        window = newest.values("pk")[: pages.RANK_WINDOW]
         # One full-text query joined to the window: bm25() counts each
         # word's rows once for the statement, where a subquery a row would
         # count them again for every row.
         quoted = connection.ops.quote_name(self.table)
-        ranked = ranked.annotate(window_top=Subquery(window[:1]))
+        ranked = self.model._default_manager.filter(pk__in=window)
+        ranked = ranked.annotate(window_ceiling=window_ceiling)
         return ranked.extra(  # noqa: S610  constants and a parameter
             select={"rank": f"-bm25({self.fts_table}, {self._bm25_weights()})"},
             tables=[self.fts_table],
@@ -119,6 +123,42 @@ class FullTextIndex:
                 f"{self.fts_table}.rowid = {quoted}.id",
             ],
             params=[parsed.fts5()],
+        )
+
+    def _rank_window_postgresql(
+        self,
+        newest: QuerySet,
+        parsed: ParsedQuery,
+        window_ceiling: Subquery,
+        best: int | None,
+    ) -> QuerySet:
+        # The window is ranked in its own statement over (id, rank) alone,
+        # read by the one backward scan that finds it, and cut to the best
+        # few; only those rows are read again, joined to what the caller
+        # selects and ranked once more (the same function on the same row,
+        # so the same order). Ranking the joined rows read and joined all
+        # of the window first. Django cannot select from a subquery, hence
+        # the SQL around the window's own.
+        rank = SearchRank(
+            self._vector(),
+            _tsquery(parsed),
+            normalization=Value(1),
+            cover_density=True,
+        )
+        window = newest.annotate(rank=rank).values("pk", "rank")[: pages.RANK_WINDOW]
+        # Its tables renamed (U0, …), as in any subquery, so nothing in it
+        # can be read as the outer statement's row.
+        query = window.query.clone()
+        query.bump_prefix(self.model._default_manager.all().query)
+        sql, params = query.get_compiler(using=newest.db).as_sql()
+        limit = "" if best is None else " LIMIT %s"
+        ranked = RawSQL(  # noqa: S611  the window's own SQL and parameters
+            f"SELECT w.pk FROM ({sql}) AS w (pk, rank) "  # noqa: S608
+            f"ORDER BY w.rank DESC, w.pk DESC{limit}",
+            (*params, *([] if best is None else [best])),
+        )
+        return self.model._default_manager.filter(pk__in=ranked).annotate(
+            window_ceiling=window_ceiling, rank=rank
         )
 
     def _bm25_weights(self) -> str:

@@ -19,7 +19,7 @@ SORTS = ("relevance", "newest")
 @dataclass(frozen=True)
 class RankCursor:
     """Where a page of ranked results continues: an offset into the ranked
-    window, and the highest id of each kind's window when the first page
+    window, and the highest id of each kind's table when the first page
     was read, so that rows arriving meanwhile do not shift the window and
     no result is shown twice or skipped.
 

@@ -122,7 +122,7 @@ def search_messages(
         if isinstance(cursor, RankCursor):
             offset, (ceiling,) = cursor.offset, cursor.ceilings
         messages = search.MESSAGES.rank_window(
-            visible, parsed, ceiling=ceiling
+            visible, parsed, ceiling=ceiling, best=offset + limit + 1
         ).order_by("-rank", "-id")
     else:
         messages = messages.order_by("-id")
@@ -146,8 +146,8 @@ def search_messages(
     page = page[:limit]
     next_cursor: int | RankCursor | None = None
     if more and ranked:
-        # The first page's window top stays the ceiling of every next one.
-        top = page[0].window_top  # type: ignore[attr-defined]
+        # The first page's ceiling stays the ceiling of every next one.
+        top = page[0].window_ceiling  # type: ignore[attr-defined]
         next_cursor = RankCursor(offset + limit, (ceiling or top,))
     elif more:
         next_cursor = page[-1].pk

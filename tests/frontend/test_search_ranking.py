@@ -100,6 +100,31 @@ def test_ranked_pages_are_stable_while_new_matches_arrive(alice, bob, direct, ki
         assert len(set(seen)) == len(seen) >= 7, kind
 
 
+def test_the_best_few_of_a_window_with_ties_are_its_first_few(
+    alice, bob, direct, monkeypatch
+):
+    """Cutting the ranked window to the best `best` rows (PostgreSQL ranks
+    ids alone, then reads only those) keeps the order of the whole
+    window, equals newer first."""
+    monkeypatch.setattr(pages, "RANK_WINDOW", 9)
+    for n in range(12):
+        say(alice, direct, "triage " * (n % 3 + 1) + "queue")
+    visible = Message.objects.filter(conversation=direct)
+    parsed = parse_query("triage")
+    whole = [
+        (m.pk, m.rank)
+        for m in MESSAGES.rank_window(visible, parsed).order_by("-rank", "-id")
+    ]
+    assert len(whole) == 9
+    assert whole == sorted(whole, key=lambda row: (-row[1], -row[0]))
+    assert len({rank for _, rank in whole}) == 3  # three ranks, three of each
+    for best in range(1, 11):
+        found = MESSAGES.rank_window(visible, parsed, best=best).order_by(
+            "-rank", "-id"
+        )[:best]
+        assert [(m.pk, m.rank) for m in found] == whole[:best], best
+
+
 def test_only_what_the_reader_may_see_is_ranked_or_counted(
     alice, bob, carol, direct, kitchen, monkeypatch
 ):
