@@ -13,7 +13,9 @@ COUNT_CAP = 1000
 # ranking of at most this many rows, never a rank for every match. The same
 # number as COUNT_CAP: a count of "1,000+" is exactly where ranking stops.
 RANK_WINDOW = COUNT_CAP
-SORTS = ("relevance", "newest")
+# "Most relevant" first, as Slack does once there is a query; "Newest" is
+# the order chat search used before. Every search that ranks offers both.
+SORT_LABELS = {"relevance": "Most relevant", "newest": "Newest"}
 
 
 @dataclass(frozen=True)

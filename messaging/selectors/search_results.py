@@ -10,6 +10,7 @@ from pydantic import Field
 
 from intranet.errors import ServiceError
 from intranet.search.pages import RankCursor, capped_count
+from intranet.validation import parse_id
 from messaging import events, search
 from messaging.models import Membership, Message
 from messaging.selectors.access import get_conversation_for_user
@@ -18,6 +19,7 @@ from profiles.models import User
 
 SEARCH_PAGE = 20
 SEARCH_PAGE_MAX = 50
+NOT_OUR_CURSOR = "That cursor is not one this search gave."
 
 
 class SearchResultOut(events.Out):
@@ -30,8 +32,11 @@ class SearchResultOut(events.Out):
 
 class SearchPage(events.Out):
     results: list[SearchResultOut]
-    next_cursor: int | None = Field(
-        description="Pass as `cursor` for the next (older) page; null on the last"
+    # An id newest first, as before sorting was offered; a string most
+    # relevant first.
+    next_cursor: int | str | None = Field(
+        description="Pass as `cursor`, with the same `sort`, for the next "
+        "page; null on the last"
     )
 
 
@@ -57,6 +62,21 @@ class SearchResults:
     next_cursor: int | RankCursor | None
     # How many match, at most intranet.search.pages.COUNT_CAP; None unless asked for.
     count: int | None = None
+
+
+def parse_search_cursor(text: str, sort: str) -> int | RankCursor:
+    """Return the cursor `text` writes for a search in `sort` order: a
+    message id newest first, a RankCursor most relevant first. Raise
+    ServiceError (400) for one such a search could not have given."""
+    try:
+        if sort == "relevance":
+            return RankCursor.parse(text, kinds=1)
+    except ValueError as exc:
+        raise ServiceError("cursor", NOT_OUR_CURSOR) from exc
+    message_id = parse_id(text)
+    if message_id is None:
+        raise ServiceError("cursor", NOT_OUR_CURSOR)
+    return message_id
 
 
 def _start_of_day(day: datetime.date, user: User) -> datetime.datetime:
@@ -115,7 +135,7 @@ def search_messages(
         total = capped_count(messages)
     ranked = sort == "relevance"
     if cursor is not None and ranked != isinstance(cursor, RankCursor):
-        raise ServiceError("cursor", "That cursor is not one this search gave.")
+        raise ServiceError("cursor", NOT_OUR_CURSOR)
     offset = 0
     if ranked:
         ceiling = None
