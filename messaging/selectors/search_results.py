@@ -68,11 +68,11 @@ def parse_search_cursor(text: str, sort: str) -> int | RankCursor:
     """Return the cursor `text` writes for a search in `sort` order: a
     message id newest first, a RankCursor most relevant first. Raise
     ServiceError (400) for one such a search could not have given."""
-    try:
-        if sort == "relevance":
+    if sort == "relevance":
+        try:
             return RankCursor.parse(text, kinds=1)
-    except ValueError as exc:
-        raise ServiceError("cursor", NOT_OUR_CURSOR) from exc
+        except ValueError as exc:
+            raise ServiceError("cursor", NOT_OUR_CURSOR) from exc
     message_id = parse_id(text)
     if message_id is None:
         raise ServiceError("cursor", NOT_OUR_CURSOR)
