@@ -18,13 +18,10 @@ from django.utils.safestring import SafeString
 
 from feeds.models import Comment, Post, Space
 from feeds.selectors import findable_spaces, readable_space, readable_spaces
-from intranet.search import (
-    FullTextIndex,
-    ParsedQuery,
-    RankCursor,
-    capped_count,
-    mark_snippet,
-)
+from intranet.search.index import FullTextIndex
+from intranet.search.marks import mark_snippet
+from intranet.search.pages import RankCursor, capped_count
+from intranet.search.query import ParsedQuery
 from intranet.validation import parse_id
 from profiles.models import User
 
@@ -178,12 +175,12 @@ def _most_relevant(
     post_ceiling, comment_ceiling = bound.ceilings if bound else (None, None)
     end = offset + limit + 1
     found_posts = list(
-        POSTS.rank_window(posts, parsed, ceiling=post_ceiling)
+        POSTS.rank_window(posts, parsed, ceiling=post_ceiling, best=end)
         .select_related("space", "author")
         .order_by("-rank", "-id")[:end]
     )
     found_comments = list(
-        COMMENTS.rank_window(comments, parsed, ceiling=comment_ceiling)
+        COMMENTS.rank_window(comments, parsed, ceiling=comment_ceiling, best=end)
         .select_related("post__space", "post__author", "author")
         .order_by("-rank", "-id")[:end]
     )
@@ -194,7 +191,7 @@ def _most_relevant(
     )
     if len(merged) <= offset + limit:
         return merged[offset:], None
-    # The first page's window tops stay the ceilings of every next one, so
+    # The first page's ceilings stay the ceilings of every next one, so
     # what arrives meanwhile does not shift the windows; 0: a kind that had
     # no match then has none later either.
     ceilings = (
@@ -205,7 +202,7 @@ def _most_relevant(
 
 
 def _top(found: list) -> int:
-    return found[0].window_top if found else 0
+    return found[0].window_ceiling if found else 0
 
 
 def _newest(

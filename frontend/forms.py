@@ -1,7 +1,8 @@
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 
-from frontend.search import KIND_LABELS, SORT_LABELS
+from frontend.search import KIND_LABELS
+from intranet.search.pages import SORT_LABELS
 from intranet.validation import IdField
 
 

@@ -16,23 +16,16 @@ from django.urls import reverse
 
 from feeds import search as feeds_search
 from intranet.errors import ServiceError
-from intranet.search import (
-    ParsedQuery,
-    RankCursor,
-    capped_count,
-    mark_words,
-    parse_query,
-)
+from intranet.search.marks import mark_words
+from intranet.search.pages import SORT_LABELS, RankCursor, capped_count
+from intranet.search.query import ParsedQuery, parse_query
 from intranet.validation import parse_id
-from messaging.selectors import search_messages
+from messaging.selectors import parse_search_cursor, search_messages
 from profiles.models import User
 from profiles.selectors import people_matching
 
 KINDS = ("people", "spaces", "posts", "messages")
-# "Most relevant" first, as Slack does once there is a query; "Newest" is
-# the order chat search used before. People come by name and spaces best
-# first whichever is chosen.
-SORT_LABELS = {"relevance": "Most relevant", "newest": "Newest"}
+# People come by name and spaces best first whichever sort is chosen.
 KIND_LABELS = {
     "people": "People",
     "spaces": "Spaces",
@@ -103,7 +96,7 @@ class Hit:
 @dataclass
 class Group:
     kind: str
-    count: int  # at most intranet.search.COUNT_CAP
+    count: int  # at most intranet.search.pages.COUNT_CAP
     hits: list[Hit] = field(default_factory=list)
     next_cursor: str | None = None
 
@@ -169,14 +162,7 @@ def _offset(cursor: str | None) -> int:
 def _message_cursor(
     cursor: str | None, sort: str = "newest"
 ) -> int | RankCursor | None:
-    if not cursor:
-        return None
-    if sort == "relevance":
-        return RankCursor.parse(cursor, kinds=1)
-    message_id = parse_id(cursor)
-    if message_id is None:
-        raise ValueError("not a message id")
-    return message_id
+    return parse_search_cursor(cursor, sort) if cursor else None
 
 
 def _people(

@@ -12,6 +12,7 @@ from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.decorators import decorate_view
 
 from intranet.api import ERRORS, Error, require_scope
+from intranet.search.pages import RankCursor
 from intranet.validation import Id, Text
 from messaging import events, selectors, services
 from messaging.models import Conversation, StoredFile
@@ -417,23 +418,34 @@ class SearchQueryParams(Schema):
     sender: Id | None = Field(default=None, alias="from")
     after: datetime.date | None = None
     before: datetime.date | None = None
-    cursor: Id | None = None
+    cursor: str | None = Field(default=None, max_length=64)
     limit: int = Field(
         default=selectors.SEARCH_PAGE, ge=1, le=selectors.SEARCH_PAGE_MAX
+    )
+    sort: Literal["relevance", "newest"] = Field(
+        default="relevance",
+        description="Most relevant first (of the newest 1,000 matches) or newest first",
     )
 
 
 @router.get("/search/messages", response={200: selectors.SearchPage, **ERRORS})
 def search_messages(request: AuthedRequest, query: Query[SearchQueryParams]):
-    """Search your conversations' messages, newest first.
+    """Search your conversations' messages, most relevant or newest first.
 
     `q` takes words (all must match), "a phrase", -word to exclude and `or`
     between alternatives. `from` is a person's id; `after` (on or after) and
-    `before` (strictly before) are days in your time zone. Pass
-    `next_cursor` as `cursor` for older results. A `conversation` that is
-    not yours answers 404.
+    `before` (strictly before) are days in your time zone. `sort` is
+    `relevance` (the default: the newest 1,000 matches ranked) or `newest`.
+    Pass `next_cursor` as `cursor`, with the same `sort`, for more; a
+    cursor of the other sort answers 400. A `conversation` that is not
+    yours answers 404.
     """
     require_scope(request, "read")
+    cursor = (
+        selectors.parse_search_cursor(query.cursor, query.sort)
+        if query.cursor
+        else None
+    )
     results = selectors.search_messages(
         request.user,
         query.q,
@@ -441,10 +453,14 @@ def search_messages(request: AuthedRequest, query: Query[SearchQueryParams]):
         sender_id=query.sender,
         after=query.after,
         before=query.before,
-        cursor=query.cursor,
+        cursor=cursor,
         limit=query.limit,
+        sort=query.sort,
     )
+    next_cursor = results.next_cursor
     return {
         "results": [hit.as_dict() for hit in results.hits],
-        "next_cursor": results.next_cursor,
+        "next_cursor": (
+            str(next_cursor) if isinstance(next_cursor, RankCursor) else next_cursor
+        ),
     }

@@ -1,5 +1,6 @@
 from django import forms
 
+from intranet.search.pages import SORT_LABELS
 from intranet.validation import IdField, TextField
 from messaging.models import MAX_TITLE_LENGTH
 
@@ -27,7 +28,11 @@ class SearchForm(forms.Form):
     conversation = IdField(required=False, label="In")
     after = forms.DateField(required=False, label="On or after")
     before = forms.DateField(required=False, label="Before")
-    cursor = IdField(required=False)
+    cursor = forms.CharField(required=False, max_length=64)
+    # Blank is the default, most relevant, as on /search/.
+    sort = forms.ChoiceField(
+        required=False, choices=list(SORT_LABELS.items()), label="Sort by"
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -6,16 +6,9 @@ machinery, the query language and the excerpts are the kernel's
 this index.
 """
 
-from intranet.search import (
-    LT,
-    MAX_QUERY_LENGTH,
-    START,
-    STOP,
-    FullTextIndex,
-    ParsedQuery,
-    mark_snippet,
-    parse_query,
-)
+from intranet.search.index import FullTextIndex
+from intranet.search.marks import LT, START, STOP, mark_snippet
+from intranet.search.query import MAX_QUERY_LENGTH, ParsedQuery, parse_query
 from messaging.models import Message
 
 MESSAGES = FullTextIndex(Message, ("body",))

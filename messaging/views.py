@@ -269,7 +269,13 @@ def search(request: AuthedRequest):
         status = 400
     elif form.cleaned_data["q"] or "q" in request.GET:
         data = form.cleaned_data
+        sort = data["sort"] or "relevance"
         try:
+            cursor = (
+                selectors.parse_search_cursor(data["cursor"], sort)
+                if data["cursor"]
+                else None
+            )
             results = selectors.search_messages(
                 request.user,
                 data["q"],
@@ -277,7 +283,8 @@ def search(request: AuthedRequest):
                 sender_id=data["from"],
                 after=data["after"],
                 before=data["before"],
-                cursor=data["cursor"],
+                cursor=cursor,
+                sort=sort,
             )
         except ServiceError as exc:
             form.add_error("q", exc.message)

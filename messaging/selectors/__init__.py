@@ -23,6 +23,7 @@ from messaging.selectors.search_results import (
     SearchPage,
     SearchResultOut,
     SearchResults,
+    parse_search_cursor,
     search_messages,
 )
 from messaging.selectors.sidebar import (
@@ -57,6 +58,7 @@ __all__ = [
     "get_message_for_user",
     "is_member",
     "message_history",
+    "parse_search_cursor",
     "peer_of",
     "search_messages",
     "summary_of",

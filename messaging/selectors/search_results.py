@@ -9,7 +9,8 @@ from django.db.models import Prefetch
 from pydantic import Field
 
 from intranet.errors import ServiceError
-from intranet.search import RankCursor, capped_count
+from intranet.search.pages import RankCursor, capped_count
+from intranet.validation import parse_id
 from messaging import events, search
 from messaging.models import Membership, Message
 from messaging.selectors.access import get_conversation_for_user
@@ -18,6 +19,7 @@ from profiles.models import User
 
 SEARCH_PAGE = 20
 SEARCH_PAGE_MAX = 50
+NOT_OUR_CURSOR = "That cursor is not one this search gave."
 
 
 class SearchResultOut(events.Out):
@@ -30,8 +32,11 @@ class SearchResultOut(events.Out):
 
 class SearchPage(events.Out):
     results: list[SearchResultOut]
-    next_cursor: int | None = Field(
-        description="Pass as `cursor` for the next (older) page; null on the last"
+    # An id newest first, as before sorting was offered; a string most
+    # relevant first.
+    next_cursor: int | str | None = Field(
+        description="Pass as `cursor`, with the same `sort`, for the next "
+        "page; null on the last"
     )
 
 
@@ -55,8 +60,23 @@ class SearchResults:
     # Pass as `cursor` for the next page (newest first: an id; most
     # relevant: a RankCursor); None on the last page.
     next_cursor: int | RankCursor | None
-    # How many match, at most intranet.search.COUNT_CAP; None unless asked for.
+    # How many match, at most intranet.search.pages.COUNT_CAP; None unless asked for.
     count: int | None = None
+
+
+def parse_search_cursor(text: str, sort: str) -> int | RankCursor:
+    """Return the cursor `text` writes for a search in `sort` order: a
+    message id newest first, a RankCursor most relevant first. Raise
+    ServiceError (400) for one such a search could not have given."""
+    if sort == "relevance":
+        try:
+            return RankCursor.parse(text, kinds=1)
+        except ValueError as exc:
+            raise ServiceError("cursor", NOT_OUR_CURSOR) from exc
+    message_id = parse_id(text)
+    if message_id is None:
+        raise ServiceError("cursor", NOT_OUR_CURSOR)
+    return message_id
 
 
 def _start_of_day(day: datetime.date, user: User) -> datetime.datetime:
@@ -88,7 +108,7 @@ def search_messages(
     `cursor` is the previous page's `next_cursor`. Raise ServiceError (400)
     for an unusable query or a cursor of the other order, and Http404 for a
     conversation that is not theirs. Relevance ranks only the newest
-    RANK_WINDOW matches (intranet.search.FullTextIndex.rank_window).
+    RANK_WINDOW matches (intranet.search.index.FullTextIndex.rank_window).
     With `count`, also count the matches (up to COUNT_CAP) in the same
     conversations, under the same filters but the cursor.
     Six queries, whatever the number of hits (seven with `count`).
@@ -115,14 +135,14 @@ def search_messages(
         total = capped_count(messages)
     ranked = sort == "relevance"
     if cursor is not None and ranked != isinstance(cursor, RankCursor):
-        raise ServiceError("cursor", "That cursor is not one this search gave.")
+        raise ServiceError("cursor", NOT_OUR_CURSOR)
     offset = 0
     if ranked:
         ceiling = None
         if isinstance(cursor, RankCursor):
             offset, (ceiling,) = cursor.offset, cursor.ceilings
         messages = search.MESSAGES.rank_window(
-            visible, parsed, ceiling=ceiling
+            visible, parsed, ceiling=ceiling, best=offset + limit + 1
         ).order_by("-rank", "-id")
     else:
         messages = messages.order_by("-id")
@@ -146,8 +166,8 @@ def search_messages(
     page = page[:limit]
     next_cursor: int | RankCursor | None = None
     if more and ranked:
-        # The first page's window top stays the ceiling of every next one.
-        top = page[0].window_top  # type: ignore[attr-defined]
+        # The first page's ceiling stays the ceiling of every next one.
+        top = page[0].window_ceiling  # type: ignore[attr-defined]
         next_cursor = RankCursor(offset + limit, (ceiling or top,))
     elif more:
         next_cursor = page[-1].pk

@@ -91,6 +91,7 @@ class SearchTests(BrowserTestCase):
 
         form = page.get_by_role("search", name="Search messages with filters")
         form.get_by_label("Search for").fill("quarterly")
+        expect(form.get_by_label("Sort by")).to_have_value("relevance")
         form.get_by_label("In", exact=True).select_option(label="Bob Brown")
         form.get_by_label("Before").fill("2000-01-01")
         form.get_by_role("button", name="Search").click()
@@ -100,7 +101,8 @@ class SearchTests(BrowserTestCase):
             page.get_by_role("heading", name="No messages match “quarterly”")
         ).to_be_visible()
         page.get_by_role("link", name="Search all your conversations").click()
-        page.wait_for_url(re.compile(r"/messages/search/\?q=quarterly$"))
+        # The sort chosen stays.
+        page.wait_for_url(re.compile(r"/messages/search/\?q=quarterly&sort=relevance$"))
         expect(hits(page)).to_have_count(1)
 
         # The "/" shortcut can be switched off (WCAG 2.1.4), per browser.

@@ -16,7 +16,7 @@ from django.http import Http404
 from feeds import search, services
 from feeds.models import Comment, Post, Space
 from intranet import ratelimit
-from intranet.search import parse_query
+from intranet.search.query import parse_query
 from profiles.models import User
 
 ON_POSTGRESQL = connection.vendor == "postgresql"

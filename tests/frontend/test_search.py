@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from feeds import services as feeds
 from frontend.search import Filters, search_everything
 from intranet.errors import ServiceError
-from intranet.search import MAX_QUERY_LENGTH, parse_query
+from intranet.search.query import MAX_QUERY_LENGTH, parse_query
 from messaging import services as messaging
 from profiles.models import User
 from tests.frontend.writing import no_rate_limits, post, say  # noqa: F401 - a fixture

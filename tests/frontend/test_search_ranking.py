@@ -7,9 +7,9 @@ from django.db import connection
 
 from feeds import services as feeds
 from frontend.search import Filters, search_everything
-from intranet import search
 from intranet.errors import ServiceError
-from intranet.search import parse_query
+from intranet.search import pages
+from intranet.search.query import parse_query
 from messaging import services as messaging
 from messaging.models import Message
 from messaging.search import MESSAGES
@@ -100,12 +100,37 @@ def test_ranked_pages_are_stable_while_new_matches_arrive(alice, bob, direct, ki
         assert len(set(seen)) == len(seen) >= 7, kind
 
 
+def test_the_best_few_of_a_window_with_ties_are_its_first_few(
+    alice, bob, direct, monkeypatch
+):
+    """Cutting the ranked window to the best `best` rows (PostgreSQL ranks
+    ids alone, then reads only those) keeps the order of the whole
+    window, equals newer first."""
+    monkeypatch.setattr(pages, "RANK_WINDOW", 9)
+    for n in range(12):
+        say(alice, direct, "triage " * (n % 3 + 1) + "queue")
+    visible = Message.objects.filter(conversation=direct)
+    parsed = parse_query("triage")
+    whole = [
+        (m.pk, m.rank)
+        for m in MESSAGES.rank_window(visible, parsed).order_by("-rank", "-id")
+    ]
+    assert len(whole) == 9
+    assert whole == sorted(whole, key=lambda row: (-row[1], -row[0]))
+    assert len({rank for _, rank in whole}) == 3  # three ranks, three of each
+    for best in range(1, 11):
+        found = MESSAGES.rank_window(visible, parsed, best=best).order_by(
+            "-rank", "-id"
+        )[:best]
+        assert [(m.pk, m.rank) for m in found] == whole[:best], best
+
+
 def test_only_what_the_reader_may_see_is_ranked_or_counted(
     alice, bob, carol, direct, kitchen, monkeypatch
 ):
     """The window is taken after access: a reader's own matches are never
     crowded out by newer ones they may not see."""
-    monkeypatch.setattr(search, "RANK_WINDOW", 3)
+    monkeypatch.setattr(pages, "RANK_WINDOW", 3)
     mine = [say(alice, direct, f"merger talk {n}") for n in range(3)]
     secret = feeds.create_space(bob, name="Board", visibility="secret")
     support = messaging.create_group(bob, title="Support", member_ids=[carol.pk])
@@ -128,7 +153,7 @@ def test_only_what_the_reader_may_see_is_ranked_or_counted(
 
 
 def test_only_the_newest_window_of_matches_is_ranked(alice, bob, direct, monkeypatch):
-    monkeypatch.setattr(search, "RANK_WINDOW", 3)
+    monkeypatch.setattr(pages, "RANK_WINDOW", 3)
     oldest = say(alice, direct, "budget budget budget budget")
     newer = [say(alice, direct, f"budget line {n}") for n in range(3)]
     found = ids(bob, "budget", kind="messages")
@@ -156,7 +181,7 @@ def test_a_cursor_of_the_other_order_or_past_the_window_is_a_400(
         ("messages", "relevance", "r"),
         ("messages", "relevance", "r1"),
         ("messages", "relevance", "r1.2.3"),
-        ("messages", "relevance", f"r{search.RANK_WINDOW + 1}.5"),
+        ("messages", "relevance", f"r{pages.RANK_WINDOW + 1}.5"),
         ("messages", "relevance", "r-1.5"),
         ("messages", "relevance", "r\u0661.5"),  # an Arabic-Indic digit
         ("posts", "relevance", "5.0"),

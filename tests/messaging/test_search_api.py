@@ -70,6 +70,52 @@ def test_filters_and_the_cursor_page_through_older_results(
     )
 
 
+def test_the_api_sorts_most_relevant_first_or_newest_and_keeps_cursors_apart(
+    client, alice, bob, direct, settings
+):
+    settings.MESSAGE_SEND_BURST = 100
+    short = say(alice, direct, "Rollout rollout rollout: done")
+    long = say(bob, direct, "The plan, in a long message: " + "words " * 40 + "rollout")
+    client.force_login(bob)
+
+    def get(**params):
+        response = client.get(URL, {"q": "rollout", **params})
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    def order(**params):
+        return [h["message"]["id"] for h in get(**params)["results"]]
+
+    assert order() == [short.pk, long.pk]
+    assert order(sort="relevance") == [short.pk, long.pk]
+    assert order(sort="newest") == [long.pk, short.pk]
+
+    # A ranked cursor is a string, a newest one an id, as before.
+    ranked = get(limit=1)
+    assert ranked["next_cursor"].startswith("r1.")
+    assert [
+        h["message"]["id"]
+        for h in get(limit=1, cursor=ranked["next_cursor"])["results"]
+    ] == [long.pk]
+    newest = get(limit=1, sort="newest")
+    assert newest["next_cursor"] == long.pk
+    for params in (
+        {"cursor": newest["next_cursor"]},
+        {"cursor": ranked["next_cursor"], "sort": "newest"},
+    ):
+        response = client.get(URL, {"q": "rollout", **params})
+        assert response.status_code == 400, params
+        assert response.json()["error"] == "That cursor is not one this search gave."
+    response = client.get(URL, {"q": "rollout", "sort": "best"})
+    assert response.status_code == 422
+    assert "relevance" in response.content.decode()
+
+    schema = client.get("/api/v1/openapi.json").json()
+    parameters = schema["paths"][URL]["get"]["parameters"]
+    (sort,) = [p for p in parameters if p["name"] == "sort"]
+    assert "relevance" in str(sort) and "newest" in str(sort)
+
+
 def test_unusable_queries_answer_400_with_a_reason(client, alice):
     client.force_login(alice)
     for params, code in [

@@ -92,3 +92,76 @@ def test_bad_input_is_a_400_that_says_why(client, alice):
         html = response.content.decode()
         assert text in html
         assert 'aria-invalid="true"' in html
+
+
+LONG = (
+    "Notes from the quarterly planning session covering hiring budgets office "
+    "moves travel policy onboarding checklists parking permits holiday rotas "
+    "and the summer party venue shortlist with catering quotes"
+)
+
+
+def test_the_page_sorts_most_relevant_first_or_newest_by_a_labelled_choice(
+    client, alice, bob, direct, settings
+):
+    settings.MESSAGE_SEND_BURST = 100
+    short = say(alice, direct, "Rollout rollout rollout: done")
+    long = say(bob, direct, f"{LONG} and the rollout {LONG}")
+    client.force_login(bob)
+
+    def order(**params):
+        response = client.get("/messages/search/", {"q": "rollout", **params})
+        assert response.status_code == 200, params
+        return [h.message.pk for h in response.context["results"].hits]
+
+    assert order() == [short.pk, long.pk]
+    assert order(sort="relevance") == [short.pk, long.pk]
+    assert order(sort="newest") == [long.pk, short.pk]
+
+    html = client.get("/messages/search/", {"q": "rollout"}).content.decode()
+    assert '<label for="search-sort">Sort by</label>' in html
+    assert '<select id="search-sort" name="sort">' in html
+    assert '<option value="relevance" selected>Most relevant</option>' in html
+    assert "Most relevant first" in html
+    response = client.get("/messages/search/", {"q": "rollout", "sort": "newest"})
+    html = response.content.decode()
+    assert '<option value="newest" selected>Newest</option>' in html
+    assert "Newest first." in html
+
+    response = client.get("/messages/search/", {"q": "rollout", "sort": "best"})
+    assert response.status_code == 400
+    assert (
+        'aria-invalid="true" aria-describedby="sort-error"' in response.content.decode()
+    )
+
+
+def test_ranked_pages_continue_in_their_order_and_refuse_the_other_cursor(
+    client, alice, bob, direct, settings
+):
+    settings.MESSAGE_SEND_BURST = 100
+    for n in range(25):
+        say(alice, direct, "memo " * (n % 3 + 1) + str(n))
+    client.force_login(bob)
+    whole = client.get("/messages/search/", {"q": "memo"}).context["results"]
+    first = client.get("/messages/search/", {"q": "memo", "sort": "newest"})
+    newest_cursor = first.context["results"].next_cursor
+    ranked = [h.message.pk for h in whole.hits]
+    cursor = str(whole.next_cursor)
+    assert cursor.startswith("r20.")
+    html = client.get("/messages/search/", {"q": "memo"}).content.decode()
+    assert f'href="?q=memo&amp;cursor={cursor}"' in html
+    assert ">More results</a>" in html
+    second = client.get("/messages/search/", {"q": "memo", "cursor": cursor})
+    ranked += [h.message.pk for h in second.context["results"].hits]
+    assert len(set(ranked)) == 25
+    assert second.context["results"].next_cursor is None
+    assert "Back to the best" in second.content.decode()
+
+    for params in (
+        {"q": "memo", "cursor": newest_cursor},
+        {"q": "memo", "sort": "newest", "cursor": cursor},
+        {"q": "memo", "cursor": "r9999.1"},
+    ):
+        response = client.get("/messages/search/", params)
+        assert response.status_code == 400, params
+        assert "That cursor is not one this search gave." in response.content.decode()
