@@ -3,7 +3,15 @@ loaded with everything a feed shows in a constant number of queries."""
 
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -61,17 +69,18 @@ def with_details(posts: QuerySet[Post], viewer: User) -> list[Post]:
         by_post.setdefault(comment.post_id, []).append(comment)
     for post in page:
         post.latest_comments = by_post.get(post.pk, [])[-COMMENTS_IN_FEED:]  # type: ignore[attr-defined]
+        post.viewer_is_member = post.viewer_role is not None  # type: ignore[attr-defined]
     return page
 
 
 def _viewer_flags(viewer: User) -> dict[str, RawSQL]:
     """What each post is to the viewer, as subqueries on the post's row:
-    whether they muted its comments, may take part (members react and
-    comment; the home feed also holds posts from open spaces the viewer
-    only reads), are asked to acknowledge a must-read and have, and
-    whether HR's composer made it (reach by department for its author and
-    HR; not a moderator's label). Raw: Django resolving six `Exists` cost
-    more CPU than the page's whole SQL."""
+    whether they muted its comments, their role in its space (members
+    react and comment; the home feed also holds posts from open spaces the
+    viewer only reads), whether they are asked to acknowledge a must-read
+    and have, and whether HR's composer made it (reach by department for
+    its author and HR; not a moderator's label). Raw: Django resolving six
+    `Exists` cost more CPU than the page's whole SQL."""
     post, mute, member = table(Post), table(PostMute), table(SpaceMember)
     reader, announcement = table(Reader), table(Announcement)
     readers = (
@@ -82,14 +91,16 @@ def _viewer_flags(viewer: User) -> dict[str, RawSQL]:
         "comments_muted": (
             f"SELECT 1 FROM {mute} m WHERE m.post_id = {post}.id AND m.user_id = %s"  # noqa: S608
         ),
-        "viewer_is_member": (
-            f"SELECT 1 FROM {member} s"  # noqa: S608
-            f" WHERE s.space_id = {post}.space_id AND s.user_id = %s"
-        ),
         "is_reader": readers,
         "ask_to_acknowledge": f"{readers} AND a.must_read",
         "acknowledged": f"{readers} AND r.acknowledged_at IS NOT NULL",
     }
+    # The viewer's role in the post's space, or NULL: whether they take
+    # part, and whether they lead it (reach_for_page).
+    role = (
+        f"(SELECT s.role FROM {member} s"  # noqa: S608
+        f" WHERE s.space_id = {post}.space_id AND s.user_id = %s)"
+    )
     made_by_hr = f"EXISTS (SELECT 1 FROM {announcement} a WHERE a.post_id = {post}.id)"  # noqa: S608
     return {
         **{
@@ -97,6 +108,7 @@ def _viewer_flags(viewer: User) -> dict[str, RawSQL]:
             for name, sql in flags.items()
         },
         "from_announcement": RawSQL(made_by_hr, [], output_field=BooleanField()),  # noqa: S611
+        "viewer_role": RawSQL(role, [viewer.pk], output_field=CharField(null=True)),  # noqa: S611
     }
 
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.db.models import Count, Q
 
 from feeds.models import Post, PostView, Space, SpaceMember
+from intranet.sql import placeholders, rows, table
 from profiles.models import User
 
 
@@ -32,45 +33,46 @@ def reach_of(post: Post) -> dict[str, int]:
 
 def reach_for_page(posts: list[Post], viewer: User) -> dict[int, dict[str, Any]]:
     """Reach lines for the posts on a page that `viewer` may see reach of
-    (their own, and every post of a space they lead): constant queries."""
-    ids = [p.pk for p in posts if p.author_id == viewer.pk]
-    led = set(
-        SpaceMember.objects.filter(
-            user=viewer,
-            role=SpaceMember.Role.LEADER,
-            space_id__in={p.space_id for p in posts},
-        ).values_list("space_id", flat=True)
-    )
-    ids += [p.pk for p in posts if p.space_id in led and p.pk not in ids]
-    if not ids:
+    (their own, and every post of a space they lead), for posts loaded by
+    feeds.selectors.with_details (the viewer's role, the post's
+    reactions): one query, whatever the page."""
+    led = {p.space_id for p in posts if p.viewer_role == SpaceMember.Role.LEADER}  # type: ignore[attr-defined]
+    shown = [p for p in posts if p.author_id == viewer.pk or p.space_id in led]
+    if not shown:
         return {}
-    seen = dict(
-        PostView.objects.filter(post_id__in=ids)
-        .values("post_id")
-        .annotate(n=Count("pk"))
-        .values_list("post_id", "n")
+    seen, audiences = _counts(
+        [p.pk for p in shown], sorted({p.space_id for p in shown})
     )
-    audiences = dict(
-        SpaceMember.objects.filter(
-            space_id__in={p.space_id for p in posts if p.pk in ids}
-        )
-        .values("space_id")
-        .annotate(n=Count("pk"))
-        .values_list("space_id", "n")
+    return {
+        post.pk: {
+            "seen": seen.get(post.pk, 0),
+            "audience": audiences.get(post.space_id, 0),
+            "reacted": len({r.user_id for r in getattr(post, "post_reactions", [])}),
+            "comments": post.comment_count,
+            # Who saw it is for the space's leaders (GET …/reach).
+            "names": post.space_id in led,
+        }
+        for post in shown
+    }
+
+
+def _counts(
+    post_ids: list[int], space_ids: list[int]
+) -> tuple[dict[int, int], dict[int, int]]:
+    """People who saw each post, and members of each space, in one
+    statement (raw: two compiled aggregates cost more than their rows)."""
+    views, members = table(PostView), table(SpaceMember)
+    found = rows(
+        f"SELECT 0, post_id, COUNT(*) FROM {views}"  # noqa: S608
+        f" WHERE post_id IN ({placeholders(post_ids)}) GROUP BY post_id"
+        f" UNION ALL SELECT 1, space_id, COUNT(*) FROM {members}"
+        f" WHERE space_id IN ({placeholders(space_ids)}) GROUP BY space_id",
+        [*post_ids, *space_ids],
     )
-    result = {}
-    for post in posts:
-        if post.pk in ids:
-            reacted = {r.user_id for r in getattr(post, "post_reactions", [])}
-            result[post.pk] = {
-                "seen": seen.get(post.pk, 0),
-                "audience": audiences.get(post.space_id, 0),
-                "reacted": len(reacted),
-                "comments": post.comment_count,
-                # Who saw it is for the space's leaders (GET …/reach).
-                "names": post.space_id in led,
-            }
-    return result
+    counted: tuple[dict[int, int], dict[int, int]] = ({}, {})
+    for kind, key, n in found:
+        counted[kind][key] = n
+    return counted
 
 
 def may_see_reach(user: User, post: Post) -> bool:
