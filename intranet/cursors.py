@@ -12,13 +12,17 @@ import json
 
 from intranet.errors import ServiceError
 
-MAX_CURSOR_LENGTH = 1000
+# Room for the longest key a list writes: the directory's, a date, an id
+# and two 150-character names whose every character takes 6 bytes as JSON
+# (a \u escape), is 2,456 characters.
+MAX_CURSOR_LENGTH = 2500
 
 
 def encode(*values: str | int) -> str:
     """Return the cursor of a row whose sort key is `values`."""
-    raw = json.dumps(list(values), ensure_ascii=False).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    # Compact JSON, as the directory's links have always been written.
+    raw = json.dumps(list(values), ensure_ascii=False, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
 def decode(cursor: str, message: str) -> list:

@@ -29,7 +29,7 @@ class TokenForm(forms.Form):
 
 
 class CursorField(forms.CharField):
-    """A directory cursor (profiles.selectors.encode_cursor), as its key."""
+    """A directory cursor (profiles.selectors.decode_cursor), as its key."""
 
     default_error_messages = {
         "invalid": "That page link is broken: here is the start of the list.",

@@ -1,10 +1,7 @@
 """Reads about people, shared by pages, the API and the socket."""
 
-import binascii
 import functools
 import hmac
-import json
-from base64 import urlsafe_b64decode, urlsafe_b64encode
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import PurePath
@@ -15,6 +12,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
+from intranet import cursors
+from intranet.errors import ServiceError
 from intranet.validation import check_text, is_id
 from profiles.matching import fold, query_words
 from profiles.models import NEW_STARTER_DAYS, APIToken, Skill, User
@@ -64,20 +63,14 @@ def sort_key(person: User, sort: str) -> DirectoryKey:
     return name_key(person)
 
 
-def encode_cursor(key: DirectoryKey) -> str:
-    """Return `key` as an opaque, URL-safe cursor for the directory."""
-    raw = json.dumps(key, ensure_ascii=False, separators=(",", ":"))
-    return urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
 def decode_cursor(cursor: str) -> DirectoryKey:
-    """Return the key `cursor` holds; raise ValueError if it is not one."""
+    """Return the key `cursor` (intranet.cursors.encode of a sort_key)
+    holds; raise ValueError if it is not one."""
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        key = json.loads(urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, RecursionError, TypeError, ValueError) as exc:
-        raise ValueError("not a directory cursor") from exc
-    if not isinstance(key, list) or len(key) not in (3, 4):
+        key = cursors.decode(cursor, "not a directory cursor")
+    except ServiceError as exc:
+        raise ValueError(exc.message) from None
+    if len(key) not in (3, 4):
         raise ValueError("not a directory cursor")
     *texts, pk = key
     if not all(isinstance(t, str) for t in texts) or not is_id(pk):
@@ -183,10 +176,10 @@ def directory_page(
     return DirectoryPage(
         people=people,
         total=total,
-        next_cursor=encode_cursor(sort_key(people[-1], sort))
+        next_cursor=cursors.encode(*sort_key(people[-1], sort))
         if people and has_next
         else None,
-        previous_cursor=encode_cursor(sort_key(people[0], sort))
+        previous_cursor=cursors.encode(*sort_key(people[0], sort))
         if people and has_previous
         else None,
     )

@@ -188,7 +188,7 @@ def test_pages_answer_404_or_400_to_huge_ids_and_nul(client, alice, bob, group):
 def test_a_directory_cursor_with_a_huge_id_or_nul_is_a_broken_link(client, alice):
     client.force_login(alice)
     for key in (("a", "b", 2**64), ("a\x00", "b", 1), ("\ud800", "b", 1)):
-        # As encode_cursor writes them, with \u escapes for what UTF-8 lacks.
+        # As intranet.cursors.encode writes them, with \u escapes for what UTF-8 lacks.
         cursor = urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
         response = client.get("/people/", {"after": cursor})
         assert response.status_code == 400, key

@@ -6,9 +6,6 @@ A company-wide must-read has thousands of readers: the page and the REST
 API never load them all (issue 11: 5,000 names took 194 ms a page).
 """
 
-import base64
-import binascii
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +13,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from feeds.models import Announcement, PostView, Reader
+from intranet import cursors
 from intranet.errors import ServiceError
 
 # Names on one page of the acknowledgements list (page and REST API).
@@ -196,13 +194,7 @@ class ReaderPage:
 # A page ends at a reader's (first name, last name, user id): unique, and
 # the order people look for a name in. The cursor is those three, opaque.
 ORDER = ("user__first_name", "user__last_name", "user_id")
-MAX_CURSOR_LENGTH = 1000
 BAD_CURSOR = "after must be the `next` cursor of a page of this list."
-
-
-def _cursor(first: str, last: str, user_id: int) -> str:
-    raw = json.dumps([first, last, user_id], ensure_ascii=False).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def _name_part(value: object) -> bool:
@@ -221,11 +213,8 @@ def _after(cursor: str) -> Q:
     """The readers after `cursor` in ORDER; ServiceError (400) for a
     cursor no page gave."""
     try:
-        if len(cursor) > MAX_CURSOR_LENGTH:
-            raise ValueError
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        first, last, user_id = json.loads(raw)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        first, last, user_id = cursors.decode(cursor, BAD_CURSOR)
+    except ValueError:  # not three values
         raise ServiceError("bad_cursor", BAD_CURSOR) from None
     if not (_name_part(first) and _name_part(last)):
         raise ServiceError("bad_cursor", BAD_CURSOR)
@@ -268,5 +257,7 @@ def reader_page(
     more = len(rows) > limit
     rows = rows[:limit]
     lines = _lines(rows)
-    next_cursor = _cursor(rows[-1][1], rows[-1][2], rows[-1][0]) if more else None
+    next_cursor = (
+        cursors.encode(rows[-1][1], rows[-1][2], rows[-1][0]) if more else None
+    )
     return ReaderPage(lines, next_cursor)
