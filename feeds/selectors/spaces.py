@@ -1,17 +1,35 @@
 """Spaces: the directory, a space's members and join requests."""
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import (
+    Case,
+    Count,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 
 from feeds.models import JoinRequest, Space, SpaceMember
 from feeds.selectors.access import SpaceAccess, findable_spaces, member_space_ids
 from profiles.models import User
+
+# Leaders, then moderators, then members: by role's text, moderators
+# came after every member and a big space's page never showed them.
+ROLE_ORDER = Case(
+    When(role=SpaceMember.Role.LEADER, then=Value(0)),
+    When(role=SpaceMember.Role.MODERATOR, then=Value(1)),
+    default=Value(2),
+)
 
 
 def space_members(access: SpaceAccess) -> QuerySet[SpaceMember]:
     return (
         SpaceMember.objects.filter(space=access.space)
         .select_related("user")
-        .order_by("role", "user__first_name", "user__last_name")
+        .order_by(ROLE_ORDER, "user__first_name", "user__last_name", "pk")
     )
 
 

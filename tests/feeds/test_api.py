@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from feeds import services
+from feeds import selectors, services
 from feeds.models import Comment, JoinRequest, Post, Space, SpaceMember
 from profiles.factories import UserFactory
 from profiles.services import create_api_token
@@ -167,6 +167,25 @@ def test_joining_leaving_members_and_roles(as_alice, as_bob, alice, bob, carol, 
     )
     assert as_bob.call("POST", f"/spaces/{garden.pk}/leave").status_code == 204
     assert not SpaceMember.objects.filter(space=garden, user=bob).exists()
+
+
+def test_members_list_leaders_then_moderators_then_members(
+    as_alice, alice, bob, carol, garden
+):
+    # carol's name sorts after bob's: by the role's text, a moderator came
+    # after every member, and a big space's page never showed them.
+    as_alice.call(
+        "POST", f"/spaces/{garden.pk}/members", {"members": [bob.pk, carol.pk]}
+    )
+    as_alice.call(
+        "PATCH", f"/spaces/{garden.pk}/members/{carol.pk}", {"role": "moderator"}
+    )
+    listed = [m["id"] for m in as_alice.get(f"/spaces/{garden.pk}/members").json()]
+    assert listed == [alice.pk, carol.pk, bob.pk]
+    access = selectors.find_space(alice, space_id=garden.pk)
+    shown, total = selectors.first_members(access, 2)
+    assert [m.user_id for m in shown] == [alice.pk, carol.pk]
+    assert total == 3
 
 
 def test_join_requests_for_a_closed_space(as_alice, as_bob, alice, bob):
