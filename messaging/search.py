@@ -2,8 +2,8 @@
 
 messaging.selectors.search_messages is the one entry point. The databases'
 machinery, the query language and the excerpts are the kernel's
-(intranet.search); migrations 0002 (PostgreSQL) and 0003 (SQLite) build
-this index.
+(intranet.search); migrations 0002 and 0008 (PostgreSQL) and 0003 (SQLite)
+build this index.
 """
 
 from intranet.search.index import FullTextIndex

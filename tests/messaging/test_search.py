@@ -7,6 +7,7 @@ inspect one database's machinery say which, and skip on the other.
 
 import datetime
 import random
+import re
 import uuid
 import zoneinfo
 
@@ -14,6 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from intranet.errors import ServiceError
 from messaging import search, services
@@ -402,7 +404,60 @@ def test_postgresql_matches_with_the_gin_index_on_a_generated_column(alice, dire
         sql, params = matching.query.sql_with_params()
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "message_search" in plan, plan
+    # Either GIN index over the column (0008's also holds the conversation).
+    assert re.search(r"on message_(conversation_)?search ", plan), plan
+
+
+@pytest.mark.skipif(
+    not ON_POSTGRESQL,
+    reason="PostgreSQL only: btree_gin and its index exist only there (SQLite "
+    "searches its FTS5 table); runs when DATABASE_URL is set",
+)
+def test_postgresql_searches_a_members_conversations_through_their_own_index(
+    alice, carol, direct
+):
+    # The shape the index is for: many conversations (alice is in one), a
+    # word in a few messages of each.
+    others = Conversation.objects.bulk_create(
+        Conversation(kind=Conversation.Kind.GROUP, title=f"Team {n}", created_by=carol)
+        for n in range(40)
+    )
+    rows = [
+        (conversation, sender, f"{word} {n}")
+        for conversation, sender in [(direct, alice), *((c, carol) for c in others)]
+        for word, times in [("planning", 5), ("lunch", 100)]
+        for n in range(times)
+    ]
+    Message.objects.bulk_create(
+        Message(conversation=c, sender=sender, client_id=f"{n}", body=body)
+        for n, (c, sender, body) in enumerate(rows)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = %s",
+            ["message_conversation_search"],
+        )
+        (definition,) = cursor.fetchone()
+    assert "gin (conversation_id, search_vector)" in definition
+    with CaptureQueriesContext(connection) as queries:
+        search_messages(alice, "planning", sort="relevance", count=True)
+    # The capped count and the ranked window: both filter by membership.
+    statements = [
+        query["sql"]
+        for query in queries.captured_queries
+        if "search_vector @@" in query["sql"]
+    ]
+    assert len(statements) == 2
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE messaging_message, messaging_membership")
+        # A test's tables are small enough to read whole, or in id order
+        # until the first few rows: the plan for a large one is wanted.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        for sql in statements:
+            cursor.execute(f"EXPLAIN {sql}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "on message_conversation_search" in plan, plan
 
 
 @pytest.mark.skipif(not ON_SQLITE, reason="SQLite only: runs without DATABASE_URL")
