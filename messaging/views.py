@@ -276,6 +276,8 @@ def search(request: AuthedRequest):
                 after=data["after"],
                 before=data["before"],
                 cursor=data["cursor"],
+                # The page shows no reactions, mentions or files.
+                details=False,
             )
         except ServiceError as exc:
             form.add_error("q", exc.message)

@@ -186,21 +186,21 @@ def conversation_summaries(user: User) -> list[ConversationSummary]:
     listed = list(memberships)
     # Only untitled conversations are named after their members; a big
     # titled group must not load thousands of members for the sidebar.
-    people = _members_of([pk for pk, _, title, *_ in listed if not title])
+    people = members_of([pk for pk, _, title, *_ in listed if not title])
     return [
         ConversationSummary(
             conversation=ConversationLink(pk, kind, title, last_message_at),
             last_read_id=last_read_id,
             unread=unread,
             mentions=mentions,
-            title=title or _named_after(people.get(pk, []), user),
+            title=title or named_after(people.get(pk, []), user),
             peer=_peer(kind, people.get(pk, []), user),
         )
         for pk, kind, title, last_message_at, last_read_id, unread, mentions in listed
     ]
 
 
-def _members_of(conversation_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+def members_of(conversation_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
     """The members of these conversations as (id, display name), by id."""
     if not conversation_ids:
         return {}
@@ -223,8 +223,8 @@ def _members_of(conversation_ids: list[int]) -> dict[int, list[tuple[int, str]]]
     return found
 
 
-def _named_after(members: list[tuple[int, str]], viewer: User) -> str:
-    """display_title() of an untitled conversation, from _members_of()."""
+def named_after(members: list[tuple[int, str]], viewer: User) -> str:
+    """display_title() of an untitled conversation, from members_of()."""
     others = [name for pk, name in members if pk != viewer.pk]
     if not others:
         return f"{viewer.display_name} (you)"
@@ -232,7 +232,7 @@ def _named_after(members: list[tuple[int, str]], viewer: User) -> str:
 
 
 def _peer(kind: str, members: list[tuple[int, str]], viewer: User) -> int | None:
-    """peer_of(), from _members_of()."""
+    """peer_of(), from members_of()."""
     if kind != Conversation.Kind.DIRECT:
         return None
     return next((pk for pk, _ in members if pk != viewer.pk), None)

@@ -22,7 +22,7 @@ QUERIES = {
     "/people/": 9,  # and the locations for its filter
     "/messages/": 7,
     "conversation": 17,  # the streams followed (one statement), then data-seen
-    "message search": 13,
+    "message search": 10,  # its hits without reactions, mentions or files
     # feeds adds their spaces, posts and whether I follow them, and my
     # permissions (user and groups: may I mark verified sources?)
     "profile": 13,  # and their skills
