@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
-from intranet.sql import rows, table
+from intranet.sql import placeholders, rows, table
 from messaging.events import ConversationKind, Out, Timestamp
 from messaging.models import Conversation, Membership, Message
 from profiles.models import User
@@ -201,22 +201,20 @@ def conversation_summaries(user: User) -> list[ConversationSummary]:
 
 
 def members_of(conversation_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
-    """The members of these conversations as (id, display name), by id."""
+    """The members of these conversations as (id, display name), by id, in
+    one statement (raw: Django preparing a hundred ids cost more CPU than
+    the query)."""
     if not conversation_ids:
         return {}
-    found: dict[int, list[tuple[int, str]]] = {}
-    members = (
-        Membership.objects.filter(conversation_id__in=conversation_ids)
-        .order_by("user_id")
-        .values_list(
-            "conversation_id",
-            "user_id",
-            "user__first_name",
-            "user__last_name",
-            "user__email",
-        )
+    memberships, users = table(Membership), table(User)
+    sql = (
+        "SELECT m.conversation_id, u.id, u.first_name, u.last_name, u.email"  # noqa: S608
+        f" FROM {memberships} m JOIN {users} u ON u.id = m.user_id"
+        f" WHERE m.conversation_id IN ({placeholders(conversation_ids)})"
+        " ORDER BY u.id"
     )
-    for conversation_id, user_id, first, last, email in members:
+    found: dict[int, list[tuple[int, str]]] = {}
+    for conversation_id, user_id, first, last, email in rows(sql, conversation_ids):
         # User.display_name, from its parts.
         name = f"{first} {last}".strip() or email
         found.setdefault(conversation_id, []).append((user_id, name))
