@@ -57,9 +57,7 @@ def _conversation_page(request: AuthedRequest, conversation_id: int, *, around=N
     current = next(
         (s for s in summaries if s.conversation.pk == conversation.pk), None
     ) or selectors.summary_of(conversation, request.user)
-    history = selectors.message_history(conversation, around=around)
-    for message in history:
-        message.reaction_list = events.reaction_summary(message)  # type: ignore[attr-defined]
+    history = selectors.page_history(conversation, around=around)
     members = [m.user for m in conversation.memberships.all()]
     addable = []
     if conversation.kind == Conversation.Kind.GROUP:
@@ -285,6 +283,8 @@ def search(request: AuthedRequest):
                 before=data["before"],
                 cursor=cursor,
                 sort=sort,
+                # The page shows no reactions, mentions or files.
+                details=False,
             )
         except ServiceError as exc:
             form.add_error("q", exc.message)

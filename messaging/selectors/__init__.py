@@ -14,6 +14,7 @@ from messaging.selectors.history import (
     HISTORY_PAGE,
     HISTORY_PAGE_MAX,
     message_history,
+    page_history,
     thread_messages,
 )
 from messaging.selectors.search_results import (
@@ -58,6 +59,7 @@ __all__ = [
     "get_message_for_user",
     "is_member",
     "message_history",
+    "page_history",
     "parse_search_cursor",
     "peer_of",
     "search_messages",

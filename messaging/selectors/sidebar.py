@@ -1,16 +1,14 @@
 """The conversation list and its unread counts."""
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import (
-    Prefetch,
-    Q,
-)
+from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
-from intranet.sql import rows, table
+from intranet.sql import placeholders, rows, table
 from messaging.events import ConversationKind, Out, Timestamp
 from messaging.models import Conversation, Membership, Message
 from profiles.models import User
@@ -29,11 +27,31 @@ class ConversationSummaryOut(Out):
     last_message_at: Timestamp | None
 
 
+@dataclass(frozen=True)
+class ConversationLink:
+    """What a sidebar row shows of a conversation (plain values: see
+    conversation_summaries)."""
+
+    pk: int
+    kind: str
+    title: str
+    last_message_at: datetime.datetime | None
+
+    @classmethod
+    def of(cls, conversation: Conversation) -> "ConversationLink":
+        return cls(
+            conversation.pk,
+            conversation.kind,
+            conversation.title,
+            conversation.last_message_at,
+        )
+
+
 @dataclass
 class ConversationSummary:
     """A row of the sidebar: the conversation as one person sees it."""
 
-    conversation: Conversation
+    conversation: ConversationLink
     last_read_id: int
     unread: int
     title: str
@@ -132,7 +150,10 @@ def conversation_summaries(user: User) -> list[ConversationSummary]:
 
     Not a direct conversation someone else opened that has no message yet.
 
-    Two queries whatever the number of conversations.
+    Two queries whatever the number of conversations (one when none is
+    named after its members). Read as plain values: a busy person's hundred
+    rows and their members as model instances cost more CPU than the
+    queries (every messaging page draws this list).
     """
     memberships = (
         Membership.objects.filter(user=user)
@@ -146,45 +167,73 @@ def conversation_summaries(user: User) -> list[ConversationSummary]:
         .annotate(
             unread=RawSQL(_capped_unread_sql(), [user.pk]),  # noqa: S611
             mentions=RawSQL(_capped_mentions_sql(), [user.pk, user.pk]),  # noqa: S611
-        )
-        .select_related("conversation")
-        # Only untitled conversations are named after their members; a big
-        # titled group must not load thousands of members for the sidebar.
-        .prefetch_related(
-            Prefetch(
-                "conversation__memberships",
-                queryset=Membership.objects.filter(conversation__title="")
-                .select_related("user")
-                # What a title needs (display_name): a heavy list names a
-                # few hundred people.
-                .only(
-                    "conversation_id",
-                    "user__first_name",
-                    "user__last_name",
-                    "user__email",
-                )
-                .order_by("user_id"),
-            )
-        )
-        # A new conversation without messages counts as active when made.
-        .annotate(
+            # A new conversation without messages counts as active when made.
             activity=Coalesce(
                 "conversation__last_message_at", "conversation__created_at"
-            )
+            ),
         )
         .order_by("-activity", "-conversation_id")
+        .values_list(
+            "conversation_id",
+            "conversation__kind",
+            "conversation__title",
+            "conversation__last_message_at",
+            "last_read_id",
+            "unread",
+            "mentions",
+        )
     )
+    listed = list(memberships)
+    # Only untitled conversations are named after their members; a big
+    # titled group must not load thousands of members for the sidebar.
+    people = members_of([pk for pk, _, title, *_ in listed if not title])
     return [
         ConversationSummary(
-            conversation=m.conversation,
-            last_read_id=m.last_read_id,
-            unread=m.unread,  # type: ignore[attr-defined]
-            mentions=m.mentions,  # type: ignore[attr-defined]
-            title=display_title(m.conversation, user),
-            peer=peer_of(m.conversation, user),
+            conversation=ConversationLink(pk, kind, title, last_message_at),
+            last_read_id=last_read_id,
+            unread=unread,
+            mentions=mentions,
+            title=title or named_after(people.get(pk, []), user),
+            peer=_peer(kind, people.get(pk, []), user),
         )
-        for m in memberships
+        for pk, kind, title, last_message_at, last_read_id, unread, mentions in listed
     ]
+
+
+def members_of(conversation_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    """The members of these conversations as (id, display name), by id, in
+    one statement (raw: Django preparing a hundred ids cost more CPU than
+    the query)."""
+    if not conversation_ids:
+        return {}
+    memberships, users = table(Membership), table(User)
+    sql = (
+        "SELECT m.conversation_id, u.id, u.first_name, u.last_name, u.email"  # noqa: S608
+        f" FROM {memberships} m JOIN {users} u ON u.id = m.user_id"
+        f" WHERE m.conversation_id IN ({placeholders(conversation_ids)})"
+        " ORDER BY u.id"
+    )
+    found: dict[int, list[tuple[int, str]]] = {}
+    for conversation_id, user_id, first, last, email in rows(sql, conversation_ids):
+        # User.display_name, from its parts.
+        name = f"{first} {last}".strip() or email
+        found.setdefault(conversation_id, []).append((user_id, name))
+    return found
+
+
+def named_after(members: list[tuple[int, str]], viewer: User) -> str:
+    """display_title() of an untitled conversation, from members_of()."""
+    others = [name for pk, name in members if pk != viewer.pk]
+    if not others:
+        return f"{viewer.display_name} (you)"
+    return ", ".join(others)
+
+
+def _peer(kind: str, members: list[tuple[int, str]], viewer: User) -> int | None:
+    """peer_of(), from members_of()."""
+    if kind != Conversation.Kind.DIRECT:
+        return None
+    return next((pk for pk, _ in members if pk != viewer.pk), None)
 
 
 def summary_of(conversation: Conversation, user: User) -> ConversationSummary:
@@ -195,7 +244,7 @@ def summary_of(conversation: Conversation, user: User) -> ConversationSummary:
         m.last_read_id for m in conversation.memberships.all() if m.user_id == user.pk
     )
     return ConversationSummary(
-        conversation=conversation,
+        conversation=ConversationLink.of(conversation),
         last_read_id=marker,
         unread=0,
         title=display_title(conversation, user),

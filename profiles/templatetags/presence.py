@@ -8,7 +8,7 @@ frontend/js/presence.js keeps every dot on the page up to date.
 from collections.abc import Mapping
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -22,11 +22,10 @@ def presence_dot(statuses: Mapping[int, str], user_id: int | None) -> SafeString
         return mark_safe("")
     state = statuses.get(user_id, "offline")
     label = LABELS.get(state, "offline")
-    return format_html(
-        '<span class="presence" data-presence-user="{}" data-state="{}" '
-        'role="img" aria-label="{}" title="{}"></span>',
-        user_id,
-        state,
-        label,
-        label.capitalize(),
+    # Not format_html: a busy sidebar draws a hundred dots, and it took
+    # most of their time. The id is a number, the labels are constants.
+    return mark_safe(  # noqa: S308
+        f'<span class="presence" data-presence-user="{int(user_id)}"'
+        f' data-state="{escape(state)}" role="img" aria-label="{label}"'
+        f' title="{label.capitalize()}"></span>'
     )

@@ -21,8 +21,8 @@ QUERIES = {
     "/": 8,  # the home feed: the catch-up cursor, its posts (none here)
     "/people/": 9,  # and the locations for its filter
     "/messages/": 7,
-    "conversation": 18,  # the streams followed (one statement), then data-seen
-    "message search": 13,
+    "conversation": 17,  # the streams followed (one statement), then data-seen
+    "message search": 10,  # its hits without reactions, mentions or files
     # feeds adds their spaces, posts and whether I follow them, and my
     # permissions (user and groups: may I mark verified sources?)
     "profile": 13,  # and their skills

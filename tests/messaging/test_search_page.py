@@ -45,7 +45,7 @@ def test_hits_link_to_their_permalink_with_the_words_marked(
 ):
     message = say(alice, direct, "Budget <script>alert(1)</script> for **Q3**")
     client.force_login(bob)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(10):
         response = client.get("/messages/search/", {"q": "budget"})
     assert response.status_code == 200
     html = response.content.decode()
